@@ -1,0 +1,284 @@
+"""Writes for accounts: users, tokens, login throttling and the single audit writer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.models import ApiToken, AuditEvent, LoginFailure, Role, User
+from thuocdo.accounts.scopes import Scope
+from thuocdo.core.text import nfc
+
+TOKEN_RE = re.compile(r"^td_(?P<prefix>[a-z0-9]{8})(?P<secret>[A-Za-z0-9_-]{32,64})$")
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    unit_path: str = "",
+) -> AuditEvent:
+    """Write one audit event. Every write path of the product calls this inside its transaction."""
+    label = "" if actor is None else f"{actor.username} ({actor.role})"
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=label or "system",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        unit_path=unit_path or "",
+    )
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "role": user.role,
+        "unit": user.unit.code if user.unit else None,
+        "sectors": list(user.sectors or []),
+        "department": user.department,
+        "is_active": user.is_active,
+    }
+
+
+def _check_scope_for(scope: Scope, *, role: str, unit: Any) -> None:
+    if not scope.is_officer or not scope.can_manage_role(role):
+        raise PermissionDenied(_("You may not manage accounts with this role."))
+    if scope.unit_path is not None and (unit is None or not scope.covers_path(unit.path)):
+        raise PermissionDenied(_("This lies outside your administrative area."))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    scope: Scope,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    role: str,
+    unit: Any = None,
+    full_name: str = "",
+    email: str = "",
+    sectors: list[str] | None = None,
+    department: str = "",
+) -> User:
+    """Create an account inside the creator's scope."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role: %(role)s.") % {"role": role}})
+    _check_scope_for(scope, role=role, unit=unit)
+    username = nfc(username).strip()
+    if not username:
+        raise ValidationError({"username": _("A user name is required.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("The user name %(name)s is taken.") % {"name": username}}
+        )
+    user = User(
+        username=username,
+        full_name=nfc(full_name),
+        email=email,
+        role=role,
+        unit=unit,
+        sectors=sorted(set(sectors or [])),
+        department=department,
+        is_staff=False,
+        is_superuser=role == Role.ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.create",
+        object_type="accounts.user",
+        object_id=user.pk,
+        after=user_snapshot(user),
+        unit_path=unit.path if unit else "",
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, scope: Scope, actor: User | None, user: User, **changes: Any) -> User:
+    """Change an account's profile, role, unit, sectors or activity inside the scope."""
+    allowed = {"full_name", "email", "role", "unit", "sectors", "department", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    _check_scope_for(scope, role=user.role, unit=user.unit)
+    new_role = changes.get("role", user.role)
+    new_unit = changes.get("unit", user.unit)
+    _check_scope_for(scope, role=new_role, unit=new_unit)
+    before = user_snapshot(user)
+    for name, value in changes.items():
+        setattr(user, name, nfc(value) if isinstance(value, str) else value)
+    user.is_superuser = user.role == Role.ADMIN
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.update",
+        object_type="accounts.user",
+        object_id=user.pk,
+        before=before,
+        after=user_snapshot(user),
+        unit_path=user.unit.path if user.unit else "",
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User | None, user: User, password: str) -> None:
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="user.password",
+        object_type="accounts.user",
+        object_id=user.pk,
+        unit_path=user.unit.path if user.unit else "",
+    )
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(
+    *, actor: User, user: User, name: str, days: int | None = 365
+) -> tuple[ApiToken, str]:
+    """Create an API token and return it with its clear text, shown once."""
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise PermissionDenied(_("You may only create tokens for yourself."))
+    while True:
+        prefix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
+        if not ApiToken.objects.filter(prefix=prefix).exists():
+            break
+    secret = secrets.token_urlsafe(32)
+    expires = timezone.now() + timedelta(days=days) if days else None
+    token = ApiToken.objects.create(
+        user=user,
+        name=nfc(name)[:100] or "token",
+        prefix=prefix,
+        key_hash=_hash_secret(secret),
+        expires_at=expires,
+    )
+    audit_record(
+        actor=actor,
+        action="token.create",
+        object_type="accounts.apitoken",
+        object_id=token.pk,
+        after={"user": user.username, "name": token.name, "prefix": prefix},
+        unit_path=user.unit.path if user.unit else "",
+    )
+    return token, f"td_{prefix}{secret}"
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    if actor.pk != token.user_id and not actor.is_superuser:
+        raise PermissionDenied(_("You may only revoke your own tokens."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="token.revoke",
+        object_type="accounts.apitoken",
+        object_id=token.pk,
+        before={"prefix": token.prefix},
+        after={"revoked": True},
+    )
+
+
+class TokenError(Exception):
+    """A bearer token that is malformed, unknown, expired or revoked."""
+
+
+def token_authenticate(raw: str) -> User:
+    """Return the active user a bearer token belongs to, or raise TokenError with a reason."""
+    match = TOKEN_RE.match(raw.strip())
+    if match is None:
+        raise TokenError(
+            _("The API token is malformed: expected td_ followed by 40 or more letters and digits.")
+        )
+    token = (
+        ApiToken.objects.select_related("user", "user__unit").filter(prefix=match["prefix"]).first()
+    )
+    if token is None or not hmac.compare_digest(token.key_hash, _hash_secret(match["secret"])):
+        raise TokenError(_("The API token is not valid."))
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise TokenError(_("The API token has been revoked."))
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenError(_("The API token has expired."))
+    if not token.user.is_active:
+        raise TokenError(_("The account of this API token is disabled."))
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: str | None = None
+    locked: bool = False
+
+
+def _recent_failures(username: str, ip: str) -> int:
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    return LoginFailure.objects.filter(username=username, ip=ip, at__gte=since).count()
+
+
+def login_attempt(*, username: str, password: str, ip: str, request: Any = None) -> LoginResult:
+    """Check credentials with throttling: too many failures lock the user name for this address."""
+    key = nfc(username).strip().lower()
+    if _recent_failures(key, ip) >= settings.LOGIN_FAILURE_LIMIT:
+        return LoginResult(
+            None,
+            _("Too many failed attempts. Try again in %(minutes)s minutes.")
+            % {"minutes": settings.LOGIN_LOCK_MINUTES},
+            locked=True,
+        )
+    user = authenticate(request, username=nfc(username).strip(), password=password)
+    if user is None:
+        LoginFailure.objects.create(username=key, ip=ip)
+        left = settings.LOGIN_FAILURE_LIMIT - _recent_failures(key, ip)
+        if left <= 0:
+            return LoginResult(
+                None,
+                _("Too many failed attempts. Try again in %(minutes)s minutes.")
+                % {"minutes": settings.LOGIN_LOCK_MINUTES},
+                locked=True,
+            )
+        return LoginResult(None, _("Wrong user name or password."))
+    LoginFailure.objects.filter(username=key, ip=ip).delete()
+    assert isinstance(user, User)
+    return LoginResult(user)

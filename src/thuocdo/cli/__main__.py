@@ -1,0 +1,5 @@
+import sys
+
+from thuocdo.cli import main
+
+sys.exit(main())

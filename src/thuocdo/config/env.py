@@ -1,0 +1,93 @@
+"""The one place that reads the environment.
+
+Every setting the product reads is declared in ``SETTINGS`` with its default and meaning;
+``docs/settings.md`` lists them all and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "THUOCDO_ENV",
+        "development",
+        "development | test | production; production turns on secure settings.",
+    ),
+    Setting(
+        "THUOCDO_DATA_DIR",
+        "./var",
+        "Folder for the embedded SQLite database, uploads, the queue and backups.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "Database URL; empty means SQLite at THUOCDO_DATA_DIR/thuocdo.sqlite3 (WAL).",
+    ),
+    Setting("SECRET_KEY", "", "Django secret key; required in production."),
+    Setting(
+        "ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the server answers to."
+    ),
+    Setting(
+        "CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (https://host) trusted for CSRF in production.",
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        "Redis URL for the job queue and cache; empty means the embedded queue and a local cache.",
+    ),
+    Setting(
+        "EMAIL_BACKEND",
+        "django.core.mail.backends.console.EmailBackend",
+        "Django e-mail backend for reminders.",
+    ),
+    Setting("EMAIL_HOST", "localhost", "SMTP host when the SMTP backend is used."),
+    Setting("EMAIL_PORT", "25", "SMTP port."),
+    Setting("DEFAULT_FROM_EMAIL", "thuocdo@localhost", "Sender address of reminders."),
+    Setting("MAX_UPLOAD_MB", "50", "Largest accepted upload (imports, evidence files), in MiB."),
+    Setting(
+        "LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed logins per user and IP before the account is locked for LOGIN_LOCK_MINUTES.",
+    ),
+    Setting("LOGIN_LOCK_MINUTES", "15", "How long a lock after too many failed logins lasts."),
+    Setting("LOG_LEVEL", "INFO", "Root log level."),
+)
+
+_KNOWN = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """Return an environment setting, or its declared default."""
+    setting = _KNOWN[name]
+    return os.environ.get(name, setting.default)
+
+
+def get_int(name: str) -> int:
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
+
+
+def get_list(name: str) -> list[str]:
+    return [part.strip() for part in get(name).split(",") if part.strip()]
+
+
+def data_dir() -> Path:
+    path = Path(get("THUOCDO_DATA_DIR")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path

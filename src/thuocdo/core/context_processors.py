@@ -1,0 +1,16 @@
+"""Template context shared by every page: the navigation and the viewer's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from thuocdo.accounts.selectors import scope_for
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"viewer_scope": None}
+    return {"viewer_scope": scope_for(user)}

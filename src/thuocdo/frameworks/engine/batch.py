@@ -1,0 +1,479 @@
+"""Vectorised batch scorer (NumPy), bit-identical to the scalar scorer.
+
+Answers are held column-wise, one column per criterion: single → int16 option index (-1
+missing); multi → uint64 bit mask (bit i = option i) plus a bool "answered" column; boolean →
+int8 (-1 missing, 0 no, 1 yes); number and scale → float64 (NaN missing). Rows are scored in
+chunks so the working set stays in cache; chunks may run on several threads (NumPy releases
+the GIL). Sums are accumulated criterion by criterion in file order, exactly like
+:func:`thuocdo.frameworks.engine.scoring.score`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import expr
+from .messages import AnswerProblem, AnswersInvalid
+from .model import Framework
+from .scoring import validate_answers
+
+FArray = npt.NDArray[np.float64]
+BArray = npt.NDArray[np.bool_]
+
+DTYPES: dict[str, type[np.generic]] = {
+    "single": np.int16,
+    "multi": np.uint64,
+    "boolean": np.int8,
+    "number": np.float64,
+    "scale": np.float64,
+}
+MAX_REPORTED = 200
+
+
+@dataclass
+class EncodedAnswers:
+    """Column-wise answers of ``n`` responses."""
+
+    n: int
+    columns: dict[str, np.ndarray]
+    answered: dict[str, BArray]  # multi criteria only
+
+
+@dataclass
+class BatchResult:
+    """Scores of ``n`` responses; criteria and pillars follow file order (``codes``)."""
+
+    overall: FArray
+    level: npt.NDArray[np.int16]
+    pillars: FArray  # [n, P], NaN = null pillar
+    criteria: FArray  # [n, C], NaN = not applicable (or unanswered)
+    complete: BArray
+    unmet_mask: BArray  # [n, C]
+    pillar_codes: tuple[str, ...]
+    criterion_codes: tuple[str, ...]
+    unmet_weight: FArray  # w·W per criterion
+    target: FArray
+
+    def __len__(self) -> int:
+        return int(self.overall.shape[0])
+
+    def unmet(self, i: int) -> list[str]:
+        """Unmet criteria of row ``i``, ordered by w·W·(target − s), ties in file order."""
+        cols = np.flatnonzero(self.unmet_mask[i])
+        if cols.size == 0:
+            return []
+        keys = -(self.unmet_weight[cols] * (self.target[cols] - self.criteria[i, cols]))
+        order = np.argsort(keys, kind="stable")
+        return [self.criterion_codes[c] for c in cols[order]]
+
+    def to_json_dict(self, i: int) -> dict[str, Any]:
+        """Row ``i`` in the §4 JSON shape (same as ScoreResult.to_json_dict)."""
+
+        def opt(x: float) -> float | None:
+            return None if np.isnan(x) else float(x)
+
+        return {
+            "overall": float(self.overall[i]),
+            "level": int(self.level[i]),
+            "pillars": {c: opt(self.pillars[i, k]) for k, c in enumerate(self.pillar_codes)},
+            "criteria": {c: opt(self.criteria[i, k]) for k, c in enumerate(self.criterion_codes)},
+            "unmet": self.unmet(i),
+        }
+
+
+@dataclass(frozen=True)
+class _Crit:
+    index: int
+    code: str
+    qtype: str
+    weight: float
+    ww: float
+    target: float
+    gate: int | None
+    required: bool
+    relevant: expr.Node | None
+    table: FArray  # single/boolean: score by code (last entry = missing → 0); number: by bucket
+    mins: FArray  # number thresholds
+    bits: tuple[tuple[int, float], ...]  # multi: (bit, score)
+    lo: float
+    span: float
+    option_index: Mapping[str, int]
+    exclusive_bits: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Pillar:
+    weight: float
+    criteria: tuple[_Crit, ...]
+
+
+_Ctx = dict[str, tuple[np.ndarray, BArray, _Crit]]
+
+
+class BatchScorer:
+    """Scores many responses at once. Build once per framework and reuse."""
+
+    def __init__(
+        self, fw: Framework, *, chunk_size: int = 32768, threads: int | None = None
+    ) -> None:
+        self.fw = fw
+        self.chunk_size = chunk_size
+        self.threads = threads if threads is not None else min(4, os.cpu_count() or 1)
+        pillars: list[_Pillar] = []
+        crits: list[_Crit] = []
+        for p in fw.pillars:
+            plist: list[_Crit] = []
+            for c in p.criteria:
+                q = c.question
+                table = np.zeros(1)
+                mins = np.zeros(0)
+                if q.type == "single":
+                    table = np.array([o.score for o in q.options] + [0.0])
+                elif q.type == "boolean":
+                    table = np.array([q.no_score, q.yes_score, 0.0])
+                elif q.type == "number":
+                    mins = np.array([t.min for t in q.thresholds])
+                    table = np.array([0.0] + [t.score for t in q.thresholds])
+                lo = q.min if q.type == "scale" and q.min is not None else 0.0
+                span = (
+                    q.max - q.min
+                    if q.type == "scale" and q.max is not None and q.min is not None
+                    else 1.0
+                )
+                crit = _Crit(
+                    index=len(crits),
+                    code=c.code,
+                    qtype=q.type,
+                    weight=c.weight,
+                    ww=c.weight * p.weight,
+                    target=c.target,
+                    gate=c.required_for_level,
+                    required=c.required,
+                    relevant=c.relevant.root if c.relevant is not None else None,
+                    table=table,
+                    mins=mins,
+                    bits=tuple((i, o.score) for i, o in enumerate(q.options))
+                    if q.type == "multi"
+                    else (),
+                    lo=lo,
+                    span=span,
+                    option_index=q.option_index,
+                    exclusive_bits=tuple(i for i, o in enumerate(q.options) if o.exclusive),
+                )
+                plist.append(crit)
+                crits.append(crit)
+            pillars.append(_Pillar(p.weight, tuple(plist)))
+        self._pillars = tuple(pillars)
+        self._crits = tuple(crits)
+        self.criterion_codes = tuple(c.code for c in crits)
+        self.pillar_codes = tuple(p.code for p in fw.pillars)
+        self._by_code = {c.code: c for c in crits}
+        self._ww = np.array([c.ww for c in crits])
+        self._target = np.array([c.target for c in crits])
+
+    # ------------------------------------------------------------ encoding
+
+    def encode(self, rows: Sequence[Mapping[str, Any]]) -> EncodedAnswers:
+        """Validate answer dicts and store them column-wise; raises AnswersInvalid (with rows)."""
+        n = len(rows)
+        problems: list[AnswerProblem] = []
+        columns: dict[str, np.ndarray] = {}
+        answered: dict[str, BArray] = {}
+        for c in self._crits:
+            columns[c.code] = _missing_column(c.qtype, n)
+            if c.qtype == "multi":
+                answered[c.code] = np.zeros(n, dtype=bool)
+        for r, row in enumerate(rows):
+            bad = validate_answers(self.fw, row)
+            if bad:
+                problems.extend(
+                    AnswerProblem(p.criterion, p.code, p.value, p.params, row=r) for p in bad
+                )
+                continue
+            for code, value in row.items():
+                if value is None:
+                    continue
+                c = self._by_code[code]
+                col = columns[code]
+                if c.qtype == "single":
+                    col[r] = c.option_index[value]
+                elif c.qtype == "multi":
+                    mask = 0
+                    for v in value:
+                        mask |= 1 << c.option_index[v]
+                    col[r] = mask
+                    answered[code][r] = True
+                elif c.qtype == "boolean":
+                    col[r] = 1 if value else 0
+                else:
+                    col[r] = float(value)
+        if problems:
+            raise AnswersInvalid(problems[:MAX_REPORTED])
+        return EncodedAnswers(n, columns, answered)
+
+    def from_columns(
+        self,
+        columns: Mapping[str, npt.ArrayLike],
+        answered: Mapping[str, npt.ArrayLike] | None = None,
+        *,
+        n: int | None = None,
+        validate: bool = True,
+    ) -> EncodedAnswers:
+        """Build EncodedAnswers from NumPy columns (importer, benchmarks). Absent criteria are
+        unanswered; a multi column without an ``answered`` column counts a zero mask as
+        unanswered. With ``validate`` every value is range-checked (raises AnswersInvalid)."""
+        answered = answered or {}
+        unknown = [k for k in list(columns) + list(answered) if k not in self.criterion_codes]
+        if unknown:
+            raise AnswersInvalid([AnswerProblem(k, "answer.unknown_criterion") for k in unknown])
+        arrays = {k: np.asarray(v) for k, v in columns.items()}
+        if n is None:
+            n = len(next(iter(arrays.values()))) if arrays else 0
+        cols: dict[str, np.ndarray] = {}
+        ans: dict[str, BArray] = {}
+        problems: list[AnswerProblem] = []
+        for c in self._crits:
+            arr = arrays.get(c.code)
+            if arr is None:
+                cols[c.code] = _missing_column(c.qtype, n)
+            else:
+                if arr.shape != (n,):
+                    raise ValueError(f"column {c.code} has shape {arr.shape}, expected ({n},)")
+                cols[c.code] = np.ascontiguousarray(arr, dtype=DTYPES[c.qtype])
+                if validate:
+                    problems += self._check_column(c, arr, cols[c.code])
+            if c.qtype == "multi":
+                given = answered.get(c.code)
+                ans[c.code] = (
+                    np.ascontiguousarray(given, dtype=bool)
+                    if given is not None
+                    else cols[c.code] != 0
+                )
+        if problems:
+            raise AnswersInvalid(problems[:MAX_REPORTED])
+        return EncodedAnswers(n, cols, ans)
+
+    def _check_column(self, c: _Crit, raw: np.ndarray, col: np.ndarray) -> list[AnswerProblem]:
+        def rows(bad: BArray, kind: str, **params: Any) -> list[AnswerProblem]:
+            idx = np.flatnonzero(bad)[:MAX_REPORTED]
+            return [AnswerProblem(c.code, kind, raw[i].item(), params, row=int(i)) for i in idx]
+
+        if c.qtype in ("single", "boolean"):
+            if raw.dtype.kind not in "iub" or (raw.size and raw.min() < -1):
+                return rows(np.ones(len(raw), bool) if raw.dtype.kind not in "iub" else raw < -1,
+                            "answer.wrong_type", expected="integer")  # fmt: skip
+            limit = len(c.option_index) if c.qtype == "single" else 2
+            return rows(raw >= limit, "answer.unknown_option")
+        if c.qtype == "multi":
+            if raw.dtype.kind not in "iu":
+                return rows(np.ones(len(raw), bool), "answer.wrong_type", expected="integer")
+            out: list[AnswerProblem] = []
+            k = len(c.bits)
+            if k < 64:
+                out += rows(col >= np.uint64(1 << k), "answer.unknown_option")
+            for b in c.exclusive_bits:
+                bit = np.uint64(1 << b)
+                out += rows(((col & bit) != 0) & ((col & ~bit) != 0), "answer.exclusive_combined")
+            return out
+        if raw.dtype.kind not in "iuf":
+            return rows(np.ones(len(raw), bool), "answer.wrong_type", expected="number")
+        q = self.fw.criterion(c.code).question
+        lo = q.min if q.min is not None else -np.inf
+        hi = q.max if q.max is not None else np.inf
+        with np.errstate(invalid="ignore"):
+            bad = np.isinf(col) | (~np.isnan(col) & ((col < lo) | (col > hi)))
+        return rows(bad, "answer.out_of_range", min=f"{lo:g}", max=f"{hi:g}")
+
+    def decode(self, enc: EncodedAnswers, i: int) -> dict[str, Any]:
+        """Row ``i`` back as an answers dict (unanswered criteria left out)."""
+        out: dict[str, Any] = {}
+        for c in self._crits:
+            v = enc.columns[c.code][i]
+            options = list(c.option_index)
+            if c.qtype == "single":
+                if v >= 0:
+                    out[c.code] = options[int(v)]
+            elif c.qtype == "multi":
+                if enc.answered[c.code][i]:
+                    out[c.code] = [o for b, o in enumerate(options) if int(v) >> b & 1]
+            elif c.qtype == "boolean":
+                if v >= 0:
+                    out[c.code] = bool(v)
+            elif not np.isnan(v):
+                out[c.code] = float(v)
+        return out
+
+    # ------------------------------------------------------------ scoring
+
+    def score(self, enc: EncodedAnswers) -> BatchResult:
+        """Score every row of ``enc``."""
+        n = enc.n
+        n_crit, n_pillar = len(self._crits), len(self._pillars)
+        res = BatchResult(
+            overall=np.empty(n),
+            level=np.empty(n, dtype=np.int16),
+            pillars=np.empty((n, n_pillar), order="F"),
+            criteria=np.empty((n, n_crit), order="F"),
+            complete=np.empty(n, dtype=bool),
+            unmet_mask=np.empty((n, n_crit), dtype=bool, order="F"),
+            pillar_codes=self.pillar_codes,
+            criterion_codes=self.criterion_codes,
+            unmet_weight=self._ww,
+            target=self._target,
+        )
+        bounds = [(a, min(a + self.chunk_size, n)) for a in range(0, n, self.chunk_size)]
+        if self.threads > 1 and len(bounds) > 1:
+            with ThreadPoolExecutor(self.threads) as pool:
+                list(pool.map(lambda b: self._chunk(enc, res, b[0], b[1]), bounds))
+        else:
+            for a, b in bounds:
+                self._chunk(enc, res, a, b)
+        return res
+
+    def _chunk(self, enc: EncodedAnswers, res: BatchResult, a: int, b: int) -> None:
+        m = b - a
+        ctx: _Ctx = {}
+        onum = np.zeros(m)
+        oden = np.zeros(m)
+        incomplete = np.zeros(m, dtype=bool)
+        pillar_cols: list[FArray] = []
+        for k, p in enumerate(self._pillars):
+            num = np.zeros(m)
+            den = np.zeros(m)
+            for c in p.criteria:
+                col = enc.columns[c.code][a:b]
+                s, answered = self._criterion_scores(c, col, enc, a, b)
+                if c.relevant is not None:
+                    rel = _eval(c.relevant, ctx, m)
+                    scored = answered & rel
+                    if c.required:
+                        incomplete |= rel & ~answered
+                else:
+                    scored = answered
+                    if c.required:
+                        incomplete |= ~answered
+                s = np.where(scored, s, 0.0)
+                ctx[c.code] = (col, scored, c)
+                num += c.weight * s
+                den += scored * c.weight
+                res.criteria[a:b, c.index] = np.where(scored, s, np.nan)
+                res.unmet_mask[a:b, c.index] = scored & (s < c.target)
+            nonnull = den > 0
+            pv = np.full(m, np.nan)
+            np.divide(num, den, out=pv, where=nonnull)
+            np.minimum(pv, 100.0, out=pv)  # guards against rounding just above 100
+            res.pillars[a:b, k] = pv
+            pillar_cols.append(pv)
+            onum += np.where(nonnull, p.weight * pv, 0.0)
+            oden += nonnull * p.weight
+        overall = np.zeros(m)
+        np.divide(onum, oden, out=overall, where=oden > 0)
+        np.minimum(overall, 100.0, out=overall)
+        level = np.zeros(m, dtype=np.int16)
+        for lv in self.fw.levels[1:]:
+            holds = overall >= lv.min
+            if lv.min_pillars is not None:
+                pm = lv.effective_pillar_min
+                count = np.zeros(m, dtype=np.int16)
+                for pv in pillar_cols:
+                    count += pv >= pm
+                holds &= count >= lv.min_pillars
+            level[holds] = lv.code
+        for c in self._crits:
+            if c.gate is not None:
+                failed = res.unmet_mask[a:b, c.index]
+                np.minimum(level, c.gate - 1, out=level, where=failed)
+        res.overall[a:b] = overall
+        res.level[a:b] = level
+        res.complete[a:b] = ~incomplete
+
+    def _criterion_scores(
+        self, c: _Crit, col: np.ndarray, enc: EncodedAnswers, a: int, b: int
+    ) -> tuple[FArray, BArray]:
+        if c.qtype == "single" or c.qtype == "boolean":
+            return c.table[col], col >= 0
+        if c.qtype == "multi":
+            s = np.zeros(b - a)
+            for bit, sc in c.bits:
+                if sc != 0.0:
+                    s += ((col & np.uint64(1 << bit)) != 0) * sc
+            np.minimum(s, 100.0, out=s)
+            return s, enc.answered[c.code][a:b]
+        answered = ~np.isnan(col)
+        if c.qtype == "number":
+            return c.table[np.searchsorted(c.mins, col, side="right")], answered
+        return (col - c.lo) / c.span * 100.0, answered
+
+
+def _missing_column(qtype: str, n: int) -> np.ndarray:
+    if qtype in ("number", "scale"):
+        return np.full(n, np.nan)
+    if qtype == "multi":
+        return np.zeros(n, dtype=np.uint64)
+    return np.full(n, -1, dtype=DTYPES[qtype])
+
+
+# ---------------------------------------------------------------- vectorised conditions
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
+
+
+def _operand(atom: expr.Atom, ctx: _Ctx, other: expr.Atom) -> tuple[Any, BArray | None]:
+    if isinstance(atom, expr.Ref):
+        col, present, _ = ctx[atom.code]
+        return col, present
+    value = atom.value
+    if isinstance(other, expr.Ref) and isinstance(value, str):
+        return ctx[other.code][2].option_index[value], None
+    if isinstance(value, bool):
+        return int(value), None
+    return value, None
+
+
+def _eval(node: expr.Node, ctx: _Ctx, m: int) -> BArray:
+    if isinstance(node, expr.Compare):
+        if isinstance(node.left, expr.Lit) and isinstance(node.right, expr.Lit):
+            return np.full(m, expr.evaluate(node, {}))
+        a, pa = _operand(node.left, ctx, node.right)
+        b, pb = _operand(node.right, ctx, node.left)
+        with np.errstate(invalid="ignore"):
+            result = np.asarray(_OPS[node.op](a, b))
+        for present in (pa, pb):
+            if present is not None:
+                result = (result | ~present) if node.op == "!=" else (result & present)
+        return result
+    if isinstance(node, expr.Member):
+        assert isinstance(node.item, expr.Lit)
+        assert isinstance(node.container, expr.Ref)
+        col, present, crit = ctx[node.container.code]
+        bit = np.uint64(1 << crit.option_index[str(node.item.value)])
+        return ((col & bit) != 0) & present
+    if isinstance(node, expr.Truth):
+        if isinstance(node.atom, expr.Lit):
+            return np.full(m, node.atom.value is True)
+        col, present, _ = ctx[node.atom.code]
+        return (col == 1) & present
+    if isinstance(node, expr.Not):
+        return ~_eval(node.operand, ctx, m)
+    results = [_eval(o, ctx, m) for o in node.operands]
+    out = results[0].copy()
+    for r in results[1:]:
+        if node.op == "and":
+            out &= r
+        else:
+            out |= r
+    return out

@@ -1,0 +1,127 @@
+"""Login pages, throttling, password hashing, API tokens and body size limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from thuocdo.accounts.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mật-khẩu-đủ-dài-1"
+
+
+def test_login_and_logout(client: Client, make_user: Any) -> None:
+    make_user("province", "01", username="so.hanoi")
+    res = client.post("/accounts/login/", {"username": "so.hanoi", "password": PASSWORD})
+    assert res.status_code == 302
+    home = client.get("/").content.decode()
+    assert "Thành phố Hà Nội" in home
+    client.post("/accounts/logout/")
+    assert "so.hanoi" not in client.get("/").content.decode()
+
+
+def test_wrong_password_is_a_clear_vietnamese_error(client: Client, make_user: Any) -> None:
+    make_user("province", "01", username="so.hanoi")
+    res = client.post("/accounts/login/", {"username": "so.hanoi", "password": "sai"})
+    assert res.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu" in res.content.decode()
+
+
+def test_five_failures_lock_the_account_for_this_address(client: Client, make_user: Any) -> None:
+    make_user("province", "01", username="so.hanoi")
+    for _ in range(4):
+        assert (
+            client.post("/accounts/login/", {"username": "so.hanoi", "password": "sai"}).status_code
+            == 401
+        )
+    res = client.post("/accounts/login/", {"username": "so.hanoi", "password": "sai"})
+    assert res.status_code == 429
+    # Even the right password is refused while locked.
+    res = client.post("/accounts/login/", {"username": "so.hanoi", "password": PASSWORD})
+    assert res.status_code == 429
+    assert "15 phút" in res.content.decode()
+    # Another address is not locked.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert (
+        other.post("/accounts/login/", {"username": "so.hanoi", "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
+def test_passwords_are_hashed_with_argon2(make_user: Any) -> None:
+    user = make_user("province", "01")
+    assert user.password.startswith("argon2$")
+
+
+def test_token_authentication(client: Client, make_user: Any, token_for: Any) -> None:
+    user = make_user("province", "01")
+    token = token_for(user)
+    res = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert res.status_code == 200
+    assert res.json()["scope"]["unit_code"] == "01"
+    assert AuditEvent.objects.filter(action="token.create").exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Bearer abc", "không đúng định dạng"),
+        ("Bearer td_abcdefgh" + "x" * 40, "không hợp lệ"),
+        ("Token something", "Bearer"),
+    ],
+)
+def test_bad_tokens_get_clear_401(client: Client, header: str, message: str) -> None:
+    res = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=header)
+    assert res.status_code == 401
+    assert message in res.json()["detail"]
+
+
+def test_revoked_token_is_refused(client: Client, make_user: Any, token_for: Any) -> None:
+    user = make_user("province", "01")
+    token = token_for(user)
+    me = client.get("/api/v1/accounts/tokens", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    res = client.delete(
+        f"/api/v1/accounts/tokens/{me[0]['id']}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert res.status_code == 204
+    res = client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert res.status_code == 401
+    assert "thu hồi" in res.json()["detail"]
+
+
+def test_oversized_body_is_refused(client: Client, make_user: Any, token_for: Any) -> None:
+    token = token_for(make_user("admin"))
+    body = '{"username": "' + "x" * (3 * 1024 * 1024) + '"}'
+    res = client.post(
+        "/api/v1/accounts/users",
+        data=body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert res.status_code == 413
+    assert "quá lớn" in res.json()["detail"]
+
+
+def test_validation_errors_name_the_field(client: Client, make_user: Any, token_for: Any) -> None:
+    token = token_for(make_user("admin"))
+    res = client.post(
+        "/api/v1/accounts/users",
+        data="{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert res.status_code == 422
+    fields = {e["field"]: e["message"] for e in res.json()["errors"]}
+    assert fields["body.payload.username"] == "Trường này là bắt buộc."
+    res = client.post(
+        "/api/v1/accounts/users",
+        data="{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert res.status_code in (400, 422)

@@ -1,0 +1,96 @@
+"""The ``thuocdo`` command: help, geo find, load-builtins, check --deploy, docs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from thuocdo.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ["demo", "serve", "migrate", "load-builtins", "createadmin", "geo", "check"]:
+        assert command in out
+
+
+@pytest.mark.django_db
+def test_geo_find(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["geo", "find", "ha noi"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found[0] == {
+        "code": "01",
+        "name": "Thành phố Hà Nội",
+        "level": "province",
+        "structure": "2025",
+        "parent": None,
+    }
+
+
+@pytest.mark.django_db
+def test_createadmin_prints_credentials(capsys: pytest.CaptureFixture[str]) -> None:
+    from thuocdo.accounts.models import User
+
+    assert main(["createadmin", "--username", "quantri", "--password", "mot-mat-khau-rat-dai"]) == 0
+    assert "mot-mat-khau-rat-dai" in capsys.readouterr().out
+    user = User.objects.get(username="quantri")
+    assert user.is_superuser and user.check_password("mot-mat-khau-rat-dai")
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "thuocdo.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
+    res = _run(
+        ["check", "--deploy"],
+        {
+            "THUOCDO_ENV": "production",
+            "SECRET_KEY": "k" * 30 + "Zq8#pL2@vX9!mN4$rT6&yW1*uI3^oP5",
+            "ALLOWED_HOSTS": "thuocdo.example.vn",
+            "THUOCDO_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "sqlite:///" + str(tmp_path / "db.sqlite3"),
+        },
+    )
+    assert res.returncode == 0, res.stderr + res.stdout
+    assert "no issues" in res.stdout
+
+
+def test_production_refuses_a_missing_secret_key(tmp_path: Path) -> None:
+    res = _run(
+        ["check"],
+        {"THUOCDO_ENV": "production", "SECRET_KEY": "", "THUOCDO_DATA_DIR": str(tmp_path)},
+    )
+    assert res.returncode != 0
+    assert "SECRET_KEY" in res.stderr
+
+
+def test_cli_reference_is_current() -> None:
+    from thuocdo.cli.docs import render
+
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == render()
+
+
+def test_parser_builds_without_django() -> None:
+    parser: Any = build_parser()
+    assert parser.prog == "thuocdo"

@@ -1,0 +1,344 @@
+"""Scalar scoring (DESIGN §4), with expected numbers worked out by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from thuocdo.frameworks.engine import (
+    AnswersInvalid,
+    BatchScorer,
+    check_answers,
+    framework_from_dict,
+    score,
+    validate_answers,
+)
+
+
+def t(vi: str) -> dict[str, str]:
+    return {"vi": vi, "en": vi}
+
+
+def opt(code: str, score_: float, **kw: Any) -> dict[str, Any]:
+    return {"code": code, "text": t(code), "score": score_, **kw}
+
+
+FW = framework_from_dict(
+    {
+        "code": "table",
+        "version": "1",
+        "name": t("Bảng"),
+        "levels": [
+            {"code": 0, "name": t("L0"), "min": 0},
+            {"code": 1, "name": t("L1"), "min": 30},
+            {"code": 2, "name": t("L2"), "min": 50, "min_pillars": 2, "pillar_min": 60},
+            {"code": 3, "name": t("L3"), "min": 70, "min_pillars": 2},
+        ],
+        "pillars": [
+            {
+                "code": "a",
+                "name": t("A"),
+                "weight": 2,
+                "criteria": [
+                    {
+                        "code": "A1",
+                        "name": t("A1"),
+                        "weight": 2,
+                        "question": {
+                            "type": "single",
+                            "text": t("?"),
+                            "options": [opt("a", 0), opt("b", 60), opt("c", 100)],
+                        },
+                    },
+                    {
+                        "code": "A2",
+                        "name": t("A2"),
+                        "question": {
+                            "type": "multi",
+                            "text": t("?"),
+                            "options": [
+                                opt("x", 50),
+                                opt("y", 40),
+                                opt("z", 30),
+                                opt("none", 0, exclusive=True),
+                            ],
+                        },
+                    },
+                    {
+                        "code": "A3",
+                        "name": t("A3"),
+                        "required": False,
+                        "question": {"type": "boolean", "text": t("?")},
+                    },
+                ],
+            },
+            {
+                "code": "b",
+                "name": t("B"),
+                "weight": 1,
+                "criteria": [
+                    {
+                        "code": "B1",
+                        "name": t("B1"),
+                        "question": {
+                            "type": "number",
+                            "text": t("?"),
+                            "min": 0,
+                            "max": 1000,
+                            "thresholds": [{"min": 1, "score": 40}, {"min": 10, "score": 100}],
+                        },
+                    },
+                    {
+                        "code": "B2",
+                        "name": t("B2"),
+                        "weight": 3,
+                        "relevant": "A1 != 'a'",
+                        "target": 75,
+                        "required_for_level": 2,
+                        "question": {"type": "scale", "text": t("?"), "min": 1, "max": 5},
+                    },
+                ],
+            },
+            {
+                "code": "c",
+                "name": t("C"),
+                "weight": 1,
+                "criteria": [
+                    {
+                        "code": "C1",
+                        "name": t("C1"),
+                        "required": False,
+                        "relevant": "'x' in A2",
+                        "question": {
+                            "type": "boolean",
+                            "text": t("?"),
+                            "yes_score": 80,
+                            "no_score": 20,
+                        },
+                    }
+                ],
+            },
+        ],
+    },
+    "table",
+)
+
+# (id, answers, overall, level, pillars, criteria, unmet, missing)
+CASES: list[tuple[str, dict[str, Any], float, int, dict, dict, list[str], list[str]]] = [
+    (
+        # A = (2·60 + 1·90 + 1·100)/4 = 77.5; B = (1·100 + 3·75)/4 = 81.25; C = 80
+        # overall = (2·77.5 + 81.25 + 80)/4 = 79.0625; level 3 (≥70, three pillars ≥70);
+        # gate B2 met (75 ≥ 75). unmet keys: A1 2·2·40=160, A2 1·2·10=20, C1 1·1·20=20 (tie → file order)
+        "all-types",
+        {"A1": "b", "A2": ["x", "y"], "A3": True, "B1": 10, "B2": 4, "C1": True},
+        79.0625,
+        3,
+        {"a": 77.5, "b": 81.25, "c": 80.0},
+        {"A1": 60.0, "A2": 90.0, "A3": 100.0, "B1": 100.0, "B2": 75.0, "C1": 80.0},
+        ["A1", "A2", "C1"],
+        [],
+    ),
+    (
+        # B2 = 3 → 50 < target 75. B = (100 + 150)/4 = 62.5; overall = (155 + 62.5 + 80)/4 = 74.375
+        # → level 3 before gates (A 77.5 and C 80 ≥ 70), gate B2 (required_for_level 2) → 1.
+        # unmet: A1 160, B2 3·1·25 = 75, A2 20, C1 20
+        "gate-applicable-unmet-lowers",
+        {"A1": "b", "A2": ["x", "y"], "A3": True, "B1": 10, "B2": 3, "C1": True},
+        74.375,
+        1,
+        {"a": 77.5, "b": 62.5, "c": 80.0},
+        {"A1": 60.0, "A2": 90.0, "A3": 100.0, "B1": 100.0, "B2": 50.0, "C1": 80.0},
+        ["A1", "B2", "A2", "C1"],
+        [],
+    ),
+    (
+        # A1 = 'a' → B2 not relevant (its answer is ignored, gate does not lower).
+        # A = (0 + 90 + 100)/4 = 47.5; B = 100; C = 80; overall = (95 + 100 + 80)/4 = 68.75
+        # level 2: ≥50 and two pillars ≥ 60 (B, C). unmet: A1 2·2·100 = 400, A2 20, C1 20
+        "gate-not-applicable",
+        {"A1": "a", "A2": ["x", "y"], "A3": True, "B1": 10, "B2": 3, "C1": True},
+        68.75,
+        2,
+        {"a": 47.5, "b": 100.0, "c": 80.0},
+        {"A1": 0.0, "A2": 90.0, "A3": 100.0, "B1": 100.0, "B2": None, "C1": 80.0},
+        ["A1", "A2", "C1"],
+        [],
+    ),
+    (
+        # A2 = ['none'] → 0 and C1 not relevant → pillar C null; A3 optional, unanswered → N/A.
+        # B1 = 0.5 is below every threshold → 0. A = (120 + 0)/3 = 40; B = (0 + 300)/4 = 75
+        # overall = (80 + 75)/3 = 51.666…; level 2 needs two pillars ≥ 60: only B → level 1.
+        # unmet: A2 1·2·100 = 200, A1 160, B1 1·1·100 = 100
+        "null-pillar-optional-below-thresholds",
+        {"A1": "b", "A2": ["none"], "B1": 0.5, "B2": 5},
+        155 / 3,
+        1,
+        {"a": 40.0, "b": 75.0, "c": None},
+        {"A1": 60.0, "A2": 0.0, "A3": None, "B1": 0.0, "B2": 100.0, "C1": None},
+        ["A2", "A1", "B1"],
+        [],
+    ),
+    (
+        # multi capped: 50+40+30 = 120 → 100. A3 false → 0. A = (200 + 100 + 0)/4 = 75
+        # B1 = 1 → 40, B2 = 1 → 0: B = (40 + 0)/4 = 10; C1 false → 20
+        # overall = (150 + 10 + 20)/4 = 45 → level 1; gate B2 unmet → min(1, 1) = 1
+        # unmet: B2 3·1·75 = 225, A3 1·2·100 = 200, C1 1·1·80 = 80, B1 1·1·60 = 60
+        "multi-cap",
+        {"A1": "c", "A2": ["x", "y", "z"], "A3": False, "B1": 1, "B2": 1, "C1": False},
+        45.0,
+        1,
+        {"a": 75.0, "b": 10.0, "c": 20.0},
+        {"A1": 100.0, "A2": 100.0, "A3": 0.0, "B1": 40.0, "B2": 0.0, "C1": 20.0},
+        ["B2", "A3", "C1", "B1"],
+        [],
+    ),
+    (
+        # A1 missing (required) → incomplete; B2's condition A1 != 'a' is true for a missing A1.
+        # A2 = ['y'] → 40; C1 not relevant. A = 40/1 = 40; B1 100, B2 = 2 → 25: B = (100 + 75)/4 = 43.75
+        # overall = (80 + 43.75)/3 = 41.25 → level 1; unmet: B2 3·1·50 = 150, A2 1·2·60 = 120
+        "incomplete",
+        {"A2": ["y"], "B1": 100, "B2": 2},
+        41.25,
+        1,
+        {"a": 40.0, "b": 43.75, "c": None},
+        {"A1": None, "A2": 40.0, "A3": None, "B1": 100.0, "B2": 25.0, "C1": None},
+        ["B2", "A2"],
+        ["A1"],
+    ),
+    (
+        # A = (200 + 90 + 100)/4 = 97.5; B1 0 → 0, B2 4 → 75: B = 225/4 = 56.25; C1 false → 20
+        # overall = (195 + 56.25 + 20)/4 = 67.8125: level 2 needs two pillars ≥ 60 (only A) → 1
+        # unmet: B1 1·1·100 = 100, C1 1·1·80 = 80, A2 1·2·10 = 20
+        "min-pillars-fails",
+        {"A1": "c", "A2": ["x", "y"], "A3": True, "B1": 0, "B2": 4, "C1": False},
+        67.8125,
+        1,
+        {"a": 97.5, "b": 56.25, "c": 20.0},
+        {"A1": 100.0, "A2": 90.0, "A3": 100.0, "B1": 0.0, "B2": 75.0, "C1": 20.0},
+        ["B1", "C1", "A2"],
+        [],
+    ),
+    (
+        # scale allows non-integers: 3.5 → (3.5−1)/4·100 = 62.5; empty multi is answered → 0;
+        # C1 answered but not relevant → ignored. A = (200 + 0 + 0)/4 = 50, B = (0 + 187.5)/4 = 46.875
+        # overall = (100 + 46.875)/3 = 48.958…; level 1. unmet: A2 1·2·100 = 200, A3 1·2·100 = 200
+        # (tie → file order), B1 1·1·100 = 100, B2 3·1·(75 − 62.5) = 37.5
+        "scale-fraction-empty-multi",
+        {"A1": "c", "A2": [], "A3": False, "B1": 0, "B2": 3.5, "C1": True},
+        146.875 / 3,
+        1,
+        {"a": 50.0, "b": 46.875, "c": None},
+        {"A1": 100.0, "A2": 0.0, "A3": 0.0, "B1": 0.0, "B2": 62.5, "C1": None},
+        ["A2", "A3", "B1", "B2"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("answers", "overall", "level", "pillars", "criteria", "unmet", "missing"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_table(answers, overall, level, pillars, criteria, unmet, missing):
+    r = score(FW, answers)
+    assert r.overall == pytest.approx(overall, rel=1e-12)
+    assert r.level == level
+    for code, expected in pillars.items():
+        assert r.pillars[code] == (None if expected is None else pytest.approx(expected))
+    assert r.criteria == criteria
+    assert r.unmet == unmet
+    assert r.missing == missing
+    assert r.complete is (not missing)
+    # the batch scorer agrees exactly on the same response
+    scorer = BatchScorer(FW)
+    batch = scorer.score(scorer.encode([answers]))
+    assert batch.to_json_dict(0) == r.to_json_dict()
+    assert bool(batch.complete[0]) is r.complete
+
+
+def test_json_contract_keys():
+    r = score(FW, CASES[0][1])
+    assert list(r.to_json_dict()) == ["overall", "level", "pillars", "criteria", "unmet"]
+    assert isinstance(r.to_json_dict()["overall"], float)
+
+
+def test_all_pillars_null_overall_zero():
+    fw = framework_from_dict(
+        {
+            "code": "opt",
+            "version": "1",
+            "name": t("x"),
+            "levels": [{"code": 0, "name": t("0"), "min": 0}],
+            "pillars": [
+                {
+                    "code": "p",
+                    "name": t("p"),
+                    "criteria": [
+                        {
+                            "code": "Q1",
+                            "name": t("q"),
+                            "required": False,
+                            "question": {"type": "boolean", "text": t("?")},
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    r = score(fw, {})
+    assert (r.overall, r.level, r.pillars, r.unmet, r.complete) == (0.0, 0, {"p": None}, [], True)
+
+
+@pytest.mark.parametrize(
+    ("answers", "codes"),
+    [
+        ({"ZZ": 1}, [("ZZ", "answer.unknown_criterion")]),
+        ({"A1": "d"}, [("A1", "answer.unknown_option")]),
+        ({"A1": 1}, [("A1", "answer.wrong_type")]),
+        ({"A2": "x"}, [("A2", "answer.wrong_type")]),
+        ({"A2": ["x", "q"]}, [("A2", "answer.unknown_option")]),
+        ({"A2": ["x", "x"]}, [("A2", "answer.duplicate_option")]),
+        ({"A2": ["x", "none"]}, [("A2", "answer.exclusive_combined")]),
+        ({"A3": "true"}, [("A3", "answer.wrong_type")]),
+        ({"A3": 1}, [("A3", "answer.wrong_type")]),
+        ({"B1": "12"}, [("B1", "answer.not_a_number")]),
+        ({"B1": True}, [("B1", "answer.wrong_type")]),
+        ({"B1": float("nan")}, [("B1", "answer.not_finite")]),
+        ({"B1": -1}, [("B1", "answer.out_of_range")]),
+        ({"B2": 6}, [("B2", "answer.out_of_range")]),
+        ({"B2": 0.99}, [("B2", "answer.out_of_range")]),
+        ({"A1": "b", "B1": 5, "A3": None}, []),
+    ],
+)
+def test_answer_errors(answers, codes):
+    problems = validate_answers(FW, answers)
+    assert [(p.criterion, p.code) for p in problems] == codes
+    for p in problems:
+        assert p.criterion in p.message("vi")
+        assert p.criterion in p.message("en")
+    if codes:
+        with pytest.raises(AnswersInvalid):
+            score(FW, answers)
+
+
+def test_value_named_in_message():
+    (p,) = validate_answers(FW, {"A1": "zzz"})
+    assert "'zzz'" in p.message("vi")
+    assert p.message("en") == "Criterion 'A1': there is no option 'zzz'."
+
+
+def test_check_answers_lists_bad_and_missing():
+    problems = check_answers(FW, {"A2": ["x", "none"], "B2": 9})
+    assert [(p.criterion, p.code) for p in problems] == [
+        ("A2", "answer.exclusive_combined"),
+        ("B2", "answer.out_of_range"),
+        ("A1", "answer.missing"),
+        ("B1", "answer.missing"),
+    ]
+
+
+def test_answers_not_a_mapping():
+    (p,) = validate_answers(FW, ["A1"])
+    assert p.code == "answer.not_mapping"
