@@ -80,12 +80,26 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-def _mount() -> None:
-    from thuocdo.accounts.api import router as accounts_router
-    from thuocdo.geo.api import router as geo_router
+# (prefix, module): each module has a ``router``. The public portal's read-only API is
+# mounted at /api/v1/public.
+ROUTERS = (
+    ("/geo", "thuocdo.geo.api"),
+    ("/accounts", "thuocdo.accounts.api"),
+    ("/frameworks", "thuocdo.frameworks.api"),
+    ("/assessments", "thuocdo.assessments.api"),
+    ("/analytics", "thuocdo.analytics.api"),
+    ("/public", "thuocdo.publishing.api"),
+    ("/ecosystem", "thuocdo.ecosystem.api"),
+    ("/indicators", "thuocdo.indicators.api"),
+    ("/plans", "thuocdo.plans.api"),
+)
 
-    api.add_router("/geo", geo_router)
-    api.add_router("/accounts", accounts_router)
+
+def _mount() -> None:
+    import importlib
+
+    for prefix, module in ROUTERS:
+        api.add_router(prefix, importlib.import_module(module).router)
 
 
 _mount()

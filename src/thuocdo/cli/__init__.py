@@ -10,6 +10,13 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "thuocdo.cli.core",
     "thuocdo.cli.geo",
+    "thuocdo.cli.frameworks",
+    "thuocdo.cli.assessments",
+    "thuocdo.cli.analytics",
+    "thuocdo.cli.ecosystem",
+    "thuocdo.cli.indicators",
+    "thuocdo.cli.plans",
+    "thuocdo.cli.ops",
 )
 
 

@@ -10,6 +10,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("thuocdo.accounts.urls")),
     path("geo/", include("thuocdo.geo.urls")),
+    path("frameworks/", include("thuocdo.frameworks.urls")),
+    path("assessments/", include("thuocdo.assessments.urls")),
+    path("analytics/", include("thuocdo.analytics.urls")),
+    path("public/", include("thuocdo.publishing.urls")),
+    path("ecosystem/", include("thuocdo.ecosystem.urls")),
+    path("indicators/", include("thuocdo.indicators.urls")),
+    path("plans/", include("thuocdo.plans.urls")),
     path("", include("thuocdo.core.urls")),
 ]
 

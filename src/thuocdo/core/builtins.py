@@ -1,21 +1,45 @@
-"""Built-in and demo data loading, in dependency order. Each step is idempotent."""
+"""Built-in and demo data loading, in dependency order. Each step is idempotent.
+
+Every capability contributes a ``builtins.load()`` (data that ships with the product) and a
+``demo.load_demo()`` (realistic synthetic data for ``thuocdo demo``); this module only fixes
+the order in which they run.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import Any
 
+# (name, "module:function"), in dependency order.
+BUILTIN_STEPS: tuple[tuple[str, str], ...] = (
+    ("geo", "thuocdo.geo.services:geo_load_builtins"),
+    ("frameworks", "thuocdo.frameworks.builtins:load"),
+    ("indicators", "thuocdo.indicators.builtins:load"),
+    ("plans", "thuocdo.plans.builtins:load"),
+    ("ecosystem", "thuocdo.ecosystem.builtins:load"),
+)
 
-def _steps() -> list[tuple[str, Callable[[], Any]]]:
-    from thuocdo.geo.services import geo_load_builtins
+DEMO_STEPS: tuple[tuple[str, str], ...] = (
+    ("assessments", "thuocdo.assessments.demo:load_demo"),
+    ("analytics", "thuocdo.analytics.demo:load_demo"),
+    ("ecosystem", "thuocdo.ecosystem.demo:load_demo"),
+    ("indicators", "thuocdo.indicators.demo:load_demo"),
+    ("plans", "thuocdo.plans.demo:load_demo"),
+)
 
-    return [("geo", geo_load_builtins)]
+
+def _run(steps: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for name, target in steps:
+        module, func = target.split(":")
+        results[name] = getattr(importlib.import_module(module), func)()
+    return results
 
 
 def load_builtins() -> dict[str, Any]:
-    return {name: step() for name, step in _steps()}
+    return _run(BUILTIN_STEPS)
 
 
 def load_demo_data() -> dict[str, Any]:
-    """Realistic synthetic data for the demo (filled in by the capabilities that have some)."""
-    return {}
+    """Realistic synthetic data for the demo (after the built-ins and the demo users)."""
+    return _run(DEMO_STEPS)

@@ -29,6 +29,14 @@ INSTALLED_APPS = [
     "thuocdo.core",
     "thuocdo.geo",
     "thuocdo.accounts",
+    "thuocdo.frameworks",
+    "thuocdo.assessments",
+    "thuocdo.analytics",
+    "thuocdo.publishing",
+    "thuocdo.ecosystem",
+    "thuocdo.indicators",
+    "thuocdo.plans",
+    "thuocdo.ops",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "thuocdo.analytics"
+    label = "analytics"
+    verbose_name = "Kết quả và phân tích"

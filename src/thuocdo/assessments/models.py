@@ -1,0 +1,3 @@
+"""Models of the assessments app."""
+
+from __future__ import annotations

@@ -1,0 +1,39 @@
+"""Declared access policies of pages and API endpoints.
+
+Every view and API operation carries the policy it enforces, so the authorization-matrix test
+can walk all routes and fail on any route without a declared policy. The decorator only
+records the policy; the checks themselves stay in the selectors and services (``Scope``).
+
+Policies:
+- ``public``: anyone, including anonymous visitors;
+- ``authenticated``: any logged-in user (respondents and providers included);
+- ``officer``: admin, ministry, province and commune officers (object checks by scope);
+- ``respondent``: the organisation's own users, and officers acting on its behalf;
+- ``provider``: solution providers (their own listings), and officers;
+- ``admin``: system administrators only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+POLICIES = frozenset({"public", "authenticated", "officer", "respondent", "provider", "admin"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def access(policy: str) -> Callable[[F], F]:
+    """Record the access policy of a view or API operation (see the module docstring)."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown access policy {policy!r}")
+
+    def mark(func: F) -> F:
+        func.access_policy = policy  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def policy_of(func: Callable[..., Any]) -> str | None:
+    return getattr(func, "access_policy", None)

@@ -1,0 +1,3 @@
+"""Models of the ecosystem app."""
+
+from __future__ import annotations

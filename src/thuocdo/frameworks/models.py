@@ -1,0 +1,3 @@
+"""Models of the frameworks app."""
+
+from __future__ import annotations

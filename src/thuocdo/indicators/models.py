@@ -1,0 +1,3 @@
+"""Models of the indicators app."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of the ops app."""
+
+from __future__ import annotations

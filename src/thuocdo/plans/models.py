@@ -1,0 +1,3 @@
+"""Models of the plans app."""
+
+from __future__ import annotations

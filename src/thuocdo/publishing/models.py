@@ -1,0 +1,3 @@
+"""Models of the publishing app."""
+
+from __future__ import annotations
