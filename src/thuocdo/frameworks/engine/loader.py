@@ -119,8 +119,15 @@ def load_yaml(text: str | bytes, source_name: str) -> Loaded:
             return Loaded(problems=problems)
         text = decoded
     else:
-        if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-            size = len(text.encode("utf-8", "surrogatepass"))
+        # A character is 1 to 4 bytes: decide from the length alone when it can, so an
+        # oversized text is refused without another copy of it.
+        too_large = len(text) > MAX_BYTES or (
+            len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES
+        )
+        if too_large:
+            size = (
+                len(text) if len(text) > MAX_BYTES else len(text.encode("utf-8", "surrogatepass"))
+            )
             return Loaded(
                 problems=[
                     Problem(source_name, "", "file.too_large", {"size": size, "limit": MAX_BYTES})
@@ -154,6 +161,9 @@ def _yaml_problem(exc: yaml.YAMLError, source_name: str) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "nesting depth" in str(reason):
+        # PyYAML >= 6.0.3 stops deep flow collections in its scanner, before our composer.
+        return Problem(source_name, "", "yaml.too_deep", {"limit": MAX_DEPTH}, line)
     return Problem(source_name, "", "yaml.syntax", {"error": str(reason)}, line)
 
 
