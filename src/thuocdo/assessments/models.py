@@ -1,3 +1,205 @@
-"""Models of the assessments app."""
+"""Organisations, campaigns, population strata and responses.
+
+A response stores its answers and the scores computed by the criteria-set engine for the exact
+framework version of its campaign, plus copies of the organisation's commune, entity type,
+size class and sector at the time of the response, so results aggregate by the strata the
+respondent belonged to when it answered.
+"""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EntityType(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    HOUSEHOLD_BUSINESS = "household_business", _("Household business")
+    SHOP = "shop", _("Shop")
+    MARKET = "market", _("Traditional market")
+    DESTINATION = "destination", _("Tourist destination")
+    FARM = "farm", _("Farm")
+    COOPERATIVE = "cooperative", _("Cooperative")
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("Micro")
+    SMALL = "small", _("Small")
+    MEDIUM = "medium", _("Medium")
+    LARGE = "large", _("Large")
+
+
+class Organisation(models.Model):
+    """A respondent organisation. ``tax_code`` is the normalised tax code (10 digits, or 13
+    with the branch suffix) or the owner's 12-digit citizen-ID number; organisations without
+    one are known by ``registry_id`` alone."""
+
+    registry_id = models.CharField(_("registry id"), max_length=20, unique=True)
+    tax_code = models.CharField(_("tax code"), max_length=14, null=True, blank=True, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    name_folded = models.CharField(max_length=300, db_index=True)
+    sort_key = models.CharField(max_length=900)
+    entity_type = models.CharField(_("entity type"), max_length=30, choices=EntityType.choices)
+    vsic = models.CharField(_("VSIC 2018 code"), max_length=5, blank=True)
+    sector = models.CharField(_("sector"), max_length=50, blank=True, db_index=True)
+    size_class = models.CharField(
+        _("size class"), max_length=10, choices=SizeClass.choices, blank=True
+    )
+    commune = models.ForeignKey(
+        "geo.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    unit_path = models.CharField(max_length=100, db_index=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_key", "id"]
+        indexes = [models.Index(fields=["name_folded", "commune"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tax_code or self.registry_id})"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    PUBLISHED = "published", _("Published")
+
+
+class Campaign(models.Model):
+    """A published criteria-set version × area × entity types × year."""
+
+    name = models.CharField(_("name"), max_length=300)
+    framework = models.ForeignKey(
+        "frameworks.FrameworkVersion",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("criteria set"),
+    )
+    area = models.ForeignKey(
+        "geo.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    unit_path = models.CharField(max_length=100, db_index=True)
+    year = models.PositiveIntegerField(_("year"), db_index=True)
+    entity_types = models.JSONField(_("entity types"), default=list)
+    pilot = models.BooleanField(_("pilot"), default=False)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    public_token = models.CharField(max_length=32, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class Stratum(models.Model):
+    """Population count of one post-stratification cell: commune × entity type × size."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="strata")
+    commune = models.ForeignKey("geo.Unit", on_delete=models.PROTECT, related_name="+")
+    entity_type = models.CharField(max_length=30, choices=EntityType.choices)
+    size_class = models.CharField(max_length=10, choices=SizeClass.choices, blank=True)
+    population = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "commune", "entity_type", "size_class"],
+                name="assessments_stratum_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.commune_id}:{self.entity_type}:{self.size_class}"
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    ON_BEHALF = "on_behalf", _("On behalf of the organisation")
+    OFFLINE = "offline", _("Offline form")
+    IMPORT = "import", _("Bulk import")
+    API = "api", _("API")
+
+
+class Response(models.Model):
+    """One organisation's answers in one campaign (at most one per campaign)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="responses"
+    )
+    framework = models.ForeignKey(
+        "frameworks.FrameworkVersion", on_delete=models.PROTECT, related_name="responses"
+    )
+    status = models.CharField(
+        max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    answers = models.JSONField(default=dict)
+    overall = models.FloatField(null=True, blank=True)
+    level = models.IntegerField(null=True, blank=True)
+    pillar_scores = models.JSONField(default=dict)
+    criterion_scores = models.JSONField(default=dict)
+    unmet = models.JSONField(default=list)
+    # strata copied from the organisation when the response was submitted
+    commune = models.ForeignKey("geo.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=100, db_index=True)
+    entity_type = models.CharField(max_length=30, choices=EntityType.choices)
+    size_class = models.CharField(max_length=10, choices=SizeClass.choices, blank=True)
+    sector = models.CharField(max_length=50, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # NULL = no key given; keys are unique per campaign among those given.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="assessments_response_one_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="assessments_response_idempotency",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.organisation_id} {self.status}"
