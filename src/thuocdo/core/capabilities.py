@@ -61,3 +61,23 @@ def capabilities() -> list[Capability]:
             None,
         ),
     ]
+
+
+# Short titles for the top navigation, by capability code.
+NAV_TITLES: dict[str, Promise] = {
+    "frameworks": _("Criteria"),
+    "assessments": _("Surveys"),
+    "analytics": _("Results"),
+    "ecosystem": _("Solutions"),
+    "indicators": _("Indicators"),
+    "plans": _("Plans"),
+}
+
+
+def navigation() -> list[tuple[str, Promise]]:
+    """(url name, short title) of every capability that has pages, in home-page order."""
+    return [
+        (c.url_name, NAV_TITLES[c.code])
+        for c in capabilities()
+        if c.url_name and c.code in NAV_TITLES
+    ]

@@ -7,10 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 
 from thuocdo.accounts.selectors import scope_for
+from thuocdo.core.capabilities import navigation
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
+    nav = navigation()
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"viewer_scope": None}
-    return {"viewer_scope": scope_for(user)}
+        return {"viewer_scope": None, "nav_capabilities": nav}
+    return {"viewer_scope": scope_for(user), "nav_capabilities": nav}
