@@ -1,0 +1,24 @@
+"""Background jobs of the indicators app (huey): recomputation and reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+
+@db_task()
+def recompute_dependents_task(code: str, unit_id: int | None, period: str) -> int:
+    """Recompute the formula indicators that depend on ``code`` for one unit and period."""
+    from thuocdo.indicators.services import recompute_dependents
+
+    return recompute_dependents(code=code, unit_id=unit_id, period=period)
+
+
+@db_periodic_task(crontab(hour="7", minute="0"))
+def reminders_daily_task() -> dict[str, Any]:
+    """Every morning: remind reporting units of overdue submissions."""
+    from thuocdo.indicators.services import reminders_send
+
+    return reminders_send()
