@@ -87,7 +87,7 @@ def test_quarterly_values_are_annualised_with_the_latest_quarter(officer: Any) -
 
 
 def test_forecast_errors_and_scope(officer: Any) -> None:
-    user, scope = officer("province", "01")
+    _user, scope = officer("province", "01")
     with pytest.raises(ValidationError) as err:
         forecast_get(scope=scope, code="adults-telehealth", unit_code="01")
     assert "Chưa có số liệu" in str(err.value)
