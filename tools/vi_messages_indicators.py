@@ -64,4 +64,11 @@ VI: dict[str, str] = {
     # forecasting
     "No values are recorded for %(code)s in %(unit)s yet.": "Chưa có số liệu của chỉ tiêu %(code)s cho %(unit)s.",
     "No target is set for %(code)s%(year)s.": "Chưa đặt mục tiêu cho chỉ tiêu %(code)s%(year)s.",
+    # annex
+    "row %(n)s": "dòng %(n)s",
+    "column %(c)s": "cột %(c)s",
+    "The file is larger than the upload limit.": "Tệp lớn hơn dung lượng cho phép tải lên.",
+    "The file cannot be read as XLSX: %(e)s": "Không đọc được tệp XLSX: %(e)s",
+    "This is not an Annex 01 file exported by Thước đo (no _meta sheet).": "Đây không phải tệp Phụ lục 01 xuất từ Thước đo (thiếu trang _meta).",
+    "Unknown form version: %(v)s.": "Phiên bản biểu mẫu không hợp lệ: %(v)s.",
 }
