@@ -1,4 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from thuocdo.indicators import views
 
 app_name = "indicators"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="index"),
+    path("submit/", views.submit, name="submit"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("<slug:code>/", views.indicator_detail, name="detail"),
+]
