@@ -120,4 +120,6 @@ VI: dict[str, str] = {
     "Proposals": "Đề xuất",
     "Save": "Lưu",
     "Saved: %(code)s, %(unit)s, %(period)s = %(value)s": "Đã lưu: %(code)s, %(unit)s, %(period)s = %(value)s",
+    # digital economy
+    "Expected an object.": "Cần một đối tượng (bảng khóa–giá trị).",
 }
