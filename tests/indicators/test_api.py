@@ -154,3 +154,27 @@ def test_forecast_endpoint(client: Client, make_user: Any, token_for: Any) -> No
     assert res.status_code == 422
     overdue = client.get(f"{BASE}/reporting/overdue?period=2025Q3", **auth(token_for(ministry)))
     assert overdue.status_code == 200 and overdue.json()
+
+
+def test_digital_economy_endpoints(client: Client, make_user: Any, token_for: Any) -> None:
+    hanoi, danang = make_user("province", "01"), make_user("province", "48")
+    body = {
+        "unit": "01",
+        "period": "2025Q3",
+        "grdp": 400000,
+        "grdp_source": "Cục Thống kê TP Hà Nội",
+        "core": [{"label": "Viễn thông", "value": 20000, "source": "Sở", "vsic_codes": ["61"]}],
+    }
+    res = client.post(
+        f"{BASE}/digital-economy/", body, content_type="application/json", **auth(token_for(hanoi))
+    )
+    assert res.status_code == 200, res.content
+    data = res.json()
+    assert data["ict_share_pct"] == 5.0 and data["de_share_pct"] is None
+    assert data["inputs"]["core"][0]["vsic_codes"] == ["61"]
+    res = client.post(
+        f"{BASE}/digital-economy/", body, content_type="application/json", **auth(token_for(danang))
+    )
+    assert res.status_code == 403
+    assert client.get(f"{BASE}/digital-economy/", **auth(token_for(danang))).json() == []
+    assert len(client.get(f"{BASE}/digital-economy/", **auth(token_for(hanoi))).json()) == 1

@@ -172,3 +172,35 @@ def test_export_and_import_commands(capsys: Any, tmp_path: Path) -> None:
     assert code == 0 and data["created"] == 0 and data["errors"] == []
     code, _, err = run(capsys, "import", str(tmp_path / "missing.xlsx"))
     assert code == 1 and "missing.xlsx" in err
+
+
+def test_measure_command_reproduces_gso_2022(capsys: Any, tmp_path: Path) -> None:
+    inputs = {
+        "unit": "VN",
+        "period": "2022",
+        "grdp": 100,
+        "grdp_source": "GDP = 100 (chỉ số)",
+        "currency_unit": "% GDP",
+        "core": [{"label": "Kinh tế số lõi", "value": 7.77, "source": "Cục Thống kê"}],
+        "platform": [],
+        "sectoral": [
+            {"sector": "Các ngành khác", "source": "Cục Thống kê", "digital_value_added": 4.91}
+        ],
+    }
+    path = tmp_path / "de.json"
+    path.write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
+    code, data, _ = run(capsys, "measure", str(path))
+    assert code == 0 and abs(data["de_share_pct"] - 12.67) <= 0.01
+    assert data["method_version"] == "thuocdo-de/1"
+    inputs["sectoral"][0]["digital_share_pct"] = 120
+    inputs["sectoral"][0].pop("digital_value_added")
+    inputs["sectoral"][0]["sector_value_added"] = 50
+    path.write_text(json.dumps(inputs), encoding="utf-8")
+    code, _, err = run(capsys, "measure", str(path))
+    assert code == 1 and "sectoral[0].digital_share_pct" in err
+
+
+def test_backtest_command_on_stored_series(capsys: Any) -> None:
+    assert main(["indicators", "backtest"]) == 0
+    out = capsys.readouterr().out
+    assert "de-share-gdp@VN" in out and "MAE chosen" in out

@@ -88,6 +88,18 @@ def register(sub: Any) -> None:
     p.add_argument("--period", default=None)
     p.set_defaults(func=cmd_remind)
 
+    p = isub.add_parser(
+        "backtest", help="backtest the forecast method on the stored series (text report)"
+    )
+    p.set_defaults(func=cmd_backtest)
+
+    p = isub.add_parser(
+        "measure", help="declare digital-economy inputs (JSON file) and compute the shares"
+    )
+    p.add_argument("file", metavar="INPUTS.json")
+    _as(p)
+    p.set_defaults(func=cmd_measure)
+
     p = isub.add_parser("close-period", help="close (or --reopen) a period to submissions")
     p.add_argument("period")
     p.add_argument("--reopen", action="store_true")
@@ -342,6 +354,68 @@ def cmd_close_period(args: argparse.Namespace) -> int:
         func = period_reopen if args.reopen else period_close
         setting = func(scope=Scope(role="admin"), actor=None, period=args.period)
         print_json({"period": setting.period, "closed": setting.closed})
+        return 0
+
+    return _run(run)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.forecasting import stored_backtest
+
+    print(stored_backtest().to_text())
+    return 0
+
+
+def cmd_measure(args: argparse.Namespace) -> int:
+    """INPUTS.json: {"unit": "01", "period": "2025Q3", "grdp": …, "grdp_source": "…",
+    "currency_unit": "tỷ đồng", "core": [{"label", "value", "source", "vsic_codes"}],
+    "platform": [...] or null, "sectoral": [{"sector", "source", "digital_value_added" or
+    "sector_value_added" + "digital_share_pct"}] or null}."""
+    setup_django()
+    import json
+    from pathlib import Path
+
+    from thuocdo.indicators.digital_economy import de_declare
+
+    def run() -> int:
+        path = Path(args.file)
+        if not path.is_file():
+            return fail(f"Không tìm thấy tệp / file not found: {args.file}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return fail(f"{args.file}: JSON không hợp lệ / invalid JSON: {exc}")
+        if not isinstance(data, dict):
+            return fail(f"{args.file}: cần một đối tượng JSON / a JSON object is expected")
+        actor, scope = _actor(args.as_user)
+        result = de_declare(
+            scope=scope,
+            actor=actor,
+            unit_code_=data.get("unit"),
+            period=str(data.get("period", "")),
+            grdp=data.get("grdp"),
+            grdp_source=str(data.get("grdp_source", "")),
+            core=data.get("core") or [],
+            platform=data.get("platform"),
+            sectoral=data.get("sectoral"),
+            currency_unit=str(data.get("currency_unit", "tỷ đồng")),
+        )
+        print_json(
+            {
+                "id": result.pk,
+                "unit": data.get("unit") or "VN",
+                "period": result.period,
+                "method_version": result.method_version,
+                "de_share_pct": result.de_share_pct,
+                "ict_share_pct": result.ict_share_pct,
+                "platform_share_pct": result.platform_share_pct,
+                "digitalisation_share_pct": result.digitalisation_share_pct,
+                "missing": result.missing,
+                "notes": result.notes,
+                "declaration": result.declaration_id,
+            }
+        )
         return 0
 
     return _run(run)

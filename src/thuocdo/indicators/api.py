@@ -13,10 +13,13 @@ from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
 from thuocdo.core.access import access
 from thuocdo.indicators import selectors, services
+from thuocdo.indicators.digital_economy import de_declare, de_result_list
 from thuocdo.indicators.forecasting import forecast_get
-from thuocdo.indicators.models import Indicator, Submission, Target
+from thuocdo.indicators.models import DigitalEconomyResult, Indicator, Submission, Target
 from thuocdo.indicators.reporting import resolve_unit, unit_code
 from thuocdo.indicators.schemas import (
+    DigitalEconomyIn,
+    DigitalEconomyOut,
     ForecastOut,
     IndicatorDetailOut,
     IndicatorOut,
@@ -232,3 +235,50 @@ class OverdueQuery(Schema):
 @access("officer")
 def overdue(request: HttpRequest, q: Query[OverdueQuery]) -> list[dict[str, Any]]:
     return selectors.overdue_list(scope=scope_for(_user(request)), period=q.period)
+
+
+def de_out(r: DigitalEconomyResult) -> DigitalEconomyOut:
+    return DigitalEconomyOut(
+        id=r.pk,
+        unit=unit_code(r.unit),
+        period=r.period,
+        method_version=r.method_version,
+        de_share_pct=r.de_share_pct,
+        ict_share_pct=r.ict_share_pct,
+        platform_share_pct=r.platform_share_pct,
+        digitalisation_share_pct=r.digitalisation_share_pct,
+        core_fraction_of_de_pct=r.core_fraction_of_de_pct,
+        missing=list(r.missing),
+        notes=list(r.notes),
+        declaration=r.declaration_id,
+        inputs=dict(r.inputs),
+    )
+
+
+@router.get(
+    "/digital-economy/", response=list[DigitalEconomyOut], auth=AUTH, summary="DE measurements"
+)
+@access("officer")
+def list_measurements(request: HttpRequest) -> list[DigitalEconomyOut]:
+    return [de_out(r) for r in de_result_list(scope=scope_for(_user(request)))]
+
+
+@router.post(
+    "/digital-economy/", response=DigitalEconomyOut, auth=AUTH, summary="Declare DE inputs"
+)
+@access("officer")
+def declare_measurement(request: HttpRequest, body: DigitalEconomyIn) -> DigitalEconomyOut:
+    user = _user(request)
+    result = de_declare(
+        scope=scope_for(user),
+        actor=user,
+        unit_code_=body.unit,
+        period=body.period,
+        grdp=body.grdp,
+        grdp_source=body.grdp_source,
+        core=body.core,
+        platform=body.platform,
+        sectoral=body.sectoral,
+        currency_unit=body.currency_unit,
+    )
+    return de_out(result)

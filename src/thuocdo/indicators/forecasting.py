@@ -113,3 +113,23 @@ def forecast_get(
     unit = resolve_unit(unit_code)
     require_read_unit(scope, unit)
     return forecast_for(indicator, unit, target_year=target_year)
+
+
+def stored_backtest() -> Any:
+    """The backtest of ``domain/forecast.py`` over every stored indicator × unit series
+    (annualised as for the forecasts); series with fewer than four years are skipped."""
+    from thuocdo.indicators.domain.forecast import backtest
+    from thuocdo.indicators.models import Submission
+
+    grouped: dict[tuple[str, str], dict[str, float]] = {}
+    aggregation: dict[str, str] = {}
+    rows = Submission.objects.select_related("indicator", "unit").order_by("period_end")
+    for s in rows:
+        key = (s.indicator.code, unit_code(s.unit))
+        grouped.setdefault(key, {})[s.period] = s.value
+        aggregation[s.indicator.code] = s.indicator.aggregation
+    series = {
+        f"{code}@{unit}": annualise(points, how=aggregation[code])  # type: ignore[arg-type]
+        for (code, unit), points in sorted(grouped.items())
+    }
+    return backtest(series, notes=dict.fromkeys(series, "stored values"))

@@ -131,3 +131,30 @@ class OverdueOut(Schema):
     period: str
     due: str
     days_late: int
+
+
+class DigitalEconomyIn(Schema):
+    unit: str | None = Field(None, max_length=10)
+    period: str = Field(..., max_length=20)
+    grdp: float
+    grdp_source: str = Field(..., max_length=2000)
+    currency_unit: str = Field("tỷ đồng", max_length=30)
+    core: list[dict[str, object]]
+    platform: list[dict[str, object]] | None = None
+    sectoral: list[dict[str, object]] | None = None
+
+
+class DigitalEconomyOut(Schema):
+    id: int
+    unit: str
+    period: str
+    method_version: str
+    de_share_pct: float | None
+    ict_share_pct: float
+    platform_share_pct: float | None
+    digitalisation_share_pct: float | None
+    core_fraction_of_de_pct: float | None
+    missing: list[str]
+    notes: list[str]
+    declaration: int
+    inputs: dict[str, object]
