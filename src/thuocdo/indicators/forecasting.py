@@ -117,7 +117,7 @@ def forecast_get(
 
 def stored_backtest() -> Any:
     """The backtest of ``domain/forecast.py`` over every stored indicator × unit series
-    (annualised as for the forecasts); series with fewer than four years are skipped."""
+    (annualised as for the forecasts); series shorter than four years are skipped."""
     from thuocdo.indicators.domain.forecast import backtest
     from thuocdo.indicators.models import Submission
 

@@ -7,6 +7,9 @@
     if (!el) { return null; }
     try { return JSON.parse(el.textContent); } catch (e) { return null; }
   }
+  var drawn = [];
+  function init(el) { var chart = window.echarts.init(el); drawn.push(chart); return chart; }
+  window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
   function draw() {
     if (typeof window.echarts === "undefined") { return; }
     var charts = readJson("ind-charts") || [];
@@ -43,12 +46,12 @@
       if (c.target) {
         series[0].markLine = { silent: true, symbol: "none", data: [{ yAxis: c.target[1] }], lineStyle: { color: "#c62828", type: "dotted" }, label: { show: !small } };
       }
-      window.echarts.init(el).setOption(option);
+      init(el).setOption(option);
     });
     var bars = readJson("ind-bars");
     document.querySelectorAll("[data-bars]").forEach(function (el) {
       if (!bars || !bars.bars.length) { el.hidden = true; return; }
-      window.echarts.init(el).setOption({
+      init(el).setOption({
         animation: false,
         grid: { left: 120, right: 20, top: 10, bottom: 20 },
         tooltip: {},
@@ -58,5 +61,6 @@
       });
     });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  function start() { draw(); drawn.forEach(function (c) { c.resize(); }); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
