@@ -179,3 +179,34 @@ def test_survey_source_registry_feeds_survey_indicators(officer: Any) -> None:
         unregister_survey_source("test.criterion-share")
     with pytest.raises(ValidationError):
         services.survey_refresh(code="sme-platform-survey", unit_code="01", year=2025)
+
+
+def test_new_formula_is_computed_from_existing_inputs(
+    officer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin, scope = officer("admin")
+    _count_indicator(scope, admin, "households-total", "Tổng số hộ")
+    _count_indicator(scope, admin, "households-with-fibre", "Số hộ có cáp quang")
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "households-total", 800, unit_code="48", period="2025")
+        _submit(scope, admin, "households-with-fibre", 660, unit_code="48", period="2025")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.indicator_create(
+            scope=scope,
+            actor=admin,
+            code="fibre-share-computed",
+            name_vi="Tỷ lệ hộ có cáp quang (tính toán)",
+            kind="formula",
+            formula="households-with-fibre / households-total * 100",
+        )
+    sub = Submission.objects.get(indicator__code="fibre-share-computed", unit__code="48")
+    assert sub.period == "2025" and sub.value == pytest.approx(82.5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.indicator_set_formula(
+            scope=scope,
+            actor=admin,
+            code="fibre-share-computed",
+            formula="100 - households-with-fibre / households-total * 100",
+        )
+    sub.refresh_from_db()
+    assert sub.value == pytest.approx(17.5)

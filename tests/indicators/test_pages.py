@@ -107,3 +107,56 @@ def test_overdue_page(client: Client, make_user: Any) -> None:
 
 def test_home_links_to_indicators(client: Client) -> None:
     assert 'href="/indicators/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "expected"),
+    [
+        (None, None, 302),
+        ("respondent", None, 403),
+        ("provider", None, 403),
+        ("commune", None, 200),
+        ("province", "01", 200),
+        ("ministry", None, 200),
+        ("admin", None, 200),
+    ],
+)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/indicators/",
+        "/indicators/households-fibre/",
+        "/indicators/submit/",
+        "/indicators/overdue/",
+    ],
+)
+def test_role_by_page_matrix(
+    client: Client, make_user: Any, role: str | None, unit: str | None, expected: int, url: str
+) -> None:
+    if role is not None:
+        client.force_login(make_user(role, unit))
+    assert client.get(url).status_code == expected
+
+
+def test_every_indicator_route_declares_its_policy() -> None:
+    from django.urls import URLResolver, get_resolver
+
+    from thuocdo.api.main import api
+    from thuocdo.core.access import policy_of
+
+    resolver = get_resolver()
+    pages = [
+        p
+        for r in resolver.url_patterns
+        if isinstance(r, URLResolver) and getattr(r, "namespace", None) == "indicators"
+        for p in r.url_patterns
+    ]
+    assert pages and all(policy_of(p.callback) == "officer" for p in pages)
+    operations = [
+        op
+        for prefix, router in api._routers
+        if prefix.strip("/") == "indicators"
+        for path_view in router.path_operations.values()
+        for op in path_view.operations
+    ]
+    assert operations and all(policy_of(op.view_func) in {"public", "officer"} for op in operations)

@@ -178,16 +178,22 @@ def indicator_latest(*, code: str, unit_code: str | None = None) -> dict[str, An
     }
 
 
-def expected_units(indicator: Indicator) -> list[Unit | None]:
+def expected_units(
+    indicator: Indicator, *, provinces: list[Unit] | None = None
+) -> list[Unit | None]:
     """Who reports an indicator: the nation (national/ministry scope) and every province."""
     scope = set(indicator.scope or [])
     out: list[Unit | None] = []
     if scope & {"national", "ministry"} or not scope:
         out.append(None)
     if "province" in scope:
-        out.extend(
-            Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by("code")
-        )
+        if provinces is None:
+            provinces = list(
+                Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by(
+                    "code"
+                )
+            )
+        out.extend(provinces)
     return out
 
 
@@ -211,13 +217,7 @@ def overdue_list(
         Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by("code")
     )
     for ind in inputs:
-        scope_set = set(ind.scope or [])
-        units: list[Unit | None] = []
-        if scope_set & {"national", "ministry"} or not scope_set:
-            units.append(None)
-        if "province" in scope_set:
-            units.extend(provinces)
-        for unit in units:
+        for unit in expected_units(ind, provinces=provinces):
             if (ind.pk, unit.pk if unit else None) in done:
                 continue
             if unit is None:

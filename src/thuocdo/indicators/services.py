@@ -255,6 +255,8 @@ def indicator_create(
         object_id=ind.code,
         after={"code": ind.code, "kind": ind.kind, "formula": ind.formula},
     )
+    if ind.kind == IndicatorKind.FORMULA:
+        _after_formula_change(ind.code)
     return ind
 
 
@@ -278,6 +280,7 @@ def indicator_set_formula(
         before=before,
         after={"kind": ind.kind, "formula": ind.formula},
     )
+    _after_formula_change(ind.code)
     return ind
 
 
@@ -526,6 +529,15 @@ def submission_submit(
     return SubmitResult(sub, created=created, changed=True, replaced=revision, warnings=warnings)
 
 
+def _after_formula_change(code: str) -> None:
+    def enqueue() -> None:
+        from thuocdo.indicators.tasks import recompute_indicator_task
+
+        recompute_indicator_task(code)
+
+    transaction.on_commit(enqueue)
+
+
 def _after_value_change(code: str, unit_id: int | None, period: str) -> None:
     if not any(code in fm.parse(f).dependencies() for f in _formula_map().values()):
         return
@@ -665,6 +677,25 @@ def recompute_dependents(*, code: str, unit_id: int | None, period: str) -> int:
             "value": result.value,
             "status": "provisional" if provisional else "official",
         }
+    return changed
+
+
+@transaction.atomic
+def recompute_indicator(*, code: str) -> int:
+    """Compute a formula indicator (and what depends on it) for every unit and period where
+    any of its inputs has a value; used when a formula is created or changed."""
+    ind = indicator_by_code(code)
+    if ind.kind != IndicatorKind.FORMULA or not ind.formula:
+        return 0
+    deps = sorted(fm.parse(ind.formula).dependencies())
+    if not deps:
+        return 0
+    pairs = set(
+        Submission.objects.filter(indicator__code__in=deps).values_list("unit_id", "period")
+    )
+    changed = 0
+    for unit_id, period in sorted(pairs, key=lambda p: (p[0] or 0, p[1])):
+        changed += recompute_dependents(code=deps[0], unit_id=unit_id, period=period)
     return changed
 
 
