@@ -178,3 +178,11 @@ def test_digital_economy_endpoints(client: Client, make_user: Any, token_for: An
     assert res.status_code == 403
     assert client.get(f"{BASE}/digital-economy/", **auth(token_for(danang))).json() == []
     assert len(client.get(f"{BASE}/digital-economy/", **auth(token_for(hanoi))).json()) == 1
+
+
+def test_warnings_endpoint(client: Client, make_user: Any, token_for: Any) -> None:
+    ministry = make_user("ministry")
+    res = client.get(f"{BASE}/reporting/warnings?unit=VN", **auth(token_for(ministry)))
+    assert res.status_code == 200
+    assert all(r["unit"] == "VN" and r["verdict"] != "on_track" for r in res.json())
+    assert client.get(f"{BASE}/reporting/warnings").status_code == 401

@@ -204,3 +204,30 @@ def test_backtest_command_on_stored_series(capsys: Any) -> None:
     assert main(["indicators", "backtest"]) == 0
     out = capsys.readouterr().out
     assert "de-share-gdp@VN" in out and "MAE chosen" in out
+
+
+def test_warnings_command(capsys: Any) -> None:
+    for period, value in (("2022", 5), ("2023", 7), ("2024", 9)):
+        assert (
+            main(
+                [
+                    "indicators",
+                    "submit",
+                    "adults-digital-signature",
+                    "--unit",
+                    "22",
+                    "--period",
+                    period,
+                    "--value",
+                    str(value),
+                ]
+            )
+            == 0
+        )
+    capsys.readouterr()
+    code, data, _ = run(capsys, "warnings", "--unit", "22")
+    assert code == 0
+    assert [(r["indicator"], r["verdict"]) for r in data] == [
+        ("adults-digital-signature", "off_track")
+    ]
+    assert set(data[0]) >= {"target", "target_year", "forecast", "interval", "p_meet", "verdict"}

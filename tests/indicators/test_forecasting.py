@@ -138,3 +138,25 @@ def scope_unit(scope: Any) -> Any:
     from thuocdo.geo.models import Unit
 
     return Unit.objects.get(structure="2025", code=scope.unit_code)
+
+
+def test_early_warnings_in_scope(officer: Any) -> None:
+    from thuocdo.indicators.forecasting import early_warnings
+
+    hanoi, hanoi_scope = officer("province", "01")
+    danang, danang_scope = officer("province", "48")
+    _series(hanoi_scope, hanoi, "adults-digital-signature", "01", {"2022": 5, "2023": 7, "2024": 9})
+    _series(danang_scope, danang, "adults-smartphone", "48", {"2022": 90, "2023": 92, "2024": 94})
+    rows = early_warnings(scope=hanoi_scope)
+    assert [(r["indicator"], r["unit"], r["verdict"]) for r in rows if r["unit"] == "01"] == [
+        ("adults-digital-signature", "01", "off_track")
+    ]
+    assert all(r["unit"] in {"01", "VN"} for r in rows)
+    _, ministry = officer("ministry")
+    all_rows = early_warnings(scope=ministry)
+    verdicts = {(r["indicator"], r["unit"]): r["verdict"] for r in all_rows}
+    assert verdicts[("adults-smartphone", "48")] == "far_ahead"
+    assert verdicts[("adults-digital-signature", "01")] == "off_track"
+    assert [r["verdict"] for r in all_rows] == sorted(
+        (r["verdict"] for r in all_rows), key=["off_track", "at_risk", "far_ahead"].index
+    )

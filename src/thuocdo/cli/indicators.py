@@ -89,6 +89,12 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_remind)
 
     p = isub.add_parser(
+        "warnings", help="early warning: indicators off track, at risk or far ahead (JSON)"
+    )
+    p.add_argument("--unit", default="all", help="only this unit (VN: national)")
+    p.set_defaults(func=cmd_warnings)
+
+    p = isub.add_parser(
         "backtest", help="backtest the forecast method on the stored series (text report)"
     )
     p.set_defaults(func=cmd_backtest)
@@ -416,6 +422,18 @@ def cmd_measure(args: argparse.Namespace) -> int:
                 "declaration": result.declaration_id,
             }
         )
+        return 0
+
+    return _run(run)
+
+
+def cmd_warnings(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.indicators.forecasting import early_warnings
+
+    def run() -> int:
+        print_json(early_warnings(scope=Scope(role="admin"), unit_code=args.unit))
         return 0
 
     return _run(run)

@@ -14,7 +14,7 @@ from thuocdo.api.auth import AUTH
 from thuocdo.core.access import access
 from thuocdo.indicators import selectors, services
 from thuocdo.indicators.digital_economy import de_declare, de_result_list
-from thuocdo.indicators.forecasting import forecast_get
+from thuocdo.indicators.forecasting import early_warnings, forecast_get
 from thuocdo.indicators.models import DigitalEconomyResult, Indicator, Submission, Target
 from thuocdo.indicators.reporting import resolve_unit, unit_code
 from thuocdo.indicators.schemas import (
@@ -224,6 +224,19 @@ def get_submission(request: HttpRequest, submission_id: int) -> SubmissionDetail
     ]
     return SubmissionDetailOut(
         **submission_out(sub).model_dump(), inputs=dict(sub.inputs or {}), history=history
+    )
+
+
+class WarningQuery(Schema):
+    unit: str | None = Field(None, max_length=10, description="province code or VN; empty: all")
+
+
+@router.get("/reporting/warnings", response=list[dict[str, Any]], auth=AUTH, summary="Warnings")
+@access("officer")
+def warnings(request: HttpRequest, q: Query[WarningQuery]) -> list[dict[str, Any]]:
+    """Indicators off track, at risk or far ahead in the viewer's scope (worst first)."""
+    return early_warnings(
+        scope=scope_for(_user(request)), unit_code="all" if q.unit is None else q.unit
     )
 
 

@@ -133,3 +133,37 @@ def stored_backtest() -> Any:
         for (code, unit), points in sorted(grouped.items())
     }
     return backtest(series, notes=dict.fromkeys(series, "stored values"))
+
+
+def early_warnings(*, scope: Any, unit_code: str | None = "all") -> list[dict[str, Any]]:
+    """Indicator × unit pairs in the viewer's scope whose forecast is not on track: off track
+    and at risk (act early), far ahead (propose raising the target). Worst first."""
+    from thuocdo.indicators.models import Submission
+    from thuocdo.indicators.reporting import resolve_unit
+    from thuocdo.indicators.selectors import require_read_unit, submission_list
+
+    if unit_code != "all":
+        unit = resolve_unit(unit_code)
+        require_read_unit(scope, unit)
+        pairs = set(Submission.objects.filter(unit=unit).values_list("indicator_id", "unit_id"))
+    else:
+        pairs = set(submission_list(scope=scope).values_list("indicator_id", "unit_id"))
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={p[0] for p in pairs})}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={p[1] for p in pairs if p[1]})}
+    order = {"off_track": 0, "at_risk": 1, "far_ahead": 2}
+    out: list[dict[str, Any]] = []
+    for ind_id, unit_id in pairs:
+        fc = forecast_or_none(indicators[ind_id], units.get(unit_id) if unit_id else None)
+        if fc is None or fc["verdict"] not in order:
+            continue
+        out.append(
+            {
+                **contract(fc),
+                "indicator": fc["indicator"],
+                "name": indicators[ind_id].name_vi,
+                "unit": fc["unit"],
+                "verdict_label": fc["verdict_label"],
+            }
+        )
+    out.sort(key=lambda r: (order[r["verdict"]], r["p_meet"], r["indicator"], r["unit"]))
+    return out
