@@ -122,4 +122,17 @@ VI: dict[str, str] = {
     "Saved: %(code)s, %(unit)s, %(period)s = %(value)s": "Đã lưu: %(code)s, %(unit)s, %(period)s = %(value)s",
     # digital economy
     "Expected an object.": "Cần một đối tượng (bảng khóa–giá trị).",
+    "Digital economy": "Kinh tế số",
+    "Digital-economy measurement": "Đo lường kinh tế số",
+    "Digital-economy value added = core (ICT) value added + platform value added + digitalised value added of other industries; shares of GRDP. Every figure shows the method version and the inputs it was computed from.": "Giá trị tăng thêm kinh tế số = giá trị tăng thêm lõi (ICT) + kinh tế số nền tảng + phần số hóa của các ngành khác; tính theo tỷ trọng trong GRDP. Mỗi số liệu ghi rõ phiên bản phương pháp và các số liệu đầu vào đã dùng.",
+    "Digital economy, share of GRDP": "Tỷ trọng kinh tế số trong GRDP",
+    "ICT digital economy, share of GRDP": "Tỷ trọng kinh tế số ICT trong GRDP",
+    "Platform digital economy": "Kinh tế số nền tảng",
+    "Digitalisation of other industries": "Số hóa các ngành khác",
+    "Method": "Phương pháp",
+    "Inputs": "Số liệu đầu vào",
+    "Core": "Lõi",
+    "Platform": "Nền tảng",
+    "Sector": "Ngành",
+    "No measurement has been declared yet.": "Chưa có số liệu đo lường nào được khai báo.",
 }

@@ -186,3 +186,17 @@ def test_warnings_endpoint(client: Client, make_user: Any, token_for: Any) -> No
     assert res.status_code == 200
     assert all(r["unit"] == "VN" and r["verdict"] != "on_track" for r in res.json())
     assert client.get(f"{BASE}/reporting/warnings").status_code == 401
+
+
+def test_openapi_schema_lists_the_indicator_operations(client: Client) -> None:
+    res = client.get("/api/v1/openapi.json")
+    assert res.status_code == 200
+    paths = res.json()["paths"]
+    for path in (
+        "/api/v1/indicators/",
+        "/api/v1/indicators/{code}/forecast",
+        "/api/v1/indicators/submissions/",
+        "/api/v1/indicators/digital-economy/",
+        "/api/v1/indicators/reporting/warnings",
+    ):
+        assert path in paths, path

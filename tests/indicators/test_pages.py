@@ -160,3 +160,25 @@ def test_every_indicator_route_declares_its_policy() -> None:
         for op in path_view.operations
     ]
     assert operations and all(policy_of(op.view_func) in {"public", "officer"} for op in operations)
+
+
+def test_digital_economy_page_shows_inputs_and_method(client: Client, make_user: Any) -> None:
+    from thuocdo.indicators.digital_economy import de_declare
+
+    user = make_user("province", "01")
+    de_declare(
+        scope=scope_for(user),
+        actor=user,
+        unit_code_="01",
+        period="2025Q3",
+        grdp=400000,
+        grdp_source="Cục Thống kê TP Hà Nội",
+        core=[{"label": "Viễn thông", "value": 20000, "source": "Sở KH&CN", "vsic_codes": ["61"]}],
+    )
+    client.force_login(user)
+    html = client.get("/indicators/digital-economy/").content.decode()
+    assert "thuocdo-de/1" in html
+    assert "5,00%" in html or "5.00%" in html
+    assert "VSIC 61" in html and "Cục Thống kê TP Hà Nội" in html
+    client.force_login(make_user("province", "48"))
+    assert "VSIC 61" not in client.get("/indicators/digital-economy/").content.decode()

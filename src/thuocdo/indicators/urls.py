@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.dashboard, name="index"),
     path("submit/", views.submit, name="submit"),
     path("overdue/", views.overdue, name="overdue"),
+    path("digital-economy/", views.digital_economy, name="digital_economy"),
     path("<slug:code>/", views.indicator_detail, name="detail"),
 ]

@@ -249,3 +249,14 @@ def overdue(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     return render(request, "indicators/overdue.html", context)
+
+
+@login_required
+@access("officer")
+def digital_economy(request: HttpRequest) -> HttpResponse:
+    """Digital-economy measurements in scope, each with its method version and inputs."""
+    from thuocdo.indicators.digital_economy import de_result_list
+
+    scope = scope_for(request.user)
+    results = list(de_result_list(scope=scope))
+    return render(request, "indicators/digital_economy.html", {"results": results})
