@@ -219,3 +219,52 @@ def test_annex_opens_in_libreoffice(hanoi: tuple[Any, Any], tmp_path: Path) -> N
     for heading in HEADINGS:
         assert heading in text, heading
     assert "Tỷ trọng kinh tế số trên GDP" in text and "74.25" in text
+
+
+def _find_row(ws: Any, prefix: str) -> int:
+    return next(
+        r
+        for r in range(1, ws.max_row + 1)
+        if isinstance(ws.cell(row=r, column=1).value, str)
+        and ws.cell(row=r, column=1).value.startswith(prefix)
+    )
+
+
+def test_narrative_sections_round_trip(hanoi: tuple[Any, Any], tmp_path: Path) -> None:
+    user, scope = hanoi
+    path = tmp_path / "annex.xlsx"
+    annex_export(scope=scope, period="2025Q3", unit_code_="01", path=path)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    proposals = _find_row(ws, "VI.") + 1
+    assert ws.cell(row=proposals, column=1).value.endswith("Kết nối dữ liệu VNeID")
+    name = "Tỷ lệ dân số trưởng thành có sử dụng dịch vụ công trực tuyến"
+    ws.cell(row=proposals, column=1).value = f"1. {name}: Tích hợp thêm 20 dịch vụ công toàn trình"
+    difficulties = _find_row(ws, "V. ") + 1
+    ws.cell(row=difficulties, column=1).value = "1. ..."
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    report = annex_import(scope=scope, actor=user, source=edited)
+    assert report.replaced == 1
+    sub = Submission.objects.get(
+        indicator__code="adults-online-public-services", unit__code="01", period="2025Q3"
+    )
+    assert sub.proposals == "Tích hợp thêm 20 dịch vụ công toàn trình"
+    assert sub.difficulties == "" and sub.trend_assessment == "Tăng đều qua ba quý"
+    assert sub.value == 74.25 and sub.provisional  # the value itself did not change
+    q1 = Submission.objects.get(
+        indicator__code="adults-online-public-services", unit__code="01", period="2025Q1"
+    )
+    assert q1.international_value == 60
+    # a line that names no indicator, and a narrative for an indicator without a value
+    ws.cell(row=proposals, column=1).value = "1. Đề xuất chung không rõ chỉ tiêu"
+    ws.cell(
+        row=difficulties, column=1
+    ).value = "1. Tỷ lệ hộ gia đình được phủ mạng Internet băng rộng cáp quang: Thiếu số liệu"
+    wb.save(edited)
+    with pytest.raises(AnnexImportError) as err:
+        annex_import(scope=scope, actor=user, source=edited)
+    messages = " | ".join(e["message"] for e in err.value.report.errors)
+    assert f"dòng {proposals}, cột A" in messages and f"dòng {difficulties}, cột A" in messages
+    sub.refresh_from_db()
+    assert sub.proposals == "Tích hợp thêm 20 dịch vụ công toàn trình"

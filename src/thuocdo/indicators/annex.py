@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -364,6 +365,62 @@ def _messages(exc: ValidationError | PermissionDenied) -> str:
     return "; ".join(exc.messages)
 
 
+_SECTION_FIELDS = {
+    "III.": "trend_assessment",
+    "IV.": "international_comparison",
+    "V.": "difficulties",
+    "VI.": "proposals",
+}
+_LINE_RE = re.compile(r"^\d+\s*[.)]?\s*(.*)$", re.S)
+
+
+def _kept_texts(existing: Submission | None) -> dict[str, str]:
+    fields = ["international_reference", *(name for name, _t in SECTIONS)]
+    return {f: (getattr(existing, f) if existing is not None else "") for f in fields}
+
+
+def _read_narratives(
+    ws: Worksheet, start: int, known: dict[str, Indicator], report: ImportReport
+) -> tuple[dict[str, dict[str, str]], dict[str, int]]:
+    """Sections III–VI: numbered lines ``k. <indicator name>: <text>`` → per indicator."""
+    by_name = {i.name_vi: i for i in known.values()}
+    out: dict[str, dict[str, str]] = {}
+    rows: dict[str, int] = {}
+    section: str | None = None
+    for r in range(start, ws.max_row + 1):
+        cell = ws.cell(row=r, column=1).value
+        if not isinstance(cell, str) or not cell.strip():
+            continue
+        text = cell.strip()
+        if text.startswith("Ghi chú về các nguyên tắc"):
+            break
+        heading = next((f for p, f in _SECTION_FIELDS.items() if text.startswith(p)), None)
+        if heading is not None:
+            section = heading
+            continue
+        if section is None:
+            continue
+        m = _LINE_RE.match(text)
+        body = (m.group(1) if m else text).strip()
+        if body in ("", "...", "…"):
+            continue
+        name, sep, rest = body.partition(":")
+        ind = by_name.get(name.strip())
+        if not sep or ind is None:
+            _err(
+                report,
+                r,
+                1,
+                _('Start the line with the indicator\'s name and a colon, e.g. "%(example)s: …".')
+                % {"example": next(iter(by_name), "")},
+            )
+            continue
+        texts = out.setdefault(ind.code, {})
+        texts[section] = (texts.get(section, "") + "\n" + rest.strip()).strip()
+        rows.setdefault(ind.code, r)
+    return out, rows
+
+
 def annex_import(
     *, scope: Scope, actor: User | None, source: str | Path | IO[bytes]
 ) -> ImportReport:
@@ -414,9 +471,11 @@ def annex_import(
         raise AnnexImportError(report) from exc
     known = {i.code: i for i in Indicator.objects.all()}
     cells: list[tuple[int, int, Indicator, int, Any, Any, bool, str]] = []
+    narrative_start = ws.max_row + 1
     for r in range(HEADER_ROWS[1] + 1, ws.max_row + 1):
         first = ws.cell(row=r, column=1).value
         if isinstance(first, str) and first.startswith("III."):
+            narrative_start = r
             break
         code = ws.cell(row=r, column=COL_CODE).value
         if code in (None, ""):
@@ -437,12 +496,50 @@ def annex_import(
             if ind.kind != IndicatorKind.INPUT:
                 continue  # computed values are exported for reading only
             cells.append((r, col, ind, q, value, intl, provisional and q == per.quarter, src))
+    narratives, narrative_rows = _read_narratives(ws, narrative_start, known, report)
+    current_cells = {c[2].code for c in cells if c[3] == per.quarter}
+    current_label = per.label if per.quarter else f"{per.year}Q4"
+    for code, row in narrative_rows.items():
+        if code in current_cells:
+            continue
+        if not Submission.objects.filter(
+            indicator=known[code], unit=unit, period=current_label
+        ).exists():
+            _err(
+                report,
+                row,
+                1,
+                _("%(code)s: a narrative is given but no value for %(period)s.")
+                % {"code": code, "period": current_label},
+            )
     if report.errors:
         raise AnnexImportError(report)
     with transaction.atomic():
-        for r, col, ind, q, value, intl, provisional, src in cells:
+        current = per.quarter or 4
+        todo = list(cells)
+        for code, row in narrative_rows.items():
+            if code not in current_cells:
+                sub = Submission.objects.get(indicator=known[code], unit=unit, period=current_label)
+                todo.append(
+                    (
+                        row,
+                        1,
+                        known[code],
+                        current,
+                        sub.value,
+                        sub.international_value,
+                        sub.status == Status.PROVISIONAL,
+                        sub.source,
+                    )
+                )
+        for r, col, ind, q, value, intl, provisional, src in todo:
             label = f"{per.year}Q{q}"
             existing = Submission.objects.filter(indicator=ind, unit=unit, period=label).first()
+            texts = _kept_texts(existing)
+            if q == current:
+                texts.update(
+                    {name: narratives.get(ind.code, {}).get(name, "") for name, _t in SECTIONS}
+                )
             if (
                 existing is not None
                 and isinstance(value, (int, float))
@@ -450,8 +547,9 @@ def annex_import(
             ):
                 same_status = existing.status == (
                     Status.PROVISIONAL if provisional else Status.OFFICIAL
-                ) or (q != per.quarter)
-                if abs(existing.value - float(value)) < 1e-9 and same_status:
+                ) or (q != current)
+                same_texts = all(getattr(existing, k) == v for k, v in texts.items())
+                if abs(existing.value - float(value)) < 1e-9 and same_status and same_texts:
                     report.unchanged += 1
                     continue
             try:
@@ -463,8 +561,13 @@ def annex_import(
                     period=label,
                     value=value,
                     provisional=provisional,
-                    source=src if q == per.quarter else (existing.source if existing else src),
+                    source=src if q == current else (existing.source if existing else src),
                     international_value=intl,
+                    international_reference=texts["international_reference"],
+                    trend_assessment=texts["trend_assessment"],
+                    international_comparison=texts["international_comparison"],
+                    difficulties=texts["difficulties"],
+                    proposals=texts["proposals"],
                 )
             except (ValidationError, PermissionDenied) as exc:
                 _err(report, r, col, f"{ind.code} {label}: {_messages(exc)}")
