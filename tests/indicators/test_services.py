@@ -405,3 +405,19 @@ def test_overdue_list_and_reminders(
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_send(period="2025Q3", on_day=day)  # same day: not repeated
     assert len([m for m in mailoutbox if "so.hanoi@example.vn" in m.to]) == 1
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 12, 1), "2026Q3"),  # 2027Q1 has started, 2026Q4 is due on 5 December
+        (date(2026, 12, 6), "2026Q4"),
+        (date(2025, 4, 6), "2025Q1"),
+        (date(2025, 4, 5), "2024Q4"),  # the due day itself is still on time
+        (date(2025, 1, 15), "2024Q4"),
+    ],
+)
+def test_latest_quarter_past_its_deadline(day: date, expected: str) -> None:
+    from thuocdo.indicators.reporting import default_plan, latest_due_quarter
+
+    assert latest_due_quarter(default_plan(), day).label == expected

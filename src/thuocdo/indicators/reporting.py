@@ -73,19 +73,14 @@ def latest_due_quarter(plan: ReportingPlan | None, day: date | None = None) -> P
     """The most recent quarter whose data deadline has passed on ``day``."""
     day = day or today()
     current = period_for(day)
-    state = plan_period(plan, current.label)
-    if state.period.due < day:
-        return state.period
     assert current.quarter is not None
-    year, quarter = (
-        (current.year, current.quarter - 1)
-        if current.quarter > 1
-        else (
-            current.year - 1,
-            4,
-        )
-    )
-    return plan_period(plan, f"{year}Q{quarter}").period
+    year, quarter = current.year, current.quarter
+    for _step in range(6):  # a deadline falls at most two quarters after the period starts
+        period = plan_period(plan, f"{year}Q{quarter}").period
+        if period.due < day:
+            return period
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return period
 
 
 def resolve_unit(code: str | None, *, field: str = "unit") -> Unit | None:
