@@ -52,7 +52,7 @@ def capabilities() -> list[Capability]:
             "indicators",
             _("Strategy indicators"),
             _("Quarterly reporting, targets for 2025 and 2030, early warning."),
-            None,
+            "indicators:index",
         ),
         Capability(
             "plans",

@@ -2,6 +2,296 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from thuocdo.accounts.models import User
+from thuocdo.accounts.selectors import scope_for
+from thuocdo.api.auth import AUTH
+from thuocdo.core.access import access
+from thuocdo.indicators import selectors, services
+from thuocdo.indicators.digital_economy import de_declare, de_result_list
+from thuocdo.indicators.forecasting import early_warnings, forecast_get
+from thuocdo.indicators.models import DigitalEconomyResult, Indicator, Submission, Target
+from thuocdo.indicators.reporting import resolve_unit, unit_code
+from thuocdo.indicators.schemas import (
+    DigitalEconomyIn,
+    DigitalEconomyOut,
+    ForecastOut,
+    IndicatorDetailOut,
+    IndicatorOut,
+    OverdueOut,
+    RevisionOut,
+    SubmissionDetailOut,
+    SubmissionIn,
+    SubmissionOut,
+    SubmitOut,
+    TargetIn,
+    TargetOut,
+)
 
 router = Router(tags=["indicators"])
+
+
+def _user(request: HttpRequest) -> User | None:
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    return user if isinstance(user, User) else None
+
+
+def target_out(t: Target) -> TargetOut:
+    return TargetOut(
+        year=t.year,
+        value=t.value,
+        comparator=t.comparator,
+        kind=t.kind,
+        text=t.text,
+        unit=unit_code(t.unit),
+    )
+
+
+def indicator_out(ind: Indicator, *, national_only: bool = True) -> dict[str, Any]:
+    targets = [t for t in ind.targets.all() if t.unit_id is None or not national_only]
+    return {
+        "code": ind.code,
+        "name": ind.name_vi,
+        "name_en": ind.name_en,
+        "unit": ind.unit_symbol,
+        "unit_kind": ind.unit_kind,
+        "direction": ind.direction,
+        "scope": list(ind.scope or []),
+        "kind": ind.kind,
+        "formula": ind.formula,
+        "responsible_unit": ind.responsible_unit,
+        "reporting_unit": ind.reporting_unit,
+        "seed001_row": ind.seed001_row,
+        "targets": [target_out(t) for t in sorted(targets, key=lambda t: (t.year, t.unit_id or 0))],
+    }
+
+
+def submission_out(s: Submission) -> SubmissionOut:
+    return SubmissionOut(
+        id=s.pk,
+        indicator=s.indicator.code,
+        unit=unit_code(s.unit),
+        period=s.period,
+        value=s.value,
+        provisional=s.provisional,
+        source=s.source,
+        computed=s.computed,
+        late=s.late,
+        international_value=s.international_value,
+        international_reference=s.international_reference,
+        trend_assessment=s.trend_assessment,
+        international_comparison=s.international_comparison,
+        difficulties=s.difficulties,
+        proposals=s.proposals,
+        warnings=list(s.warnings or []),
+        updated_at=s.updated_at.isoformat(),
+    )
+
+
+@router.get("/", response=list[IndicatorOut], auth=None, summary="The indicator registry")
+@access("public")
+def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
+    return [indicator_out(i) for i in selectors.indicator_list()]
+
+
+@router.get("/{code}", response=IndicatorDetailOut, auth=None, summary="One indicator")
+@access("public")
+def get_indicator(request: HttpRequest, code: str) -> dict[str, Any]:
+    ind = selectors.indicator_get(code)
+    return {
+        **indicator_out(ind, national_only=False),
+        "definition_vi": ind.definition_vi,
+        "definition_en": ind.definition_en,
+        "data_source": ind.data_source,
+        "international_comparator": ind.international_comparator,
+        "parent": ind.parent.code if ind.parent else None,
+    }
+
+
+@router.get("/{code}/targets", response=list[TargetOut], auth=None, summary="Targets")
+@access("public")
+def list_targets(request: HttpRequest, code: str) -> list[TargetOut]:
+    ind = selectors.indicator_get(code)
+    return [target_out(t) for t in selectors.target_list(indicator=ind)]
+
+
+@router.post("/{code}/targets", response=TargetOut, auth=AUTH, summary="Set a target")
+@access("officer")
+def set_target(request: HttpRequest, code: str, body: TargetIn) -> TargetOut:
+    user = _user(request)
+    target = services.target_set(
+        scope=scope_for(user),
+        actor=user,
+        indicator_code=code,
+        unit_code=body.unit,
+        year=body.year,
+        value=body.value,
+        comparator=body.comparator,
+        kind=body.kind,
+    )
+    return target_out(target)
+
+
+class ForecastQuery(Schema):
+    unit: str | None = Field(None, max_length=10)
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+@router.get("/{code}/forecast", response=ForecastOut, auth=AUTH, summary="Forecast and verdict")
+@access("officer")
+def get_forecast(request: HttpRequest, code: str, q: Query[ForecastQuery]) -> dict[str, Any]:
+    return forecast_get(
+        scope=scope_for(_user(request)), code=code, unit_code=q.unit, target_year=q.year
+    )
+
+
+class SubmissionFilter(Schema):
+    indicator: str | None = Field(None, max_length=80)
+    unit: str | None = Field(None, max_length=10, description="province code or VN")
+    period: str | None = Field(None, max_length=10)
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class SubmissionPage(Schema):
+    count: int
+    items: list[SubmissionOut]
+
+
+@router.get("/submissions/", response=SubmissionPage, auth=AUTH, summary="Submitted values")
+@access("officer")
+def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> SubmissionPage:
+    scope = scope_for(_user(request))
+    indicator = selectors.indicator_get(filters.indicator) if filters.indicator else None
+    unit: Any = "all" if filters.unit is None else resolve_unit(filters.unit)
+    qs = selectors.submission_list(
+        scope=scope, indicator=indicator, unit=unit, period=filters.period
+    )
+    page = qs[filters.offset : filters.offset + filters.limit]
+    return SubmissionPage(count=qs.count(), items=[submission_out(s) for s in page])
+
+
+@router.post("/submissions/", response=SubmitOut, auth=AUTH, summary="Report a value")
+@access("officer")
+def submit(request: HttpRequest, body: SubmissionIn) -> SubmitOut:
+    user = _user(request)
+    result = services.submission_submit(
+        scope=scope_for(user),
+        actor=user,
+        indicator_code=body.indicator,
+        unit_code=body.unit,
+        period=body.period,
+        value=body.value,
+        provisional=body.provisional,
+        source=body.source,
+        unit_symbol=body.unit_symbol,
+        international_value=body.international_value,
+        international_reference=body.international_reference,
+        trend_assessment=body.trend_assessment,
+        international_comparison=body.international_comparison,
+        difficulties=body.difficulties,
+        proposals=body.proposals,
+    )
+    return SubmitOut(
+        submission=submission_out(result.submission),
+        created=result.created,
+        changed=result.changed,
+        warnings=result.warnings,
+    )
+
+
+@router.get(
+    "/submissions/{submission_id}", response=SubmissionDetailOut, auth=AUTH, summary="One value"
+)
+@access("officer")
+def get_submission(request: HttpRequest, submission_id: int) -> SubmissionDetailOut:
+    scope = scope_for(_user(request))
+    sub = selectors.submission_get(scope=scope, submission_id=submission_id)
+    history = [
+        RevisionOut(
+            value=r.value,
+            status=r.status,
+            source=r.source,
+            reason=r.reason,
+            replaced_at=r.replaced_at.isoformat(),
+        )
+        for r in selectors.submission_history(scope=scope, submission=sub)
+    ]
+    return SubmissionDetailOut(
+        **submission_out(sub).model_dump(), inputs=dict(sub.inputs or {}), history=history
+    )
+
+
+class WarningQuery(Schema):
+    unit: str | None = Field(None, max_length=10, description="province code or VN; empty: all")
+
+
+@router.get("/reporting/warnings", response=list[dict[str, Any]], auth=AUTH, summary="Warnings")
+@access("officer")
+def warnings(request: HttpRequest, q: Query[WarningQuery]) -> list[dict[str, Any]]:
+    """Indicators off track, at risk or far ahead in the viewer's scope (worst first)."""
+    return early_warnings(
+        scope=scope_for(_user(request)), unit_code="all" if q.unit is None else q.unit
+    )
+
+
+class OverdueQuery(Schema):
+    period: str | None = Field(None, max_length=20)
+
+
+@router.get("/reporting/overdue", response=list[OverdueOut], auth=AUTH, summary="Overdue")
+@access("officer")
+def overdue(request: HttpRequest, q: Query[OverdueQuery]) -> list[dict[str, Any]]:
+    return selectors.overdue_list(scope=scope_for(_user(request)), period=q.period)
+
+
+def de_out(r: DigitalEconomyResult) -> DigitalEconomyOut:
+    return DigitalEconomyOut(
+        id=r.pk,
+        unit=unit_code(r.unit),
+        period=r.period,
+        method_version=r.method_version,
+        de_share_pct=r.de_share_pct,
+        ict_share_pct=r.ict_share_pct,
+        platform_share_pct=r.platform_share_pct,
+        digitalisation_share_pct=r.digitalisation_share_pct,
+        core_fraction_of_de_pct=r.core_fraction_of_de_pct,
+        missing=list(r.missing),
+        notes=list(r.notes),
+        declaration=r.declaration_id,
+        inputs=dict(r.inputs),
+    )
+
+
+@router.get(
+    "/digital-economy/", response=list[DigitalEconomyOut], auth=AUTH, summary="DE measurements"
+)
+@access("officer")
+def list_measurements(request: HttpRequest) -> list[DigitalEconomyOut]:
+    return [de_out(r) for r in de_result_list(scope=scope_for(_user(request)))]
+
+
+@router.post(
+    "/digital-economy/", response=DigitalEconomyOut, auth=AUTH, summary="Declare DE inputs"
+)
+@access("officer")
+def declare_measurement(request: HttpRequest, body: DigitalEconomyIn) -> DigitalEconomyOut:
+    user = _user(request)
+    result = de_declare(
+        scope=scope_for(user),
+        actor=user,
+        unit_code_=body.unit,
+        period=body.period,
+        grdp=body.grdp,
+        grdp_source=body.grdp_source,
+        core=body.core,
+        platform=body.platform,
+        sectoral=body.sectoral,
+        currency_unit=body.currency_unit,
+    )
+    return de_out(result)

@@ -1,4 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from thuocdo.indicators import views
 
 app_name = "indicators"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.dashboard, name="index"),
+    path("submit/", views.submit, name="submit"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("digital-economy/", views.digital_economy, name="digital_economy"),
+    path("<slug:code>/", views.indicator_detail, name="detail"),
+]

@@ -1,0 +1,160 @@
+"""API types of the indicators app."""
+
+from __future__ import annotations
+
+from ninja import Schema
+from pydantic import Field
+
+
+class TargetOut(Schema):
+    year: int
+    value: float
+    comparator: str
+    kind: str
+    text: str
+    unit: str
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    unit_kind: str
+    direction: str
+    scope: list[str]
+    kind: str
+    formula: str
+    responsible_unit: str
+    reporting_unit: str
+    seed001_row: str
+    targets: list[TargetOut]
+
+
+class IndicatorDetailOut(IndicatorOut):
+    definition_vi: str
+    definition_en: str
+    data_source: str
+    international_comparator: str
+    parent: str | None
+
+
+class TargetIn(Schema):
+    unit: str | None = Field(
+        None, max_length=10, description="province code; VN or empty: national"
+    )
+    year: int = Field(..., ge=2000, le=2100)
+    value: float
+    comparator: str | None = Field(None, max_length=2)
+    kind: str = Field("target", max_length=6)
+
+
+class SubmissionIn(Schema):
+    indicator: str = Field(..., max_length=80)
+    unit: str | None = Field(None, max_length=10)
+    period: str = Field(..., max_length=20, description="2025Q3, Quý III/2025 or 2025")
+    value: float | str
+    provisional: bool = False
+    source: str = Field("", max_length=10000)
+    unit_symbol: str | None = Field(None, max_length=50)
+    international_value: float | None = None
+    international_reference: str = Field("", max_length=10000)
+    trend_assessment: str = Field("", max_length=10000)
+    international_comparison: str = Field("", max_length=10000)
+    difficulties: str = Field("", max_length=10000)
+    proposals: str = Field("", max_length=10000)
+
+
+class RevisionOut(Schema):
+    value: float
+    status: str
+    source: str
+    reason: str
+    replaced_at: str
+
+
+class SubmissionOut(Schema):
+    id: int
+    indicator: str
+    unit: str
+    period: str
+    value: float
+    provisional: bool
+    source: str
+    computed: bool
+    late: bool
+    international_value: float | None
+    international_reference: str
+    trend_assessment: str
+    international_comparison: str
+    difficulties: str
+    proposals: str
+    warnings: list[str]
+    updated_at: str
+
+
+class SubmissionDetailOut(SubmissionOut):
+    inputs: dict[str, object]
+    history: list[RevisionOut]
+
+
+class SubmitOut(Schema):
+    submission: SubmissionOut
+    created: bool
+    changed: bool
+    warnings: list[str]
+
+
+class ForecastOut(Schema):
+    target: float
+    target_year: int
+    forecast: float
+    interval: list[float]
+    p_meet: float
+    verdict: str
+    verdict_label: str
+    comparator: str
+    target_unit: str
+    method: str
+    selection: str
+    history: list[list[float]]
+    notes: list[str]
+    indicator: str
+    unit: str
+
+
+class OverdueOut(Schema):
+    code: str
+    name: str
+    unit_code: str
+    unit_name: str
+    period: str
+    due: str
+    days_late: int
+
+
+class DigitalEconomyIn(Schema):
+    unit: str | None = Field(None, max_length=10)
+    period: str = Field(..., max_length=20)
+    grdp: float
+    grdp_source: str = Field(..., max_length=2000)
+    currency_unit: str = Field("tỷ đồng", max_length=30)
+    core: list[dict[str, object]]
+    platform: list[dict[str, object]] | None = None
+    sectoral: list[dict[str, object]] | None = None
+
+
+class DigitalEconomyOut(Schema):
+    id: int
+    unit: str
+    period: str
+    method_version: str
+    de_share_pct: float | None
+    ict_share_pct: float
+    platform_share_pct: float | None
+    digitalisation_share_pct: float | None
+    core_fraction_of_de_pct: float | None
+    missing: list[str]
+    notes: list[str]
+    declaration: int
+    inputs: dict[str, object]

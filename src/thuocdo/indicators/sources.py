@@ -1,0 +1,45 @@
+"""Sources for indicators computed from published assessment results (kind ``survey``).
+
+Another app registers a named function that returns the value of an indicator for a unit and
+a year from its published results, e.g. "share of SMEs using digital platforms" from a
+campaign's answers to a named criterion::
+
+    from thuocdo.indicators.sources import register_survey_source
+
+    def sme_platform_share(indicator, unit_code, year):
+        ...  # read published results; None when nothing is published
+    register_survey_source("assessments.criterion-share", sme_platform_share)
+
+An indicator of kind ``survey`` names its source in ``survey_source``; the service
+``survey_refresh`` calls it and stores the result as a computed annual value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SurveySource = Callable[[Any, str | None, int], float | None]
+
+_SOURCES: dict[str, SurveySource] = {}
+
+
+def register_survey_source(name: str, func: SurveySource) -> None:
+    """Register (or replace) the source ``name``; ``func(indicator, unit_code, year)``."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("a survey source needs a name")
+    if not callable(func):
+        raise TypeError("a survey source must be callable")
+    _SOURCES[name.strip()] = func
+
+
+def unregister_survey_source(name: str) -> None:
+    _SOURCES.pop(name, None)
+
+
+def survey_source(name: str) -> SurveySource | None:
+    return _SOURCES.get(name)
+
+
+def survey_source_names() -> list[str]:
+    return sorted(_SOURCES)
