@@ -313,3 +313,18 @@ def indicator_latest(*, code: str, unit_code: str | None) -> dict[str, Any] | No
 def task_indicator(task: Task) -> dict[str, Any] | None:
     unit_code = task.plan.unit.code if task.plan.unit_id and task.plan.unit else None
     return indicator_latest(code=task.indicator_code, unit_code=unit_code)
+
+
+def parse_on_date(text: str | None) -> date:
+    """A day written YYYY-MM-DD (today when empty); ``ValidationError`` otherwise."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    if not text:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            {"on": _("“%(text)s” is not a date (YYYY-MM-DD).") % {"text": text}}
+        ) from None

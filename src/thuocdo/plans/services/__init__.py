@@ -15,14 +15,17 @@ from thuocdo.plans.services.common import (
     task_snapshot,
 )
 from thuocdo.plans.services.evidence import task_evidence_add
+from thuocdo.plans.services.imports import ImportReport, plan_import
 from thuocdo.plans.services.plans import plan_instantiate
 from thuocdo.plans.services.tasks import task_update, tasks_mark_overdue, tasks_sync_survey_stage
 
 __all__ = [
     "EVIDENCE_MAX_BYTES",
+    "ImportReport",
     "deadline_kind",
     "evidence_max_bytes",
     "parse_deadline",
+    "plan_import",
     "plan_instantiate",
     "resolve_deadline",
     "task_evidence_add",

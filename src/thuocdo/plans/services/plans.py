@@ -38,7 +38,7 @@ from thuocdo.plans.services.common import (
 # --------------------------------------------------------------------------- plans
 
 
-def _province(unit_code: str) -> Unit:
+def province_unit(unit_code: str) -> Unit:
     code = str(unit_code or "").strip()
     unit = Unit.objects.filter(structure=Structure.CURRENT, code=code).first()
     if unit is None or unit.level != GeoLevel.PROVINCE:
@@ -48,7 +48,7 @@ def _province(unit_code: str) -> Unit:
     return unit
 
 
-def _check_year(year: Any) -> int:
+def check_year(year: Any) -> int:
     try:
         value = int(year)
     except (TypeError, ValueError):
@@ -110,11 +110,11 @@ def plan_instantiate(
     "deadline"}``), deadlines adjusted to the year."""
     fw_obj = framework if isinstance(framework, Framework) else selectors.framework_get(framework)
     fw = selectors.framework_def(fw_obj)
-    plan_year = _check_year(year)
+    plan_year = check_year(year)
     assignments = dict(assignments or {})
     unit: Unit | None = None
     if unit_code:
-        unit = _province(unit_code)
+        unit = province_unit(unit_code)
         if not fw.assignable:
             raise ValidationError(
                 {

@@ -35,7 +35,7 @@ from thuocdo.plans.services.common import (
 )
 
 
-def _check_progress(progress: Any) -> int:
+def check_progress(progress: Any) -> int:
     value: int | None = None
     if isinstance(progress, int) and not isinstance(progress, bool):
         value = progress
@@ -91,7 +91,7 @@ def task_update(
                 }
             )
         new_status = status
-    new_progress = task.progress if progress is None else _check_progress(progress)
+    new_progress = task.progress if progress is None else check_progress(progress)
     if new_status == Status.DONE:
         new_progress = 100
     elif new_status != task.status and new_status == Status.IN_PROGRESS and task.status == "done":
