@@ -8,7 +8,7 @@
     return source ? JSON.parse(source.textContent) : null;
   }
 
-  function narrow() { return window.matchMedia("(max-width: 480px)").matches; }
+  function narrow(el) { return (el.clientWidth || window.innerWidth) < 480; }
 
   function groupsChart(el, d) {
     var keys = ["done", "in_progress", "not_started", "cancelled"];
@@ -17,14 +17,16 @@
         emphasis: { focus: "series" } };
     });
     series.push({ name: d.names.overdue, type: "scatter", data: d.series.overdue.map(function (v, i) { return v ? [v, i] : null; }).filter(Boolean),
-      symbolSize: function (v) { return 8 + 3 * v[0]; }, itemStyle: { color: COLORS.overdue } });
+      symbolSize: 9, itemStyle: { color: COLORS.overdue } });
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: d.labels,
-        axisLabel: { width: narrow() ? 110 : 260, overflow: "truncate" } },
+        axisLabel: narrow(el)
+          ? { formatter: function (label) { return label.split(".")[0]; } }
+          : { width: 260, overflow: "truncate" } },
       series: series
     };
   }
@@ -35,7 +37,7 @@
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-      yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { width: narrow() ? 110 : 200, overflow: "truncate" } },
+      yAxis: { type: "category", inverse: true, data: d.labels, axisLabel: { width: narrow(el) ? 110 : 200, overflow: "truncate" } },
       series: [
         { name: d.names.percent, type: "bar", data: d.percent, itemStyle: { color: COLORS.done } },
         { name: d.names.progress, type: "bar", data: d.progress, itemStyle: { color: COLORS.in_progress } }
@@ -52,6 +54,7 @@
       var kind = el.getAttribute("data-chart");
       var option = kind === "groups" ? groupsChart(el, d) : provincesChart(el, d);
       var chart = window.echarts.init(el, null, { renderer: "svg" });
+      option.animation = false;
       chart.setOption(option);
       el.setAttribute("data-drawn", "1");
       charts.push(chart);
