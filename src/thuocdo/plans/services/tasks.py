@@ -71,7 +71,9 @@ def task_update(
 ) -> Task:
     """Change a task's status, progress, lead unit, start or deadline, with a note."""
     task = (
-        Task.objects.select_for_update().select_related("plan", "plan__framework").get(pk=task.pk)
+        Task.objects.select_for_update(of=("self",))
+        .select_related("plan", "plan__framework")
+        .get(pk=task.pk)
     )
     selectors.require_task_edit(user=actor, task=task)
     when = on or today()
@@ -216,7 +218,7 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
         raise ValidationError({"unit_path": _("A unit path names at least a province.")})
     province_path = f"{parts[0]}/{parts[1]}/"
     tasks = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("plan")
         .filter(
             plan__unit_path=province_path,
@@ -241,7 +243,7 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
 def tasks_mark_overdue(*, on: date, actor: Any = None, unit_path: str = "") -> int:
     """Set the status of open tasks overdue on ``on`` to overdue; returns how many."""
     qs = (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("plan")
         .filter(status__in=[Status.NOT_STARTED, Status.IN_PROGRESS])
     )
