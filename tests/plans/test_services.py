@@ -374,3 +374,12 @@ def test_mark_overdue(make_plan: Callable[..., Plan]) -> None:
     assert changed == 4
     assert task(plan, "1.3").status == "done"
     assert services.tasks_mark_overdue(on=date(2025, 4, 1)) == 0
+
+
+def test_nightly_job_marks_overdue(make_plan: Callable[..., Plan]) -> None:
+    from thuocdo.plans.tasks import plans_mark_overdue
+
+    plan = make_plan(year=2020)  # every one-off deadline of a 2020 plan has passed
+    plans_mark_overdue.call_local()
+    assert task(plan, "1.1").status == "overdue"
+    assert task(plan, "4.1").status == "overdue"  # continuous work without a report
