@@ -162,6 +162,7 @@ VI = {
     "The plan was created.": "Đã lập kế hoạch.",
     "Choose an XLSX file to import.": "Hãy chọn tệp XLSX để nhập.",
     "The file is too large.": "Tệp quá lớn.",
+    "In the source document": "Theo văn bản",
     "Imported: %(created)s new tasks, %(updated)s updated, %(unchanged)s unchanged.": "Đã nhập: %(created)s nhiệm vụ mới, %(updated)s nhiệm vụ được cập nhật, %(unchanged)s nhiệm vụ không đổi.",
 }
 

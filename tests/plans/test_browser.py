@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -63,7 +64,7 @@ def browser_site(settings: Any, live_server: Any) -> Callable[[Any, str], str]:
     def url(user: Any, path: str) -> str:
         token = secrets.token_urlsafe(16)
         browser_urls.TOKENS[token] = user.pk
-        return f"{live_server.url}/__browser-login__/{token}/?next={path}"
+        return f"{live_server.url}/__browser-login__/{token}/?next={quote(path)}"
 
     return url
 

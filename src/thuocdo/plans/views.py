@@ -275,9 +275,16 @@ class TaskUpdateForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     progress = forms.IntegerField(label=gettext_lazy("Progress (%)"), required=False)
     note = forms.CharField(
-        label=gettext_lazy("Note"), required=False, max_length=5000, widget=forms.Textarea
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    on = forms.DateField(label=gettext_lazy("Report date"), required=False)
+    on = forms.DateField(
+        label=gettext_lazy("Report date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -331,6 +338,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                 return redirect("plans:task", task_id=task.pk)
         else:
             status = 422
+    labels = {value: str(label) for value, label in Status.choices}
+    names = {d.code: d.name_vi for d in selectors.departments_of(task.plan)}
     context = {
         "task": task,
         "plan": task.plan,
@@ -338,7 +347,15 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "evidence_form": EvidenceForm(),
         "can_edit": can_edit,
         "overdue": selectors.task_is_overdue(task, timezone.localdate()),
-        "updates": task.updates.all()[:100],
+        "updates": [
+            {
+                "u": u,
+                "status_from": labels.get(u.status_from, u.status_from),
+                "status_to": labels.get(u.status_to, u.status_to),
+            }
+            for u in task.updates.all()[:100]
+        ],
+        "coordinating": [names.get(c, c) for c in task.coordinating_units],
         "evidence": task.evidence.all(),
         "indicator": selectors.task_indicator(task),
         "step": _step(100 if task.status == Status.DONE else task.progress),
