@@ -163,6 +163,8 @@ VI = {
     "Choose an XLSX file to import.": "Hãy chọn tệp XLSX để nhập.",
     "The file is too large.": "Tệp quá lớn.",
     "In the source document": "Theo văn bản",
+    "No evidence with id %(id)s in your area.": "Không có minh chứng mã số %(id)s trong phạm vi của bạn.",
+    "This evidence is a link, not a file.": "Minh chứng này là đường liên kết, không phải tệp.",
     "Imported: %(created)s new tasks, %(updated)s updated, %(unchanged)s unchanged.": "Đã nhập: %(created)s nhiệm vụ mới, %(updated)s nhiệm vụ được cập nhật, %(unchanged)s nhiệm vụ không đổi.",
 }
 

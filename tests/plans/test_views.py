@@ -162,8 +162,13 @@ def test_task_update_form_and_department_scope(
             {"file": SimpleUploadedFile("bao-cao.exe", b"MZ")},
             follow=True,
         )
-    assert "không thuộc loại được phép" in r.content.decode()
-    assert Evidence.objects.filter(task=hospital).count() == 1
+        assert "không thuộc loại được phép" in r.content.decode()
+        evidence = Evidence.objects.get(task=hospital)
+        download = health.get(f"/plans/evidence/{evidence.pk}/")
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == b"%PDF-1.4\n%%EOF"
+        other = client_for(role="province", unit="48")
+        assert other.get(f"/plans/evidence/{evidence.pk}/").status_code == 404
     assert (
         health.post(f"/plans/tasks/{school.pk}/evidence/", {"url": "https://a.vn"}).status_code
         == 403

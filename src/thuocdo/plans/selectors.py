@@ -25,7 +25,7 @@ from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.text import fold, nfc
 from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
-from thuocdo.plans.models import Framework, Level, Plan, Status, Task, TaskGroup
+from thuocdo.plans.models import Evidence, Framework, Level, Plan, Status, Task, TaskGroup
 
 OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
 
@@ -328,3 +328,17 @@ def parse_on_date(text: str | None) -> date:
         raise ValidationError(
             {"on": _("“%(text)s” is not a date (YYYY-MM-DD).") % {"text": text}}
         ) from None
+
+
+def evidence_get(*, scope: Scope, evidence_id: int) -> Evidence:
+    """One piece of evidence of a task inside the scope."""
+    require_officer(scope)
+    qs = Evidence.objects.select_related("task", "task__plan")
+    if scope.unit_path is not None:
+        qs = qs.filter(task__plan__unit_path__startswith=scope.unit_path).exclude(
+            task__plan__unit_path=""
+        )
+    evidence = qs.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404(_("No evidence with id %(id)s in your area.") % {"id": evidence_id})
+    return evidence

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:plan_id>/export.xlsx", views.plan_export, name="export"),
     path("tasks/<int:task_id>/", views.task_detail, name="task"),
     path("tasks/<int:task_id>/evidence/", views.task_evidence, name="evidence"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_file"),
 ]

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -387,6 +387,17 @@ def task_evidence(request: HttpRequest, task_id: int) -> HttpResponse:
     else:
         messages.error(request, _("The evidence form is not valid."))
     return redirect("plans:task", task_id=task.pk)
+
+
+@login_required
+@access("officer")
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    evidence = selectors.evidence_get(scope=_scope(request), evidence_id=evidence_id)
+    if not evidence.file:
+        raise Http404(_("This evidence is a link, not a file."))
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+    )
 
 
 # --------------------------------------------------------------------------- wizard
