@@ -25,6 +25,16 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _builtins_back_after_flush(django_db_blocker: Any) -> Any:
+    """A transactional test empties every table when it ends; later tests need the built-ins."""
+    yield
+    from thuocdo.core.builtins import load_builtins
+
+    with django_db_blocker.unblock():
+        load_builtins()
+
+
 def chromium(*args: str, width: int, height: int) -> str:
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
