@@ -97,6 +97,8 @@ def test_sector_framework_gives_the_provincial_tasks_with_seed_deadlines(
     codes = set(plan.tasks.values_list("code", flat=True))
     assert {"1", "3.a", "3.b", "7.a.P1", "6.b"} <= codes
     assert "2.a" not in codes  # a ministry's task
+    groups = set(plan.groups.values_list("code", flat=True))
+    assert groups == set(plan.tasks.values_list("group__code", flat=True))  # no empty group
     assert task(plan, "3.b").deadline == date(2025, 9, 30)
     assert task(plan, "7.d.P1").lead_unit == "so-ct"
     assert task(plan, "7.d.P1").deadline == date(2025, 12, 31)

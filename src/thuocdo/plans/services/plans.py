@@ -160,19 +160,23 @@ def plan_instantiate(
         framework_code=fw.code,
         created_by=actor,
     )
-    groups: dict[str, TaskGroup] = {}
-    for pos, g in enumerate(fw.groups):
-        groups[g.code] = TaskGroup(
-            plan=plan, code=g.code, title_vi=g.title_vi, title_en=g.title_en, position=pos
-        )
-    TaskGroup.objects.bulk_create(groups.values())
+    # A province plan holds the tasks the framework assigns to provinces (all of province-dx).
+    selected = [
+        (pos, t)
+        for pos, t in enumerate(fw.tasks)
+        if unit is None or t.assignment is not None or t.code in assignments
+    ]
+    used = {t.group for _pos, t in selected}
+    TaskGroup.objects.bulk_create(
+        TaskGroup(plan=plan, code=g.code, title_vi=g.title_vi, title_en=g.title_en, position=pos)
+        for pos, g in enumerate(fw.groups)
+        if g.code in used
+    )
     groups = {g.code: g for g in plan.groups.all()}
     start = date(plan_year, 1, 1)
     dept_names = {d.code: d.name_vi for d in fw.departments}
     tasks: list[Task] = []
-    for pos, t in enumerate(fw.tasks):
-        if unit is not None and t.assignment is None and t.code not in assignments:
-            continue  # not a task for provinces
+    for pos, t in selected:
         lead, lead_name = t.lead, t.lead
         coordinating: tuple[str, ...] = t.coordinating
         deadline_text = t.deadline
