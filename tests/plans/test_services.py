@@ -330,7 +330,7 @@ def test_survey_stage_completes_the_matching_tasks(make_plan: Callable[..., Plan
     assert (pilot.status, pilot.progress) == ("done", 100)
     steps = list(pilot.updates.order_by("id").values_list("status_from", "status_to"))
     assert steps == [("not_started", "in_progress"), ("in_progress", "done")]
-    assert "pilot" in pilot.updates.first().note
+    assert "khảo sát thí điểm" in pilot.updates.first().note
     assert "Tự động hoàn thành" in pilot.updates.first().note
     assert task(other_year, "3.b").status == "not_started"
     assert task(other_province, "3.b").status == "not_started"

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
@@ -33,6 +34,14 @@ from thuocdo.plans.services.common import (
     task_snapshot,
     today,
 )
+
+#: Names of the survey-programme stages, for the update notes.
+SURVEY_STAGE_LABELS = {
+    "guide": gettext_lazy("guiding organisations to self-assess"),
+    "pilot": gettext_lazy("pilot survey"),
+    "scale_up": gettext_lazy("scaled-up survey"),
+    "publish": gettext_lazy("yearly survey and publication"),
+}
 
 
 def check_progress(progress: Any) -> int:
@@ -230,7 +239,7 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
     )
     note = _(
         "Completed automatically: a survey campaign of stage “%(stage)s” was published in %(year)s."
-    ) % {"stage": stage, "year": year}
+    ) % {"stage": str(SURVEY_STAGE_LABELS[stage]), "year": year}
     changed = 0
     on = today()
     for task in tasks:
