@@ -1,9 +1,190 @@
-"""`thuocdo` subcommands of the plans capability."""
+"""``thuocdo plans``: task frameworks, the plan wizard, overdue tasks, XLSX import and export."""
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
 from typing import Any
+
+from thuocdo.cli.common import fail, print_json, setup_django
 
 
 def register(sub: Any) -> None:
-    """Add this capability's subcommands to the parser."""
+    plans = sub.add_parser("plans", help="action plans and tasks")
+    plans_sub = plans.add_subparsers(dest="plans_command", metavar="SUBCOMMAND")
+
+    p = plans_sub.add_parser("frameworks", help="list the task frameworks (JSON)")
+    p.set_defaults(func=cmd_frameworks)
+
+    p = plans_sub.add_parser(
+        "instantiate", help="make a province's plan from a framework and print it (JSON)"
+    )
+    p.add_argument("framework", metavar="FRAMEWORK", help="framework code, e.g. province-dx")
+    p.add_argument(
+        "--unit", metavar="PROVINCE_CODE", help="province code (omit for a national plan)"
+    )
+    p.add_argument("--year", metavar="YYYY", type=int, required=True)
+    p.set_defaults(func=cmd_instantiate)
+
+    p = plans_sub.add_parser("overdue", help="tasks overdue on a date (JSON list)")
+    p.add_argument("--unit", metavar="UNIT", help="province code or lead unit code")
+    p.add_argument("--on", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_overdue)
+
+    p = plans_sub.add_parser("export", help="write a plan to an XLSX file")
+    p.add_argument("plan_id", metavar="PLAN_ID", type=int)
+    p.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = plans_sub.add_parser(
+        "import", help="create or update a plan from an XLSX file (all rows or none)"
+    )
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_import)
+
+    plans.set_defaults(func=lambda args: plans.print_help() or 0)
+
+
+def _errors(exc: Exception) -> str:
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "\n".join(f"{f}: {m}" for f, ms in exc.message_dict.items() for m in ms)
+        return "\n".join(exc.messages)
+    return str(exc)
+
+
+def task_json(task: Any) -> dict[str, Any]:
+    return {
+        "id": task.pk,
+        "code": task.code,
+        "group": task.group.code,
+        "title": task.title_vi,
+        "lead_unit": task.lead_unit,
+        "lead_unit_name": task.lead_unit_name,
+        "coordinating_units": task.coordinating_units,
+        "start": task.start.isoformat() if task.start else None,
+        "deadline": task.deadline.isoformat() if task.deadline else None,
+        "deadline_spec": task.deadline_spec,
+        "status": task.status,
+        "progress": task.progress,
+    }
+
+
+def cmd_frameworks(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.plans import selectors
+
+    print_json(
+        [
+            {
+                "code": fw.code,
+                "version": fw.version,
+                "name": fw.name_vi,
+                "name_en": fw.name_en,
+                "scope": fw.scope,
+                "default_year": fw.default_year,
+                "groups": fw.group_count,
+                "tasks": fw.task_count,
+                "assignable": bool(fw.definition.get("departments")),
+            }
+            for fw in selectors.framework_list()
+        ]
+    )
+    return 0
+
+
+def cmd_instantiate(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from thuocdo.plans import services
+
+    try:
+        plan = services.plan_instantiate(
+            actor=None, framework=args.framework, unit_code=args.unit, year=args.year
+        )
+    except (ValidationError, Http404) as exc:
+        return fail(_errors(exc))
+    tasks = plan.tasks.select_related("group").order_by("position")
+    print_json(
+        {
+            "id": plan.pk,
+            "title": plan.title,
+            "level": plan.level,
+            "unit": plan.unit.code if plan.unit else None,
+            "year": plan.year,
+            "framework": plan.framework_code,
+            "groups": [{"code": g.code, "title": g.title_vi} for g in plan.groups.all()],
+            "tasks": [task_json(t) for t in tasks],
+        }
+    )
+    return 0
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.plans import selectors
+
+    try:
+        on = selectors.parse_on_date(args.on)
+    except ValidationError as exc:
+        return fail(_errors(exc))
+    tasks = selectors.tasks_overdue(scope=Scope(role="admin"), on=on, unit_code=args.unit)
+    print_json(
+        [
+            {
+                **task_json(t),
+                "plan": t.plan_id,
+                "unit": t.plan.unit.code if t.plan.unit else None,
+                "on": on.isoformat(),
+            }
+            for t in tasks
+        ]
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.http import Http404
+
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.plans import selectors, xlsx
+
+    scope = Scope(role="admin")
+    try:
+        plan = selectors.plan_get(scope=scope, plan_id=args.plan_id)
+    except Http404 as exc:
+        return fail(str(exc))
+    tasks = list(plan.tasks.select_related("group").order_by("position"))
+    Path(args.output).write_bytes(xlsx.export_plan(plan, tasks))
+    print_json({"plan": plan.pk, "tasks": len(tasks), "file": args.output})
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from thuocdo.plans import services, xlsx
+
+    try:
+        report = services.plan_import(actor=None, data=xlsx.read_file(args.file))
+    except (ValidationError, Http404) as exc:
+        return fail(_errors(exc))
+    print_json(
+        {
+            "plan": report.plan.pk,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        }
+    )
+    return 0

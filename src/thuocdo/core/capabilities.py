@@ -58,7 +58,7 @@ def capabilities() -> list[Capability]:
             "plans",
             _("Action plans"),
             _("Tasks with lead units, deadlines, outputs and status."),
-            None,
+            "plans:index",
         ),
     ]
 

@@ -1,3 +1,193 @@
-"""Models of the plans app."""
+"""Action plans: frameworks, plans, task groups, tasks, evidence and the history of changes."""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("National")
+    MINISTRY = "ministry", _("Ministry")
+    PROVINCE = "province", _("Province")
+    COMMUNE = "commune", _("Commune")
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    OVERDUE = "overdue", _("Overdue")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Framework(models.Model):
+    """A task framework plans are made from (the built-in ones, loaded idempotently)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    version = models.CharField(max_length=20, blank=True)
+    name_vi = models.CharField(max_length=300)
+    name_en = models.CharField(max_length=300, blank=True)
+    scope = models.CharField(max_length=20)
+    default_year = models.PositiveSmallIntegerField()
+    task_count = models.PositiveIntegerField(default=0)
+    group_count = models.PositiveIntegerField(default=0)
+    definition = models.JSONField()
+    builtin = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Plan(models.Model):
+    """An action plan of one unit (nation, ministry, province, commune) for a year or period."""
+
+    title = models.CharField(_("title"), max_length=300)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    unit = models.ForeignKey(
+        "geo.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+    )
+    # The materialised path of the unit, copied so scope filters are one prefix query.
+    unit_path = models.CharField(max_length=100, blank=True, db_index=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    framework = models.ForeignKey(
+        Framework, null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+    )
+    framework_code = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-year", "unit_path", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework_code", "level", "unit", "year"],
+                name="plans_plan_one_per_framework_unit_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskGroup(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="groups")
+    code = models.CharField(max_length=20)
+    title_vi = models.CharField(max_length=300)
+    title_en = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plans_group_code_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title_vi}"
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    group = models.ForeignKey(TaskGroup, on_delete=models.PROTECT, related_name="tasks")
+    code = models.CharField(_("code"), max_length=30)
+    position = models.PositiveIntegerField(default=0)
+    title_vi = models.TextField(_("title"))
+    title_en = models.TextField(blank=True)
+    lead_unit = models.CharField(_("lead unit"), max_length=200, blank=True, db_index=True)
+    lead_unit_name = models.CharField(max_length=300, blank=True)
+    coordinating_units = models.JSONField(_("coordinating units"), default=list, blank=True)
+    start = models.DateField(_("start"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    deadline_spec = models.CharField(max_length=200, blank=True)
+    # fixed (one-off), recurring, continuous or none: how overdue is decided.
+    deadline_kind = models.CharField(max_length=20, default="none")
+    deadline_text = models.CharField(max_length=300, blank=True)
+    expected_output = models.TextField(_("expected output"), blank=True)
+    kpi = models.TextField(_("KPI"), blank=True)
+    indicator_code = models.CharField(_("indicator"), max_length=50, blank=True)
+    survey_stage = models.CharField(max_length=20, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    last_report_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plans_task_code_per_plan"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="plans_task_progress_0_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_vi[:60]}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"plans/evidence/{instance.task.plan_id}/{instance.task_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file or a link that shows what a task produced."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="evidence")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    file = models.FileField(upload_to=evidence_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    url = models.URLField(max_length=1000, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or self.original_name or self.url
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+class TaskUpdate(models.Model):
+    """One change to a task: status, progress, a note, evidence; who, when and why."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="updates")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    on = models.DateField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20)
+    status_from = models.CharField(max_length=20, blank=True)
+    status_to = models.CharField(max_length=20, blank=True)
+    progress_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    progress_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.at:%Y-%m-%d}"

@@ -1,0 +1,344 @@
+"""Reads of the plans app, always filtered by the viewer's scope.
+
+Who sees what: administrators and ministry officers see every plan; a province (or commune)
+officer sees the plans of units inside its area. Who edits what (:func:`can_edit_task`):
+administrators everything; ministry officers national and ministry plans; a province officer
+every task of its province's plans, unless the user belongs to a department
+(``User.department``), in which case only the tasks that department leads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.scopes import Scope
+from thuocdo.accounts.selectors import require_officer, scope_for
+from thuocdo.core.text import fold, nfc
+from thuocdo.plans.domain.deadlines import is_overdue
+from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
+from thuocdo.plans.models import Evidence, Framework, Level, Plan, Status, Task, TaskGroup
+
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
+
+
+# --------------------------------------------------------------------------- frameworks
+
+
+def framework_list() -> QuerySet[Framework]:
+    return Framework.objects.order_by("code")
+
+
+def framework_get(code: str) -> Framework:
+    fw = Framework.objects.filter(code=str(code).strip()).first()
+    if fw is None:
+        codes = ", ".join(framework_list().values_list("code", flat=True))
+        raise Http404(
+            _("Unknown framework %(code)s. Known frameworks: %(codes)s.")
+            % {"code": code, "codes": codes}
+        )
+    return fw
+
+
+def framework_def(fw: Framework) -> FrameworkDef:
+    return framework_from_dict(fw.definition)
+
+
+def departments_of(plan: Plan) -> tuple[Department, ...]:
+    if plan.framework is None:
+        return ()
+    return framework_def(plan.framework).departments
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def plan_list(*, scope: Scope, year: int | None = None, level: str | None = None) -> QuerySet[Plan]:
+    require_officer(scope)
+    qs = Plan.objects.select_related("unit", "framework", "parent")
+    if scope.unit_path is not None:
+        qs = qs.filter(unit_path__startswith=scope.unit_path).exclude(unit_path="")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("-year", "unit__sort_key", "id")
+
+
+def plan_get(*, scope: Scope, plan_id: int) -> Plan:
+    plan = plan_list(scope=scope).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404(_("No plan with id %(id)s in your area.") % {"id": plan_id})
+    return plan
+
+
+def plan_groups(plan: Plan) -> QuerySet[TaskGroup]:
+    return plan.groups.order_by("position")
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    plan_id: int | None = None
+    group: str | None = None
+    status: str | None = None
+    lead_unit: str | None = None
+    q: str | None = None
+    year: int | None = None
+
+
+def task_list(*, scope: Scope, filters: TaskFilter | None = None) -> QuerySet[Task]:
+    require_officer(scope)
+    f = filters or TaskFilter()
+    qs = Task.objects.select_related("plan", "plan__unit", "group")
+    if scope.unit_path is not None:
+        qs = qs.filter(plan__unit_path__startswith=scope.unit_path).exclude(plan__unit_path="")
+    if f.plan_id is not None:
+        qs = qs.filter(plan_id=f.plan_id)
+    if f.group:
+        qs = qs.filter(group__code=f.group)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.lead_unit:
+        qs = qs.filter(Q(lead_unit=f.lead_unit) | Q(lead_unit_name=f.lead_unit))
+    if f.year is not None:
+        qs = qs.filter(plan__year=f.year)
+    if f.q:
+        needle = nfc(f.q).strip()
+        qs = qs.filter(
+            Q(title_vi__icontains=needle) | Q(code=needle) | Q(title_en__icontains=needle)
+        )
+    return qs.order_by("plan_id", "position")
+
+
+def task_get(*, scope: Scope, task_id: int) -> Task:
+    task = task_list(scope=scope).filter(pk=task_id).first()
+    if task is None:
+        raise Http404(_("No task with id %(id)s in your area.") % {"id": task_id})
+    return task
+
+
+def task_is_overdue(task: Task, on: date) -> bool:
+    """Whether ``task`` is overdue on ``on`` (see ``domain.deadlines.is_overdue``)."""
+    if task.status in (Status.DONE, Status.CANCELLED):
+        return False
+    if task.deadline_kind == "fixed":
+        return task.deadline is not None and on > task.deadline
+    if task.deadline_kind in ("recurring", "continuous") and task.deadline_spec:
+        return is_overdue(
+            task.deadline_spec,
+            task.status,
+            on,
+            task.last_report_on,
+            year=task.plan.year,
+            start=task.start,
+        )
+    return False
+
+
+def tasks_overdue(*, scope: Scope, on: date, unit_code: str | None = None) -> list[Task]:
+    """Open tasks in the scope that are overdue on ``on``, oldest deadline first."""
+    qs = task_list(scope=scope).filter(status__in=OPEN_STATUSES)
+    if unit_code:
+        qs = qs.filter(Q(plan__unit__code=unit_code) | Q(lead_unit=unit_code))
+    found = [t for t in qs if task_is_overdue(t, on)]
+    found.sort(key=lambda t: (t.deadline or date.max, t.plan_id, t.position))
+    return found
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def _user_department(user: Any, plan: Plan) -> tuple[str, ...]:
+    """The codes and names the user's department may appear under in ``plan``."""
+    text = nfc(getattr(user, "department", "") or "").strip()
+    if not text:
+        return ()
+    for dept in departments_of(plan):
+        if dept.matches(text):
+            return (fold(dept.code), fold(dept.name_vi))
+    return (fold(text),)
+
+
+def can_manage_plan(*, user: Any, plan: Plan | None = None, unit_path: str = "") -> bool:
+    """Whether ``user`` may create or change a plan (not only its tasks) of this unit."""
+    if user is None:
+        return True  # the system itself (loaders, jobs)
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    path = plan.unit_path if plan is not None else unit_path
+    level = plan.level if plan is not None else (Level.PROVINCE if path else Level.NATIONAL)
+    if scope.role == "ministry":
+        return level in (Level.NATIONAL, Level.MINISTRY)
+    if scope.role in ("province", "commune"):
+        return (
+            bool(path)
+            and scope.covers_path(path)
+            and not (getattr(user, "department", "") or "").strip()
+        )
+    return False
+
+
+def can_edit_task(*, user: Any, task: Task) -> bool:
+    if user is None:
+        return True
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    plan = task.plan
+    if scope.role == "ministry":
+        return plan.level in (Level.NATIONAL, Level.MINISTRY)
+    if scope.role not in ("province", "commune") or not plan.unit_path:
+        return False
+    if not scope.covers_path(plan.unit_path):
+        return False
+    department = _user_department(user, plan)
+    if not department:
+        return scope.role == "province"
+    return fold(task.lead_unit) in department or fold(task.lead_unit_name) in department
+
+
+def require_task_edit(*, user: Any, task: Task) -> None:
+    if not can_edit_task(user=user, task=task):
+        raise PermissionDenied(
+            _("You may only change tasks led by your own department in your own area.")
+        )
+
+
+# --------------------------------------------------------------------------- dashboards
+
+
+@dataclass(frozen=True)
+class Completion:
+    code: str
+    title: str
+    total: int
+    done: int
+    in_progress: int
+    overdue: int
+    cancelled: int
+    not_started: int
+    mean_progress: float
+
+    @property
+    def percent_done(self) -> int:
+        counted = self.total - self.cancelled
+        return round(100 * self.done / counted) if counted else 0
+
+
+def _completion(code: str, title: str, tasks: Iterable[Task], on: date | None) -> Completion:
+    rows = list(tasks)
+    counts = dict.fromkeys(Status.values, 0)
+    overdue = 0
+    progress = 0
+    for t in rows:
+        counts[t.status] += 1
+        progress += 100 if t.status == Status.DONE else t.progress
+        if t.status == Status.OVERDUE or (on is not None and task_is_overdue(t, on)):
+            overdue += 1
+    return Completion(
+        code=code,
+        title=title,
+        total=len(rows),
+        done=counts[Status.DONE],
+        in_progress=counts[Status.IN_PROGRESS],
+        overdue=overdue,
+        cancelled=counts[Status.CANCELLED],
+        not_started=counts[Status.NOT_STARTED],
+        mean_progress=round(progress / len(rows), 1) if rows else 0.0,
+    )
+
+
+def plan_completion(
+    *, scope: Scope, plan: Plan, on: date | None = None
+) -> tuple[Completion, list[Completion]]:
+    """Completion of the whole plan and of each of its groups."""
+    plan_get(scope=scope, plan_id=plan.pk)
+    tasks = list(plan.tasks.select_related("plan", "group").order_by("position"))
+    by_group: dict[int, list[Task]] = {}
+    for t in tasks:
+        by_group.setdefault(t.group_id, []).append(t)
+    groups = [
+        _completion(g.code, g.title_vi, by_group.get(g.pk, []), on) for g in plan_groups(plan)
+    ]
+    return _completion("", plan.title, tasks, on), groups
+
+
+def province_comparison(
+    *, scope: Scope, framework_code: str, year: int, on: date | None = None
+) -> list[tuple[Plan, Completion]]:
+    """Province plans made from one framework in one year, side by side."""
+    plans = plan_list(scope=scope, year=year, level=Level.PROVINCE).filter(
+        framework_code=framework_code
+    )
+    result = []
+    for plan in plans:
+        tasks = plan.tasks.select_related("plan")
+        name = plan.unit.name if plan.unit else plan.title
+        result.append((plan, _completion(plan.unit.code if plan.unit else "", name, tasks, on)))
+    result.sort(key=lambda pc: (-pc[1].percent_done, -pc[1].mean_progress, pc[1].code))
+    return result
+
+
+# --------------------------------------------------------------------------- other apps
+
+
+def indicator_latest(*, code: str, unit_code: str | None) -> dict[str, Any] | None:
+    """The latest value and verdict of a strategy indicator, or None.
+
+    Calls ``thuocdo.indicators.selectors.indicator_latest``; returns None when the indicators
+    app does not provide it (yet) or has no value.
+    """
+    if not code:
+        return None
+    try:
+        latest = importlib.import_module("thuocdo.indicators.selectors").indicator_latest
+    except (ImportError, AttributeError):
+        return None
+    result: dict[str, Any] | None = latest(code=code, unit_code=unit_code)
+    return result
+
+
+def task_indicator(task: Task) -> dict[str, Any] | None:
+    unit_code = task.plan.unit.code if task.plan.unit_id and task.plan.unit else None
+    return indicator_latest(code=task.indicator_code, unit_code=unit_code)
+
+
+def parse_on_date(text: str | None) -> date:
+    """A day written YYYY-MM-DD (today when empty); ``ValidationError`` otherwise."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    if not text:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(
+            {"on": _("“%(text)s” is not a date (YYYY-MM-DD).") % {"text": text}}
+        ) from None
+
+
+def evidence_get(*, scope: Scope, evidence_id: int) -> Evidence:
+    """One piece of evidence of a task inside the scope."""
+    require_officer(scope)
+    qs = Evidence.objects.select_related("task", "task__plan")
+    if scope.unit_path is not None:
+        qs = qs.filter(task__plan__unit_path__startswith=scope.unit_path).exclude(
+            task__plan__unit_path=""
+        )
+    evidence = qs.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404(_("No evidence with id %(id)s in your area.") % {"id": evidence_id})
+    return evidence

@@ -1,0 +1,248 @@
+"""Import of a plan from XLSX (the export layout): all rows or none, errors named by row and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.selectors import scope_for
+from thuocdo.accounts.services import audit_record
+from thuocdo.core.text import clean
+from thuocdo.plans import selectors, xlsx
+from thuocdo.plans.models import Level, Plan, Status, Task, TaskGroup
+from thuocdo.plans.services.common import (
+    check_dates,
+    parse_deadline,
+    record_update,
+    resolve_deadline,
+    today,
+)
+from thuocdo.plans.services.plans import check_year, province_unit
+from thuocdo.plans.services.tasks import check_progress, task_update
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    plan: Plan
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _messages(exc: ValidationError | PermissionDenied) -> list[tuple[str, str]]:
+    if isinstance(exc, PermissionDenied):
+        return [("", str(exc) or _("You do not have permission to do this."))]
+    if hasattr(exc, "error_dict"):
+        return [(f, str(m)) for f, msgs in exc.message_dict.items() for m in msgs]
+    return [("", str(m)) for m in exc.messages]
+
+
+def _where(row: int, key: str) -> str:
+    if key in {k for k, _label in xlsx.COLUMNS}:
+        return _("Row %(row)s, column “%(column)s”") % {
+            "row": row,
+            "column": xlsx.column_label(key),
+        }
+    return _("Row %(row)s") % {"row": row}
+
+
+def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
+    raw_id = xlsx.text_of(meta.get("id"))
+    if raw_id:
+        if not raw_id.isdigit():
+            raise ValidationError({"id": _("The plan id must be a number.")})
+        if actor is None:
+            plan = Plan.objects.filter(pk=int(raw_id)).first()
+            if plan is None:
+                raise ValidationError(
+                    {"id": _("No plan with id %(id)s in your area.") % {"id": raw_id}}
+                )
+            return plan, False
+        return selectors.plan_get(scope=scope_for(actor), plan_id=int(raw_id)), False
+    title = xlsx.text_of(meta.get("title"))
+    if not title:
+        raise ValidationError({"title": _("A new plan needs a title (sheet “Kế hoạch”).")})
+    year = check_year(meta.get("year"))
+    unit_code = xlsx.text_of(meta.get("unit"))
+    unit = province_unit(unit_code) if unit_code else None
+    level = xlsx.text_of(meta.get("level")) or (Level.PROVINCE if unit else Level.NATIONAL)
+    if level not in Level.values:
+        raise ValidationError({"level": _("Unknown plan level %(level)s.") % {"level": level}})
+    path = unit.path if unit else ""
+    if not selectors.can_manage_plan(user=actor, unit_path=path):
+        raise PermissionDenied(_("You may not create plans for this unit."))
+    plan = Plan.objects.create(
+        title=title[:300], level=level, unit=unit, unit_path=path, year=year, created_by=actor
+    )
+    return plan, True
+
+
+def _optional_date(value: Any, key: str) -> date | None:
+    parsed = xlsx.cell_date(value)
+    if isinstance(parsed, str):
+        raise ValidationError({key: _("“%(text)s” is not a date (dd/mm/yyyy).") % {"text": parsed}})
+    return parsed
+
+
+def _lead(plan: Plan, text: str) -> tuple[str, str]:
+    depts = selectors.departments_of(plan)
+    if not depts:
+        return text, text
+    dept = next((d for d in depts if d.matches(text)), None)
+    if dept is None:
+        raise ValidationError({"lead_unit": _("Unknown unit %(unit)s.") % {"unit": text}})
+    return dept.code, dept.name_vi
+
+
+def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, position: int) -> Task:
+    if not selectors.can_manage_plan(user=actor, plan=plan):
+        raise PermissionDenied(_("Only the plan's owner may add tasks."))
+    group_code = xlsx.text_of(values.get("group"))
+    if not group_code:
+        raise ValidationError({"group": _("The group code is required.")})
+    title = xlsx.text_of(values.get("title"))
+    if not title:
+        raise ValidationError({"title": _("The task title is required.")})
+    lead_text = xlsx.text_of(values.get("lead_unit"))
+    if not lead_text:
+        raise ValidationError({"lead_unit": _("The lead unit is required.")})
+    lead, lead_name = _lead(plan, lead_text)
+    group = plan.groups.filter(code=group_code).first()
+    if group is None:
+        group = TaskGroup.objects.create(
+            plan=plan,
+            code=group_code,
+            title_vi=xlsx.text_of(values.get("group_title")) or group_code,
+            position=plan.groups.count(),
+        )
+    deadline_text = xlsx.text_of(values.get("deadline"))
+    rd = resolve_deadline(parse_deadline(deadline_text) if deadline_text else None, plan.year)
+    start = _optional_date(values.get("start"), "start") or date(plan.year, 1, 1)
+    check_dates(start, rd.due)
+    status = xlsx.status_from_cell(values.get("status")) or Status.NOT_STARTED
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
+    raw_progress = values.get("progress")
+    progress = 0 if raw_progress in (None, "") else check_progress(raw_progress)
+    task = Task.objects.create(
+        plan=plan,
+        group=group,
+        code=code,
+        position=position,
+        title_vi=title,
+        lead_unit=lead,
+        lead_unit_name=lead_name,
+        coordinating_units=[
+            c.strip()
+            for c in xlsx.text_of(values.get("coordinating_units")).split(",")
+            if c.strip()
+        ],
+        start=start,
+        deadline=rd.due,
+        deadline_spec=rd.text,
+        deadline_kind=rd.kind,
+        expected_output=xlsx.text_of(values.get("expected_output")),
+        kpi=xlsx.text_of(values.get("kpi")),
+        indicator_code=xlsx.text_of(values.get("indicator"))[:50],
+        status=status,
+        progress=100 if status == Status.DONE else progress,
+    )
+    record_update(
+        task=task,
+        actor=actor,
+        kind="import",
+        on=today(),
+        note=clean(xlsx.text_of(values.get("note"))),
+        status_to=task.status,
+        progress_to=task.progress,
+        changes={"created": True},
+    )
+    return task
+
+
+def _update_task(*, actor: Any, task: Task, values: dict[str, Any]) -> bool:
+    kwargs: dict[str, Any] = {}
+    status = xlsx.status_from_cell(values.get("status"))
+    if status is not None and status != task.status:
+        kwargs["status"] = status
+    raw_progress = values.get("progress")
+    if raw_progress not in (None, ""):
+        progress = check_progress(raw_progress)
+        if progress != task.progress and (kwargs.get("status") or task.status) != Status.DONE:
+            kwargs["progress"] = progress
+    lead = xlsx.text_of(values.get("lead_unit"))
+    if lead and lead not in {task.lead_unit, task.lead_unit_name}:
+        kwargs["lead_unit"] = lead
+    deadline = xlsx.text_of(values.get("deadline"))
+    if deadline and deadline != task.deadline_spec:
+        kwargs["deadline"] = deadline
+    start = _optional_date(values.get("start"), "start")
+    if start is not None and start != task.start:
+        kwargs["start"] = start
+    note = xlsx.text_of(values.get("note"))
+    if not kwargs and not note:
+        return False
+    task_update(actor=actor, task=task, note=note, **kwargs)
+    return True
+
+
+@transaction.atomic
+def plan_import(*, actor: Any, data: bytes) -> ImportReport:
+    """Create or update a plan from an XLSX file; every row is checked and, if any row is
+    wrong, nothing is written and the error names every wrong row and column."""
+    sheet = xlsx.read_plan(data)
+    try:
+        plan, created_plan = _plan_from_meta(actor=actor, meta=sheet.meta)
+    except ValidationError as exc:
+        raise ValidationError([f"{xlsx.META_SHEET}: {msg}" for _f, msg in _messages(exc)]) from exc
+    existing = {t.code: t for t in plan.tasks.select_related("plan", "group")}
+    position = max((t.position for t in existing.values()), default=-1) + 1
+    errors: list[str] = []
+    seen: set[str] = set()
+    created = updated = unchanged = 0
+    for row in sheet.rows:
+        code = xlsx.text_of(row.values.get("code"))
+        sid = transaction.savepoint()
+        try:
+            if not code:
+                raise ValidationError({"code": _("The task code is required.")})
+            if code in seen:
+                raise ValidationError(
+                    {"code": _("Task %(task)s appears twice in the file.") % {"task": code}}
+                )
+            seen.add(code)
+            if code in existing:
+                if _update_task(actor=actor, task=existing[code], values=row.values):
+                    updated += 1
+                else:
+                    unchanged += 1
+            else:
+                _new_task(actor=actor, plan=plan, values=row.values, code=code, position=position)
+                position += 1
+                created += 1
+            transaction.savepoint_commit(sid)
+        except (ValidationError, PermissionDenied) as exc:
+            transaction.savepoint_rollback(sid)
+            for key, message in _messages(exc):
+                errors.append(f"{_where(row.number, key)}: {message}")
+    if errors:
+        raise ValidationError(errors)
+    audit_record(
+        actor=actor,
+        action="plans.plan.import",
+        object_type="plans.Plan",
+        object_id=plan.pk,
+        after={
+            "created_plan": created_plan,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+        },
+        unit_path=plan.unit_path,
+    )
+    return ImportReport(plan=plan, created=created, updated=updated, unchanged=unchanged)

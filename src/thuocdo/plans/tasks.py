@@ -1,0 +1,15 @@
+"""Background jobs of the plans app (huey): the daily overdue sweep."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from thuocdo.plans.services import tasks_mark_overdue
+
+
+@db_periodic_task(crontab(hour="0", minute="15"))
+def plans_mark_overdue() -> int:
+    """Every night, move open tasks past their deadline (or missing a report) to overdue."""
+    return tasks_mark_overdue(on=timezone.localdate())

@@ -1,0 +1,216 @@
+"""``thuocdo plans …`` through ``thuocdo.cli.main``: output shapes, errors, XLSX round trip."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from thuocdo.cli import main
+from thuocdo.plans.models import Plan, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
+    code = main(["plans", *argv])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 and out.strip() else out), err
+
+
+def test_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = run(capsys, "frameworks")
+    assert code == 0
+    assert isinstance(data, list)
+    by_code = {f["code"]: f for f in data}
+    assert set(by_code) == {"province-dx", "sector-de-2025", "national-2023"}
+    assert (by_code["province-dx"]["groups"], by_code["province-dx"]["tasks"]) == (12, 36)
+    assert by_code["province-dx"]["assignable"] is True
+    assert by_code["national-2023"]["assignable"] is False
+
+
+def test_instantiate_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = run(capsys, "instantiate", "province-dx", "--unit", "48", "--year", "2025")
+    assert code == 0
+    assert Plan.objects.filter(pk=data["id"], unit__code="48", year=2025).exists()
+    assert len(data["tasks"]) == 36
+    assert len({t["group"] for t in data["tasks"]}) == 12
+    for t in data["tasks"]:
+        assert {"code", "group", "deadline", "lead_unit"} <= set(t)
+        if t["deadline"] is not None:
+            assert date.fromisoformat(t["deadline"]).year == 2025
+    first = data["tasks"][0]
+    assert (first["code"], first["group"], first["deadline"], first["lead_unit"]) == (
+        "1.1",
+        "1",
+        "2025-03-31",
+        "vp-ubnd",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["instantiate", "province-dx", "--unit", "77", "--year", "2025"], "Không có tỉnh mã 77"),
+        (["instantiate", "khong-co", "--unit", "01", "--year", "2025"], "khong-co"),
+        (["instantiate", "province-dx", "--unit", "01", "--year", "1900"], "Năm phải"),
+    ],
+)
+def test_instantiate_errors(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    before = Plan.objects.count()
+    code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert message in err
+    assert Plan.objects.count() == before
+
+
+def test_overdue(capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan]) -> None:
+    make_plan(unit="01")
+    make_plan(unit="48")
+    code, data, _ = run(capsys, "overdue", "--unit", "48", "--on", "2025-04-01")
+    assert code == 0
+    assert isinstance(data, list)
+    assert {t["code"] for t in data} == {"1.1", "1.2", "1.3", "1.4", "4.1", "10.1"}
+    assert {t["unit"] for t in data} == {"48"}
+    assert all(t["on"] == "2025-04-01" for t in data)
+    code, data, _ = run(capsys, "overdue", "--on", "2025-03-01")
+    assert (code, data) == (0, [])
+    code, _, err = run(capsys, "overdue", "--on", "1/4/2025")
+    assert code == 1
+    assert "1/4/2025" in err
+
+
+def test_export_then_import_round_trip(
+    capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan], tmp_path: Path
+) -> None:
+    plan = make_plan(unit="01")
+    target = tmp_path / "ke-hoach.xlsx"
+    code, data, _ = run(capsys, "export", str(plan.pk), "-o", str(target))
+    assert (code, data["tasks"]) == (0, 36)
+    wb = load_workbook(target)
+    sheet = wb["Nhiệm vụ"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Mã", "Nhóm", "Tên nhóm", "Nhiệm vụ"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == 36
+    assert rows["1.1"][4] == "Văn phòng Ủy ban nhân dân tỉnh"
+    # Edit: start 2.1 with 30 %, add a task, then import.
+    status_col, progress_col, note_col = (
+        header.index("Trạng thái"),
+        header.index("Tiến độ (%)"),
+        header.index("Ghi chú cập nhật"),
+    )
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "2.1":
+            row[status_col].value = "Đang thực hiện"
+            row[progress_col].value = 30
+            row[note_col].value = "Đã đo 120 điểm"
+    sheet.append(
+        ["12.2", "12", "", "Phòng trải nghiệm số lưu động", "Sở KH&CN", "", None, "Quý III"]
+    )
+    wb.save(target)
+    code, data, err = run(capsys, "import", str(target))
+    assert code == 0, err
+    assert (data["plan"], data["created"], data["updated"], data["unchanged"]) == (
+        plan.pk,
+        1,
+        1,
+        35,
+    )
+    t = plan.tasks.get(code="2.1")
+    assert (t.status, t.progress) == ("in_progress", 30)
+    assert t.updates.first().note == "Đã đo 120 điểm"
+    new = plan.tasks.get(code="12.2")
+    assert (new.lead_unit, new.deadline) == ("so-khcn", date(2025, 9, 30))
+
+
+def test_import_is_all_or_nothing_with_row_errors(
+    capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan], tmp_path: Path
+) -> None:
+    plan = make_plan(unit="01")
+    target = tmp_path / "sai.xlsx"
+    main(["plans", "export", str(plan.pk), "-o", str(target)])
+    capsys.readouterr()
+    wb = load_workbook(target)
+    sheet = wb["Nhiệm vụ"]
+    header = [c.value for c in sheet[1]]
+    col = {name: header.index(name) for name in header}
+    lines = {}
+    for row in sheet.iter_rows(min_row=2):
+        lines[row[0].value] = row[0].row
+        if row[0].value == "1.1":  # a valid change that must not survive
+            row[col["Trạng thái"]].value = "Đang thực hiện"
+        if row[0].value == "1.2":
+            row[col["Trạng thái"]].value = "Hoàn thành"  # skips in_progress
+        if row[0].value == "1.3":
+            row[col["Tiến độ (%)"]].value = 140
+        if row[0].value == "1.4":
+            row[col["Đơn vị chủ trì"]].value = "Sở Ngoại vụ"
+        if row[0].value == "2.1":
+            row[col["Bắt đầu"]].value = date(2025, 12, 1)
+            row[col["Thời hạn"]].value = "Quý II"
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 1
+    assert f"Dòng {lines['1.2']}, cột “Trạng thái”" in err
+    assert f"Dòng {lines['1.3']}, cột “Tiến độ (%)”" in err
+    assert "140" in err
+    assert f"Dòng {lines['1.4']}, cột “Đơn vị chủ trì”" in err
+    assert "Sở Ngoại vụ" in err
+    assert f"Dòng {lines['2.1']}, cột “Thời hạn”" in err
+    assert f"Dòng {lines['1.1']}" not in err
+    assert set(Task.objects.filter(plan=plan).values_list("status", flat=True)) == {"not_started"}
+    assert not Task.objects.filter(plan=plan, updates__isnull=False).exists()
+
+
+def test_import_refuses_a_file_that_is_not_xlsx(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"not a workbook")
+    code, _, err = run(capsys, "import", str(bad))
+    assert code == 1
+    assert "XLSX" in err
+    code, _, err = run(capsys, "import", str(tmp_path / "khong-co.xlsx"))
+    assert code == 1
+
+
+def test_import_creates_a_new_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    meta = wb.active
+    assert meta is not None
+    meta.title = "Kế hoạch"
+    meta.append(["Khóa", "Mục", "Giá trị"])
+    meta.append(["title", "Tên kế hoạch", "Kế hoạch chuyển đổi số xã Ba Đình 2025"])
+    meta.append(["unit", "Mã đơn vị", "01"])
+    meta.append(["year", "Năm", 2025])
+    tasks = wb.create_sheet("Nhiệm vụ")
+    tasks.append(["Mã", "Nhóm", "Tên nhóm", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"])
+    tasks.append(["1", "A", "Hạ tầng", "Phủ sóng 5G", "Sở KH&CN", "30/9/2025"])
+    tasks.append(["2", "A", "Hạ tầng", "Wi-Fi công cộng", "UBND phường", "Hằng quý"])
+    data = io.BytesIO()
+    wb.save(data)
+    path = tmp_path / "moi.xlsx"
+    path.write_bytes(data.getvalue())
+    code, report, err = run(capsys, "import", str(path))
+    assert code == 0, err
+    plan = Plan.objects.get(pk=report["plan"])
+    assert (plan.level, plan.unit.code if plan.unit else None, plan.year) == (
+        "province",
+        "01",
+        2025,
+    )
+    assert report["created"] == 2
+    assert plan.tasks.get(code="1").deadline == date(2025, 9, 30)
+    assert plan.tasks.get(code="2").deadline_kind == "recurring"
+    assert plan.tasks.get(code="2").lead_unit == "UBND phường"  # no framework: free text

@@ -1,0 +1,387 @@
+"""Plan services: the wizard, task updates, the workflow, evidence, campaign-driven completion."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from thuocdo.accounts.models import AuditEvent
+from thuocdo.plans import services
+from thuocdo.plans.models import Evidence, Plan, Task, TaskGroup, TaskUpdate
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def task(plan: Plan, code: str) -> Task:
+    return plan.tasks.get(code=code)
+
+
+# --------------------------------------------------------------------------- the wizard
+
+
+def test_wizard_makes_36_tasks_in_12_groups(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(unit="48", year=2025)
+    assert plan.level == "province"
+    assert plan.unit is not None
+    assert plan.unit.code == "48"
+    assert plan.unit_path == plan.unit.path
+    assert plan.framework_code == "province-dx"
+    assert plan.groups.count() == 12
+    assert plan.tasks.count() == 36
+    counts = Counter(plan.tasks.values_list("group__code", flat=True))
+    assert [counts[str(n)] for n in range(1, 13)] == [6, 4, 3, 1, 2, 3, 1, 1, 3, 3, 8, 1]
+    assert all(t.lead_unit for t in plan.tasks.all())
+
+
+@pytest.mark.parametrize(
+    ("year", "code", "due", "spec"),
+    [
+        (2025, "1.1", date(2025, 3, 31), "Quý I"),  # 30/3/2024 → Quý I of the plan year
+        (2026, "1.1", date(2026, 3, 31), "Quý I"),
+        (2025, "1.5", date(2025, 6, 30), "Quý II"),
+        (2025, "6.3", date(2025, 6, 30), "Quý II"),
+        (2025, "7.1", date(2025, 12, 31), "Quý IV"),
+        (2025, "1.6", date(2025, 11, 30), "30/11 hằng năm"),
+        (2025, "10.1", date(2025, 12, 31), "Hằng quý"),
+        (2025, "10.3", date(2025, 12, 31), "6 tháng một lần"),
+        (2025, "4.1", None, "Thường xuyên"),
+    ],
+)
+def test_wizard_deadlines_are_adjusted_to_the_year(
+    make_plan: Callable[..., Plan], year: int, code: str, due: date | None, spec: str
+) -> None:
+    t = task(make_plan(year=year), code)
+    assert t.deadline == due
+    assert t.deadline_spec == spec
+    assert t.start == date(year, 1, 1)
+
+
+def test_wizard_assigns_departments_as_the_province_does(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan()
+    assert task(plan, "1.2").lead_unit == "so-tc"
+    assert task(plan, "1.2").lead_unit_name == "Sở Tài chính"
+    assert task(plan, "11.7").lead_unit == "so-yt"
+    assert task(plan, "1.1").coordinating_units == ["so-khcn", "so-tp"]
+    assert task(plan, "10.3").survey_stage == "guide"
+
+
+def test_wizard_takes_assignments(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(
+        assignments={
+            "2.4": "Sở TC",
+            "3.3": {"lead": "so-nv", "coordinating": ["ubnd-xa"], "deadline": "Quý III"},
+        }
+    )
+    assert task(plan, "2.4").lead_unit == "so-tc"
+    t = task(plan, "3.3")
+    assert (t.lead_unit, t.coordinating_units, t.deadline) == (
+        "so-nv",
+        ["ubnd-xa"],
+        date(2025, 9, 30),
+    )
+
+
+def test_sector_framework_gives_the_provincial_tasks_with_seed_deadlines(
+    make_plan: Callable[..., Plan],
+) -> None:
+    plan = make_plan(framework="sector-de-2025", year=2025)
+    codes = set(plan.tasks.values_list("code", flat=True))
+    assert {"1", "3.a", "3.b", "7.a.P1", "6.b"} <= codes
+    assert "2.a" not in codes  # a ministry's task
+    groups = set(plan.groups.values_list("code", flat=True))
+    assert groups == set(plan.tasks.values_list("group__code", flat=True))  # no empty group
+    assert task(plan, "3.b").deadline == date(2025, 9, 30)
+    assert task(plan, "7.d.P1").lead_unit == "so-ct"
+    assert task(plan, "7.d.P1").deadline == date(2025, 12, 31)
+    later = make_plan(framework="sector-de-2025", year=2026, unit="48")
+    assert task(later, "3.b").deadline == date(2026, 9, 30)
+
+
+def test_national_plan_from_the_2023_framework() -> None:
+    plan = services.plan_instantiate(
+        actor=None, framework="national-2023", unit_code=None, year=2023
+    )
+    assert plan.level == "national"
+    assert plan.tasks.count() == 135
+    assert task(plan, "A.I.1").deadline == date(2023, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"unit_code": "99"}, "unit", "Không có tỉnh mã 99"),
+        ({"unit_code": "00004"}, "unit", "Không có tỉnh mã 00004"),
+        ({"framework": "khong-co"}, None, "Không có khung nhiệm vụ khong-co"),
+        ({"year": 1800}, "year", "Năm phải từ 2000 đến 2100"),
+        ({"assignments": {"1.1": "Sở Ngoại giao"}}, "assignments.1.1", "Sở Ngoại giao"),
+        ({"assignments": {"99.9": "so-khcn"}}, "assignments.99.9", "99.9"),
+        ({"assignments": {"1.1": {"lead": "so-khcn", "deadline": "Quý V"}}}, None, "Quý V"),
+        ({"framework": "national-2023"}, "framework", "national-2023"),
+    ],
+)
+def test_wizard_refuses_bad_input_and_writes_nothing(
+    kwargs: dict[str, Any], field: str | None, message: str
+) -> None:
+    args: dict[str, Any] = {"framework": "province-dx", "unit_code": "01", "year": 2025}
+    args.update(kwargs)
+    plans, groups, tasks = Plan.objects.count(), TaskGroup.objects.count(), Task.objects.count()
+    with pytest.raises(Exception) as info:  # noqa: PT011 - ValidationError or Http404
+        services.plan_instantiate(actor=None, **args)
+    text = str(info.value)
+    if field is not None:
+        assert isinstance(info.value, ValidationError)
+        assert field in info.value.message_dict
+    assert message in text
+    assert (Plan.objects.count(), TaskGroup.objects.count(), Task.objects.count()) == (
+        plans,
+        groups,
+        tasks,
+    )
+
+
+def test_wizard_refuses_a_second_plan_for_the_same_year(make_plan: Callable[..., Plan]) -> None:
+    make_plan()
+    with pytest.raises(ValidationError, match="đã có"):
+        make_plan()
+
+
+def test_wizard_scope(make_user: Callable[..., Any]) -> None:
+    hanoi = make_user(role="province", unit="01")
+    with pytest.raises(PermissionDenied):
+        services.plan_instantiate(actor=hanoi, framework="province-dx", unit_code="48", year=2025)
+    department = make_user(role="province", unit="01", department="so-khcn")
+    with pytest.raises(PermissionDenied):
+        services.plan_instantiate(
+            actor=department, framework="province-dx", unit_code="01", year=2025
+        )
+    plan = services.plan_instantiate(
+        actor=hanoi, framework="province-dx", unit_code="01", year=2025
+    )
+    event = AuditEvent.objects.get(action="plans.plan.instantiate", object_id=str(plan.pk))
+    assert event.actor == hanoi
+    assert event.after["tasks"] == 36
+
+
+# --------------------------------------------------------------------------- updates
+
+
+def test_status_follows_the_workflow(make_plan: Callable[..., Plan]) -> None:
+    t = task(make_plan(), "2.1")
+    with pytest.raises(ValidationError, match="Chưa bắt đầu") as info:
+        services.task_update(actor=None, task=t, status="done")
+    assert "status" in info.value.message_dict
+    t.refresh_from_db()
+    assert t.status == "not_started"
+    assert not TaskUpdate.objects.filter(task=t).exists()
+
+    services.task_update(
+        actor=None,
+        task=t,
+        status="in_progress",
+        progress=40,
+        note="Đã khảo sát",
+        on=date(2025, 4, 9),
+    )
+    services.task_update(actor=None, task=t, status="done", on=date(2025, 5, 2))
+    t.refresh_from_db()
+    assert (t.status, t.progress, t.last_report_on) == ("done", 100, date(2025, 5, 2))
+    history = list(t.updates.order_by("id").values_list("status_from", "status_to", "note"))
+    assert history == [
+        ("not_started", "in_progress", "Đã khảo sát"),
+        ("in_progress", "done", ""),
+    ]
+    assert AuditEvent.objects.filter(object_type="plans.Task", object_id=str(t.pk)).count() == 2
+
+
+@pytest.mark.parametrize("progress", [-1, 101, 150, "abc", 12.5, True])
+def test_progress_outside_0_100_is_refused(make_plan: Callable[..., Plan], progress: Any) -> None:
+    t = task(make_plan(), "2.1")
+    with pytest.raises(ValidationError) as info:
+        services.task_update(actor=None, task=t, status="in_progress", progress=progress)
+    assert "progress" in info.value.message_dict
+    assert "0" in str(info.value) and "100" in str(info.value)
+    t.refresh_from_db()
+    assert (t.status, t.progress) == ("not_started", 0)
+
+
+def test_deadline_before_start_is_refused(make_plan: Callable[..., Plan]) -> None:
+    t = task(make_plan(), "2.1")
+    with pytest.raises(ValidationError, match="trước ngày bắt đầu"):
+        services.task_update(actor=None, task=t, start=date(2025, 8, 1), deadline="Quý II")
+    with pytest.raises(ValidationError, match="Không hiểu thời hạn"):
+        services.task_update(actor=None, task=t, deadline="sớm nhất có thể")
+    t.refresh_from_db()
+    assert (t.start, t.deadline) == (date(2025, 1, 1), date(2025, 12, 31))
+    services.task_update(actor=None, task=t, deadline="Quý III/2025")
+    t.refresh_from_db()
+    assert t.deadline == date(2025, 9, 30)
+
+
+def test_unknown_lead_unit_is_refused(make_plan: Callable[..., Plan]) -> None:
+    t = task(make_plan(), "2.1")
+    with pytest.raises(ValidationError, match="Sở Ngoại vụ"):
+        services.task_update(actor=None, task=t, lead_unit="Sở Ngoại vụ")
+    services.task_update(actor=None, task=t, lead_unit="Sở CT")
+    t.refresh_from_db()
+    assert (t.lead_unit, t.lead_unit_name) == ("so-ct", "Sở Công Thương")
+
+
+def test_a_department_edits_only_its_own_tasks(
+    make_plan: Callable[..., Plan], make_user: Callable[..., Any]
+) -> None:
+    plan = make_plan(unit="01")
+    health = make_user(role="province", unit="01", department="Sở Y tế")
+    services.task_update(actor=health, task=task(plan, "11.7"), status="in_progress", progress=30)
+    with pytest.raises(PermissionDenied):
+        services.task_update(actor=health, task=task(plan, "11.6"), status="in_progress")
+    with pytest.raises(PermissionDenied):  # cannot reassign its task to another department
+        services.task_update(actor=health, task=task(plan, "11.7"), lead_unit="so-gddt")
+    other_province = make_user(role="province", unit="48")
+    with pytest.raises(PermissionDenied):
+        services.task_update(actor=other_province, task=task(plan, "11.7"), progress=50)
+    officer = make_user(role="province", unit="01")
+    services.task_update(actor=officer, task=task(plan, "11.6"), status="in_progress")
+    assert task(plan, "11.6").status == "in_progress"
+    assert task(plan, "11.7").progress == 30
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def test_evidence_file_and_link(make_plan: Callable[..., Plan], tmp_path: Any) -> None:
+    t = task(make_plan(), "6.2")
+    with override_settings(MEDIA_ROOT=str(tmp_path)):
+        ev = services.task_evidence_add(
+            actor=None,
+            task=t,
+            file=SimpleUploadedFile("bao-cao.pdf", PDF),
+            title="Báo cáo dữ liệu mở",
+        )
+        assert ev.size == len(PDF)
+        assert (tmp_path / ev.file.name).read_bytes() == PDF
+    link = services.task_evidence_add(actor=None, task=t, url="https://data.gov.vn/ha-noi")
+    assert link.is_link
+    assert t.updates.filter(kind="evidence").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("virus.exe", b"MZ\x90\x00", "không thuộc loại được phép"),
+        ("gia-mao.pdf", b"MZ\x90\x00 not a pdf", "không thuộc loại được phép"),
+        ("anh.png", PDF, "không thuộc loại được phép"),
+    ],
+)
+def test_evidence_of_a_disallowed_type_is_refused(
+    make_plan: Callable[..., Plan], tmp_path: Any, name: str, content: bytes, message: str
+) -> None:
+    t = task(make_plan(), "6.2")
+    with override_settings(MEDIA_ROOT=str(tmp_path)), pytest.raises(ValidationError) as info:
+        services.task_evidence_add(actor=None, task=t, file=SimpleUploadedFile(name, content))
+    assert message in str(info.value)
+    assert name in str(info.value)
+    assert not Evidence.objects.filter(task=t).exists()
+    assert not any(tmp_path.rglob("*.*"))
+
+
+def test_evidence_over_the_size_limit_is_refused(
+    make_plan: Callable[..., Plan], tmp_path: Any
+) -> None:
+    t = task(make_plan(), "6.2")
+    big = PDF + b"0" * (1024 * 1024)
+    with (
+        override_settings(MEDIA_ROOT=str(tmp_path), MAX_UPLOAD_BYTES=1024 * 1024),
+        pytest.raises(ValidationError, match="giới hạn là 1 MB"),
+    ):
+        services.task_evidence_add(actor=None, task=t, file=SimpleUploadedFile("lon.pdf", big))
+    assert not Evidence.objects.filter(task=t).exists()
+    assert not any(tmp_path.rglob("*.*"))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x.vn/a", "không phải link"])
+def test_bad_links_are_refused(make_plan: Callable[..., Plan], url: str) -> None:
+    t = task(make_plan(), "6.2")
+    with pytest.raises(ValidationError, match="http"):
+        services.task_evidence_add(actor=None, task=t, url=url)
+    assert not Evidence.objects.filter(task=t).exists()
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+def test_survey_stage_completes_the_matching_tasks(make_plan: Callable[..., Plan]) -> None:
+    sector = make_plan(framework="sector-de-2025", unit="01", year=2025)
+    dx = make_plan(framework="province-dx", unit="01", year=2025)
+    other_year = make_plan(framework="sector-de-2025", unit="01", year=2026)
+    other_province = make_plan(framework="sector-de-2025", unit="48", year=2025)
+    commune_path = sector.unit_path + "00004/"
+
+    assert services.tasks_sync_survey_stage(unit_path=commune_path, year=2025, stage="pilot") == 1
+    pilot = task(sector, "3.b")
+    assert (pilot.status, pilot.progress) == ("done", 100)
+    steps = list(pilot.updates.order_by("id").values_list("status_from", "status_to"))
+    assert steps == [("not_started", "in_progress"), ("in_progress", "done")]
+    assert "khảo sát thí điểm" in pilot.updates.first().note
+    assert "Tự động hoàn thành" in pilot.updates.first().note
+    assert task(other_year, "3.b").status == "not_started"
+    assert task(other_province, "3.b").status == "not_started"
+    assert task(sector, "3.c").status == "not_started"
+    # Again: nothing left to change.
+    assert services.tasks_sync_survey_stage(unit_path=commune_path, year=2025, stage="pilot") == 0
+
+    guided = services.tasks_sync_survey_stage(unit_path=sector.unit_path, year=2025, stage="guide")
+    assert guided == 2  # 3.a of the sector plan and 10.3 of the provincial DX plan
+    assert task(dx, "10.3").status == "done"
+    published = services.tasks_sync_survey_stage(
+        unit_path=sector.unit_path, year=2025, stage="publish"
+    )
+    assert published == 6  # 3.d and the five sectors' yearly surveys
+
+
+def test_survey_stage_leaves_cancelled_tasks_and_refuses_unknown_stages(
+    make_plan: Callable[..., Plan],
+) -> None:
+    plan = make_plan(framework="sector-de-2025")
+    services.task_update(actor=None, task=task(plan, "3.c"), status="cancelled")
+    assert (
+        services.tasks_sync_survey_stage(unit_path=plan.unit_path, year=2025, stage="scale_up") == 0
+    )
+    assert task(plan, "3.c").status == "cancelled"
+    with pytest.raises(ValidationError, match="thu_nghiem"):
+        services.tasks_sync_survey_stage(unit_path=plan.unit_path, year=2025, stage="thu_nghiem")
+
+
+def test_mark_overdue(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan()
+    services.task_update(actor=None, task=task(plan, "1.2"), status="in_progress")
+    services.task_update(actor=None, task=task(plan, "1.3"), status="in_progress")
+    services.task_update(actor=None, task=task(plan, "1.3"), status="done")
+    # The quarterly digital-economy measurement reported in the first quarter; the continuous
+    # awareness task (4.1) did not, so it is late for its quarterly report.
+    services.task_update(
+        actor=None, task=task(plan, "10.1"), progress=25, note="Số liệu Quý I", on=date(2025, 3, 20)
+    )
+    changed = services.tasks_mark_overdue(on=date(2025, 4, 1))
+    overdue = set(plan.tasks.filter(status="overdue").values_list("code", flat=True))
+    assert overdue == {"1.1", "1.2", "1.4", "4.1"}
+    assert changed == 4
+    assert task(plan, "1.3").status == "done"
+    assert services.tasks_mark_overdue(on=date(2025, 4, 1)) == 0
+
+
+def test_nightly_job_marks_overdue(make_plan: Callable[..., Plan]) -> None:
+    from thuocdo.plans.tasks import plans_mark_overdue
+
+    plan = make_plan(year=2020)  # every one-off deadline of a 2020 plan has passed
+    plans_mark_overdue.call_local()
+    assert task(plan, "1.1").status == "overdue"
+    assert task(plan, "4.1").status == "overdue"  # continuous work without a report
