@@ -6,6 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# The machines running the suite are shared and small: Hypothesis judges examples by their
+# outcome only, never by how long one took.
+hypothesis_settings.register_profile("thuocdo", deadline=None)
+hypothesis_settings.load_profile("thuocdo")
+
+_DB_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_reset_sequences"})
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +22,24 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         from thuocdo.core.builtins import load_builtins
 
         load_builtins()
+
+
+@pytest.fixture(autouse=True)
+def _builtins_present(request: pytest.FixtureRequest) -> None:
+    """A transactional test empties every table when it ends; the next database test gets the
+    built-in data back before it starts (idempotent, and a single query when it is there)."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        _DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        from thuocdo.core.builtins import load_builtins
+        from thuocdo.geo.models import Unit
+
+        if not Unit.objects.exists():
+            load_builtins()
 
 
 @pytest.fixture
