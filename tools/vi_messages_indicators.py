@@ -121,7 +121,7 @@ VI: dict[str, str] = {
     "Save": "Lưu",
     "Saved: %(code)s, %(unit)s, %(period)s = %(value)s": "Đã lưu: %(code)s, %(unit)s, %(period)s = %(value)s",
     # digital economy
-    "Expected an object.": "Cần một đối tượng (bảng khóa–giá trị).",
+    "Expected an object.": "Cần một đối tượng JSON.",
     "Digital economy": "Kinh tế số",
     "Digital-economy measurement": "Đo lường kinh tế số",
     "Digital-economy value added = core (ICT) value added + platform value added + digitalised value added of other industries; shares of GRDP. Every figure shows the method version and the inputs it was computed from.": "Giá trị tăng thêm kinh tế số = giá trị tăng thêm lõi (ICT) + kinh tế số nền tảng + phần số hóa của các ngành khác; tính theo tỷ trọng trong GRDP. Mỗi số liệu ghi rõ phiên bản phương pháp và các số liệu đầu vào đã dùng.",

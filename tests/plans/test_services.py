@@ -121,7 +121,7 @@ def test_national_plan_from_the_2023_framework() -> None:
         ({"unit_code": "99"}, "unit", "Không có tỉnh mã 99"),
         ({"unit_code": "00004"}, "unit", "Không có tỉnh mã 00004"),
         ({"framework": "khong-co"}, None, "Không có khung nhiệm vụ khong-co"),
-        ({"year": 1800}, "year", "Năm phải từ 2000 đến 2100"),
+        ({"year": 1800}, "year", "Năm phải nằm trong khoảng 2000–2100"),
         ({"assignments": {"1.1": "Sở Ngoại giao"}}, "assignments.1.1", "Sở Ngoại giao"),
         ({"assignments": {"99.9": "so-khcn"}}, "assignments.99.9", "99.9"),
         ({"assignments": {"1.1": {"lead": "so-khcn", "deadline": "Quý V"}}}, None, "Quý V"),
