@@ -189,3 +189,53 @@ def result_dict(
     )
     out["solutions"] = [match_dict(m, lang) for m in matches]
     return out
+
+
+@dataclass(frozen=True)
+class ResponseAdvice:
+    """Everything the result-page fragment shows for one response."""
+
+    response_id: int
+    level: int
+    next_level: int | None
+    plan: nl.Plan | nl.NoPlan
+    plan_text: list[str]
+    after_plan_text: list[str]
+    reason: str
+    matches: list[matching.Match]
+    data: dict[str, Any]
+
+
+def advice_for_response(response: Any, *, lang: str = "vi", limit: int = 10) -> ResponseAdvice:
+    """Next-level plan and recommended solutions of a stored response."""
+    from thuocdo.ecosystem.plan_text import plan_lines
+
+    fw = response.framework.engine()
+    answers = response.answers or {}
+    planned = nl.plan_next_level(fw, answers)
+    criteria = response.criterion_scores or {}
+    matches = recommend(
+        fw,
+        criteria,
+        list(response.unmet or []),
+        sector=response.sector,
+        entity_type=response.entity_type,
+        limit=limit,
+    )
+    data: dict[str, Any] = {"level": planned.level, "next_level": plan_dict(planned.next)}
+    reason = ""
+    if isinstance(planned.next, nl.NoPlan):
+        reason = reason_text(planned.next)
+        data["reason"] = reason
+    data["solutions"] = [match_dict(m, lang) for m in matches]
+    return ResponseAdvice(
+        response_id=response.pk,
+        level=planned.level,
+        next_level=planned.next.level if isinstance(planned.next, nl.Plan) else None,
+        plan=planned.next,
+        plan_text=plan_lines(fw, planned.next, lang),
+        after_plan_text=plan_lines(fw, planned.after, lang),
+        reason=reason,
+        matches=matches,
+        data=data,
+    )
