@@ -263,3 +263,19 @@ def test_officer_pages_and_provider_dashboard(client: Client, make_user: Any) ->
     pending.refresh_from_db()
     assert pending.status == SolutionStatus.APPROVED
     assert scope_for(officer).is_officer
+
+
+def test_catalogue_filters_by_tag_category_and_text(client: Client) -> None:
+    p = f.provider()
+    crm = f.solution(p, tags=["crm"], category="business", name_vi="Chăm sóc khách hàng Bình Minh")
+    invoice = f.solution(p, tags=["e-invoice"], category="finance", name_vi="Hóa đơn Bình Minh")
+    by_tag = {
+        s["id"] for s in client.get(f"{API}/solutions?tag=e-invoice&limit=500").json()["items"]
+    }
+    assert invoice.pk in by_tag and crm.pk not in by_tag
+    by_text = {s["id"] for s in client.get(f"{API}/solutions?q=binh minh").json()["items"]}
+    assert by_text == {crm.pk, invoice.pk}
+    by_cat = {
+        s["id"] for s in client.get(f"{API}/solutions?q=binh minh&category=finance").json()["items"]
+    }
+    assert by_cat == {invoice.pk}

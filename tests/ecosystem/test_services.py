@@ -132,3 +132,15 @@ def test_another_provider_cannot_edit_a_listing(make_user: object) -> None:
     s.refresh_from_db()
     assert s.name_vi == "Đổi tên"
     assert s.status == SolutionStatus.PENDING  # a changed listing is reviewed again
+
+
+def test_messages_are_in_vietnamese_by_default() -> None:
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(ValidationError) as err:
+        f.solution(f.provider(), tags=["crm"], price="-1")
+    assert messages(err.value)["price"] == ["Giá không được âm."]
+    s = f.solution(f.provider(), tags=["crm"])
+    with translation.override("vi"), pytest.raises(ValidationError) as err:
+        f.promotion(s, start=date(2026, 3, 1), end=date(2026, 1, 1))
+    assert messages(err.value)["valid_to"] == ["Khuyến mại không thể kết thúc trước khi bắt đầu."]

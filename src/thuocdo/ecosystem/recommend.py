@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,10 +51,10 @@ class SolutionInfo:
 
 
 def catalogue_stamp() -> tuple[Any, ...]:
-    agg = Solution.objects.filter(status=SolutionStatus.APPROVED).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-    return (agg["n"], agg["last"], timezone.localdate())
+    """Changes whenever a listing or its promotions change (every write bumps the listing's
+    ``updated_at``), and every day (promotions are dated). One indexed lookup."""
+    last = Solution.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    return (last, timezone.localdate())
 
 
 def best_promotions(day: date) -> dict[int, PromotionInfo]:
@@ -85,7 +84,7 @@ def catalogue_for(fw: Framework) -> matching.Catalogue:
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    promos = best_promotions(stamp[2])
+    promos = best_promotions(stamp[1])
     entries: list[matching.Entry] = []
     rows = (
         Solution.objects.filter(status=SolutionStatus.APPROVED)

@@ -141,7 +141,11 @@ class Catalogue:
         if entity_type:
             rank *= self._fit(self._entity_fit, entity_type, "entity_types", ENTITY_MISS)[covered]
         if covered.size > limit:
-            top = np.argpartition(-rank, limit - 1)[:limit]
+            # the ``limit`` best; among equal ranks at the cut the lower catalogue positions
+            kth = -np.partition(-rank, limit - 1)[limit - 1]
+            above = np.flatnonzero(rank > kth)
+            equal = np.flatnonzero(rank == kth)[: limit - above.size]
+            top = np.concatenate([above, equal])
             keep = covered[top]
             rank = rank[top]
         else:
