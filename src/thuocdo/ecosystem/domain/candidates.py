@@ -30,9 +30,10 @@ class Candidate:
     score: float
 
 
-def triggers(fw: Framework) -> dict[str, set[float]]:
-    """Criteria referred to by a condition, with the number literals each is compared with."""
-    out: dict[str, set[float]] = {}
+def triggers(fw: Framework) -> dict[str, set[Any]]:
+    """Criteria referred to by a condition, with the literals each is compared with (numbers,
+    and option codes for single and multi questions)."""
+    out: dict[str, set[Any]] = {}
 
     def walk(node: ex.Node) -> None:
         if isinstance(node, ex.Compare):
@@ -40,11 +41,15 @@ def triggers(fw: Framework) -> dict[str, set[float]]:
                 if isinstance(a, ex.Ref):
                     lits = out.setdefault(a.code, set())
                     value = b.value if isinstance(b, ex.Lit) else None
-                    if isinstance(value, int | float) and not isinstance(value, bool):
+                    if isinstance(value, str):
+                        lits.add(value)
+                    elif isinstance(value, int | float) and not isinstance(value, bool):
                         lits.add(float(value))
         elif isinstance(node, ex.Member):
             if isinstance(node.container, ex.Ref):
-                out.setdefault(node.container.code, set())
+                lits = out.setdefault(node.container.code, set())
+                if isinstance(node.item, ex.Lit) and isinstance(node.item.value, str):
+                    lits.add(node.item.value)
         elif isinstance(node, ex.Truth):
             if isinstance(node.atom, ex.Ref):
                 out.setdefault(node.atom.code, set())
@@ -78,7 +83,7 @@ def _multi_sets(c: Criterion) -> Iterator[list[str]]:
         yield [codes[i] for i in sorted(ranked[:r])]
 
 
-def _number_values(c: Criterion, literals: set[float]) -> list[float]:
+def _number_values(c: Criterion, literals: set[Any]) -> list[float]:
     q = c.question
     lo = q.min if q.min is not None else -math.inf
     hi = q.max if q.max is not None else math.inf
@@ -87,7 +92,8 @@ def _number_values(c: Criterion, literals: set[float]) -> list[float]:
         points.add(t.min)
         points.add(math.nextafter(t.min, -math.inf))
     for v in literals:
-        points.update((v, math.nextafter(v, math.inf), math.nextafter(v, -math.inf)))
+        if isinstance(v, float):
+            points.update((v, math.nextafter(v, math.inf), math.nextafter(v, -math.inf)))
     if q.type == "scale":
         assert q.min is not None and q.max is not None
         span = q.max - q.min
@@ -101,7 +107,7 @@ def _number_values(c: Criterion, literals: set[float]) -> list[float]:
     return sorted(p for p in points if lo <= p <= hi and math.isfinite(p))
 
 
-def _all_values(c: Criterion, literals: set[float]) -> list[Any]:
+def _all_values(c: Criterion, literals: set[Any]) -> list[Any]:
     q = c.question
     if q.type == "single":
         return [o.code for o in q.options]
@@ -112,17 +118,32 @@ def _all_values(c: Criterion, literals: set[float]) -> list[Any]:
     return _number_values(c, literals)
 
 
-def candidates(c: Criterion, current: Any, trigger_literals: set[float] | None) -> list[Candidate]:
+def _behaviour(qtype: str, value: Any, literals: set[Any]) -> Any:
+    """What a condition can tell apart about ``value`` (besides its score)."""
+    if qtype == "multi":
+        return frozenset(v for v in value if v in literals)
+    if qtype == "single":
+        return value if value in literals else None
+    return value  # booleans and numbers: the values tried are already the distinct ones
+
+
+def candidates(c: Criterion, current: Any, trigger_literals: set[Any] | None) -> list[Candidate]:
     """Answers to try for ``c`` instead of ``current`` (``None`` = unanswered)."""
     q = c.question
     values = _all_values(c, trigger_literals or set())
     cur = None if current is None else criterion_score(q, current)
     out: list[Candidate] = []
     if trigger_literals is not None:
+        seen: set[Any] = set()
         for v in values:
             if current is not None and _same(q.type, v, current):
                 continue
-            out.append(Candidate(v, criterion_score(q, v)))
+            s = criterion_score(q, v)
+            key = (_behaviour(q.type, v, trigger_literals), s)
+            if key in seen:  # same score, same effect on every condition
+                continue
+            seen.add(key)
+            out.append(Candidate(v, s))
         return out
     best: dict[float, Any] = {}
     for v in values:

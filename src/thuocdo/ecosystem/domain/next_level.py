@@ -9,20 +9,21 @@ target level. Among plans with the fewest changes the one with the smallest tota
 score increase Σ wᶜ·Wᵖ·(s'ᶜ − sᶜ) wins (an unanswered or not applicable criterion counts as
 0), then the first in file order.
 
-Search: iterative deepening on the number of changes over the criteria in file order, with
-the candidate answers of :mod:`.candidates` for each criterion; gate criteria that apply
-unconditionally and fail, and unconditional required criteria left unanswered, are part of
-every plan; a set of changes that touches no condition is first tried with its best answers
-(the level is monotone there) before its answer combinations are enumerated. The search is
+Search: a greedy search first (largest progress per change, then dropping changes that are
+not needed and lowering the rest to the cheapest answers that still work) gives a plan of k
+changes; then iterative deepening on the number of changes, up to k, over the criteria in file
+order, with the candidate answers of :mod:`.candidates` for each criterion. Gate criteria that
+apply unconditionally and fail, and unconditional required criteria left unanswered, are part
+of every plan; a set of changes that touches no condition is first tried with its best answers
+(the level is monotone there); answer combinations are tried cheapest first. The search is
 exact while it stays within ``budget`` engine evaluations (always so for small sets); past
-that a greedy search (largest progress per change, then dropping changes that are not needed
-and lowering the rest to the cheapest answers that still work) gives a plan marked
-``exact=False``.
+that the greedy plan is returned, marked ``exact=False``.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ from thuocdo.frameworks.engine import Criterion, Framework, ScoreResult, criteri
 
 from .candidates import Candidate, candidates, triggers
 
-DEFAULT_BUDGET = 4000
+DEFAULT_BUDGET = 1500
 EPS = 1e-9
 
 # reasons why no plan is given
@@ -169,10 +170,13 @@ def plan_to_level(
     forced = _forced(fw, s)
     if any(code not in cands for code in forced):
         return NoPlan(target, UNREACHABLE, ",".join(c for c in forced if c not in cands))
-    exact = _exact(s, cands, forced, trig)
+    greedy = _greedy(s, cands)
+    s.evaluations = 0  # the budget bounds the exact search only
+    k_max = len(greedy.changes) if isinstance(greedy, Plan) else None
+    exact = _exact(s, cands, forced, trig, k_max)
     if isinstance(exact, Plan | NoPlan):
         return exact
-    return _greedy(s, cands)
+    return greedy
 
 
 def _unreachable(
@@ -226,12 +230,18 @@ def _exact(
     cands: dict[str, list[Candidate]],
     forced: list[str],
     trig: Mapping[str, Any],
+    k_max: int | None,
 ) -> Plan | NoPlan | None:
+    """The exact plan (None when the budget runs out first). With ``k_max`` (the size of a
+    plan already found) larger change sets are not searched."""
     order = [c.code for c in s.fw.criteria() if c.code in cands]
     position = {code: i for i, code in enumerate(order)}
     rest = [code for code in order if code not in forced]
+    top = len(order) if k_max is None else min(k_max, len(order))
     try:
-        for k in range(len(forced), len(order) + 1):
+        for k in range(len(forced), top + 1):
+            if s.evaluations + math.comb(len(rest), k - len(forced)) > s.budget:
+                return None  # each change set costs at least one evaluation: give up early
             best: tuple[float, dict[str, Candidate], ScoreResult] | None = None
             for extra in itertools.combinations(rest, k - len(forced)):
                 chosen = sorted([*forced, *extra], key=position.__getitem__)
@@ -242,6 +252,8 @@ def _exact(
                 return _plan(s, best[1], best[2], exact=True)
     except _BudgetExceededError:
         return None
+    if k_max is not None:
+        return None  # not reached for a plan the greedy search found: keep that one
     return NoPlan(s.target, UNREACHABLE, "")
 
 
@@ -254,19 +266,19 @@ def _best_assignment(
             top[code] = _max(cands[code]).value
         if not s.reaches(_counted(s, top)):
             return None
-    best: tuple[float, dict[str, Candidate], ScoreResult] | None = None
+    combos: list[tuple[float, int, dict[str, Candidate]]] = []
     for combo in itertools.product(*(cands[code] for code in chosen)):
         changes = dict(zip(chosen, combo, strict=True))
-        cost = s.cost(changes)
-        if best is not None and cost >= best[0] - EPS:
-            continue
+        combos.append((s.cost(changes), len(combos), changes))
+    combos.sort(key=lambda item: (item[0], item[1]))  # cheapest first, then candidate order
+    for cost, _, changes in combos:
         trial = dict(s.answers)
         for code, cand in changes.items():
             trial[code] = cand.value
         r = _counted(s, trial)
         if s.reaches(r):
-            best = (cost, changes, r)
-    return best
+            return (cost, changes, r)
+    return None
 
 
 def _counted(s: _Search, trial: Mapping[str, Any]) -> ScoreResult:
