@@ -257,7 +257,7 @@ def main() -> None:
         "--samples", type=int, default=300, help="responses timed for recommendations"
     )
     parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--scalar-sample", type=int, default=200)
+    parser.add_argument("--scalar-sample", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)

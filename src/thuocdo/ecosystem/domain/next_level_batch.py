@@ -101,6 +101,11 @@ class BatchPlanner:
         self.best_values = tuple(b.value for b in best)
         self.best_score = np.array([b.score for b in best])
         self.levels = {lv.code: lv for lv in fw.levels}
+        self.slices: list[tuple[int, int]] = []
+        start = 0
+        for p in fw.pillars:
+            self.slices.append((start, start + len(p.criteria)))
+            start += len(p.criteria)
         self.level_codes = sorted(self.levels)
 
     def _encode_best(self, k: int) -> Any:
@@ -276,27 +281,36 @@ class BatchPlanner:
         mp: int,
         pm: float,
     ) -> npt.NDArray[np.float64]:
+        """Shortfall after each single change (rows × criteria); pillar by pillar, since the
+        criteria of a pillar are contiguous in file order (slices are views, not copies)."""
         p = np.minimum(num / den, 100.0)  # (m, P)
         pw = self.pweight
-        overall = np.where(nonnull, p * pw, 0.0).sum(axis=1) / np.maximum(wsum, 1e-300)
-        pc = self.pillar
-        p_old = p[:, pc]  # (m, C)
-        p_new = np.minimum((num[:, pc] + gain) / den[:, pc], 100.0)
-        o_new = overall[:, None] + pw[pc] * (p_new - p_old) / np.maximum(wsum, 1e-300)[:, None]
-        short = np.maximum(0.0, lmin - o_new)
+        inv_w = 1.0 / np.maximum(wsum, 1e-300)
+        overall = np.where(nonnull, p * pw, 0.0).sum(axis=1) * inv_w
+        out = np.empty_like(gain)
         if mp:
             gaps = np.where(nonnull, np.maximum(0.0, pm - p), np.inf)  # (m, P)
             order = np.argsort(gaps, axis=1, kind="stable")
             ranked = np.take_along_axis(gaps, order, axis=1)
-            base = ranked[:, :mp].sum(axis=1)
-            kth = ranked[:, mp - 1] if mp <= gaps.shape[1] else np.full(len(gaps), np.inf)
+            base = ranked[:, :mp].sum(axis=1)[:, None]
+            kth = (ranked[:, mp - 1] if mp <= gaps.shape[1] else np.full(len(gaps), np.inf))[
+                :, None
+            ]
             rank = np.empty_like(order)
             np.put_along_axis(rank, order, np.arange(gaps.shape[1])[None, :], axis=1)
-            inside = rank[:, pc] < mp  # (m, C): the changed pillar is among the best mp
-            g_old = gaps[:, pc]
-            g_new = np.maximum(0.0, pm - p_new)
-            with np.errstate(invalid="ignore"):
-                swapped = base[:, None] - kth[:, None] + np.minimum(g_new, kth[:, None])
-                pillar_short = np.where(inside, base[:, None] - g_old + g_new, swapped)
-            short = short + np.nan_to_num(pillar_short, nan=np.inf)
-        return np.where(cand, short, np.inf)
+        for k, (a, b) in enumerate(self.slices):
+            if a == b:
+                continue
+            pn = np.minimum((num[:, k : k + 1] + gain[:, a:b]) / den[:, k : k + 1], 100.0)
+            on = overall[:, None] + (pw[k] * inv_w)[:, None] * (pn - p[:, k : k + 1])
+            short = np.maximum(0.0, lmin - on)
+            if mp:
+                g_new = np.maximum(0.0, pm - pn)
+                inside = (rank[:, k] < mp)[:, None]  # this pillar is among the best mp
+                with np.errstate(invalid="ignore"):
+                    swapped = base - kth + np.minimum(g_new, kth)
+                    pillar = np.where(inside, base - gaps[:, k : k + 1] + g_new, swapped)
+                pillar[np.isnan(pillar)] = np.inf
+                short += pillar
+            out[:, a:b] = np.where(cand[:, a:b], short, np.inf)
+        return out
