@@ -279,3 +279,29 @@ def test_catalogue_filters_by_tag_category_and_text(client: Client) -> None:
         s["id"] for s in client.get(f"{API}/solutions?q=binh minh&category=finance").json()["items"]
     }
     assert by_cat == {invoice.pk}
+
+
+def test_provider_creates_a_listing_from_the_dashboard(client: Client, make_user: Any) -> None:
+    alice = make_user(role="provider")
+    pa = f.provider(users=[alice])
+    client.force_login(alice)
+    form = {
+        "provider": str(pa.pk),
+        "code": "kho-hang-a",
+        "name_vi": "Quản lý kho A",
+        "category": "business",
+        "price_model": "monthly",
+        "price": "-10",
+        "solution_tags": ["inventory"],
+    }
+    r = client.post("/ecosystem/provider/new/", form)
+    assert r.status_code == 200
+    assert "Giá không được âm." in r.content.decode()
+    assert not Solution.objects.filter(code="kho-hang-a").exists()
+    r = client.post("/ecosystem/provider/new/", {**form, "price": "120000"})
+    assert r.status_code == 302
+    s = Solution.objects.get(code="kho-hang-a")
+    assert s.status == SolutionStatus.DRAFT and s.solution_tags == ["inventory"]
+    other = make_user(role="provider")
+    client.force_login(other)
+    assert client.post("/ecosystem/provider/new/", {**form, "code": "x-2"}).status_code == 403

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("solutions/<int:solution_id>/submit/", views.solution_submit, name="submit"),
     path("solutions/<int:solution_id>/review/", views.review, name="review"),
     path("provider/", views.provider_dashboard, name="provider"),
+    path("provider/new/", views.solution_new, name="new"),
     path("approvals/", views.approvals, name="approvals"),
     path("connections/", views.connections_view, name="connections"),
     path("connections/<int:connection_id>/move/", views.connection_transition, name="move"),

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.assessments.models import Organisation
 from thuocdo.core.access import access
-from thuocdo.ecosystem import connections, recommend, reports, selectors, services
+from thuocdo.ecosystem import connections, recommend, reports, selectors, services, vocabulary
 from thuocdo.ecosystem.builtins import platforms
 from thuocdo.ecosystem.connections import NEXT
-from thuocdo.ecosystem.models import ConnectionStatus, SolutionStatus
+from thuocdo.ecosystem.models import ConnectionStatus, PriceModel, Provider, SolutionStatus
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -74,7 +74,7 @@ def solution_detail(request: HttpRequest, solution_id: int) -> HttpResponse:
 
 @login_required
 @access("provider")
-def provider_dashboard(request: HttpRequest) -> HttpResponse:
+def provider_dashboard(request: HttpRequest) -> HttpResponse:  # GET, or re-shown after errors
     scope = scope_for(request.user)
     if scope.role != "provider":
         raise PermissionDenied(_("This page is for solution providers."))
@@ -84,8 +84,55 @@ def provider_dashboard(request: HttpRequest) -> HttpResponse:
         "listings": selectors.solution_list(scope=scope, mine=True),
         "requests": [(c, NEXT[c.status]) for c in requests],
         "statuses": dict(ConnectionStatus.choices),
+        "categories": categories(),
+        "price_models": PriceModel.choices,
+        "tags": sorted(vocabulary.tag_names().items()),
+        "form": request.POST if request.method == "POST" else {},
     }
     return render(request, "ecosystem/provider.html", context)
+
+
+@login_required
+@require_POST
+@access("provider")
+def solution_new(request: HttpRequest) -> HttpResponse:
+    """A provider's new listing (a draft) from the dashboard form."""
+    scope = scope_for(request.user)
+    post = request.POST
+    try:
+        provider = selectors.my_providers(scope=scope).get(pk=int(post.get("provider", "0")))
+    except (ValueError, Provider.DoesNotExist):
+        raise PermissionDenied(
+            _("Only this provider's own users or an officer may do this.")
+        ) from None
+    data: dict[str, Any] = {
+        key: post.get(key, "")[:20000]
+        for key in (
+            "name_vi",
+            "name_en",
+            "category",
+            "description_vi",
+            "price_model",
+            "price",
+            "url",
+        )
+    }
+    data["solution_tags"] = post.getlist("solution_tags")
+    for key in ("criteria", "sectors", "entity_types"):
+        data[key] = post.get(key, "")[:5000]
+    try:
+        services.solution_create(
+            scope=scope,
+            actor=request.user,  # type: ignore[arg-type]
+            provider=provider,
+            code=post.get("code", "").strip()[:80],
+            data=data,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return provider_dashboard(request)
+    messages.success(request, _("The listing was saved as a draft."))
+    return redirect("ecosystem:provider")
 
 
 @login_required
