@@ -88,28 +88,39 @@ def catalogue_for(fw: Framework) -> matching.Catalogue:
     entries: list[matching.Entry] = []
     rows = (
         Solution.objects.filter(status=SolutionStatus.APPROVED)
-        .select_related("provider")
         .order_by("sort_key", "id")
+        .values_list(
+            "pk",
+            "code",
+            "name_vi",
+            "name_en",
+            "provider__name",
+            "category",
+            "solution_tags",
+            "criteria",
+            "sectors",
+            "entity_types",
+        )
     )
     prefix = f"{fw.code}:"
-    for s in rows.iterator(chunk_size=2000):
-        promo = promos.get(s.pk)
+    for pk, code, name_vi, name_en, provider, category, tags, crits, sectors, types in rows:
+        promo = promos.get(pk)
         entries.append(
             matching.Entry(
-                id=s.pk,
-                name=s.name_vi,
-                tags=frozenset(s.solution_tags),
-                criteria=frozenset(c for c in s.criteria if c.startswith(prefix)),
-                sectors=frozenset(s.sectors),
-                entity_types=frozenset(s.entity_types),
+                id=pk,
+                name=name_vi,
+                tags=frozenset(tags),
+                criteria=frozenset(c for c in crits if c.startswith(prefix)),
+                sectors=frozenset(sectors),
+                entity_types=frozenset(types),
                 promotion=0 if promo is None else (2 if promo.meets_policy else 1),
                 extra=SolutionInfo(
-                    id=s.pk,
-                    code=s.code,
-                    name_vi=s.name_vi,
-                    name_en=s.name_en,
-                    provider=s.provider.name,
-                    category=s.category,
+                    id=pk,
+                    code=code,
+                    name_vi=name_vi,
+                    name_en=name_en,
+                    provider=provider,
+                    category=category,
                     promotion=promo,
                 ),
             )
