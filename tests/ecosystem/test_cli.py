@@ -215,3 +215,12 @@ def test_catalogue_import_reports_every_bad_row_and_writes_nothing(
     assert "dòng 4, cột criteria" in err and "sme-dx:ZZ9" in err
     assert not Provider.objects.filter(code="cong-ty-b").exists()
     assert not Solution.objects.filter(code="b-ok").exists()
+
+
+def test_recommend_unknown_criteria_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text("{}", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["recommend", "--framework", "khong-co@1", str(answers)])
+    assert exit_.value.code == 1
+    assert "khong-co@1" in capsys.readouterr().err

@@ -59,9 +59,15 @@ def _load_framework(spec: str) -> Any:
     code, _, version = spec.partition("@")
     qs = FrameworkVersion.objects.filter(code=code).exclude(status=Status.DRAFT)
     fv = qs.filter(version=version).first() if version else qs.order_by("-published_at").first()
-    if fv is None:
-        raise SystemExit(fail(f"Không có bộ tiêu chí đã công bố {spec}."))
-    return fv.engine()
+    if fv is not None:
+        return fv.engine()
+    from thuocdo.frameworks.builtins import builtin_files
+
+    for builtin in builtin_files():  # a built-in set not loaded into this database yet
+        fw = load_framework_file(builtin)
+        if fw.code == code and (not version or fw.version == version):
+            return fw
+    raise SystemExit(fail(f"Không có bộ tiêu chí đã công bố {spec}."))
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
