@@ -46,7 +46,7 @@ def capabilities() -> list[Capability]:
             "ecosystem",
             _("Digital solutions"),
             _("Products and services that fix unmet criteria, with trials and discounts."),
-            None,
+            "ecosystem:index",
         ),
         Capability(
             "indicators",

@@ -1,10 +1,78 @@
-"""Built-in data of the ecosystem capability, loaded by `thuocdo load-builtins`."""
+"""Built-in data of the ecosystem capability, loaded by `thuocdo load-builtins`: the 35 national
+digital platforms (seed 001, Annex 02 §III) as approved catalogue entries of two built-in
+providers (state-owned and enterprise-owned platforms)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+PLATFORMS_FILE = Path(__file__).parent / "builtin" / "national_platforms.yaml"
+PROVIDERS = {
+    "state": ("nen-tang-so-quoc-gia-nha-nuoc", "Nền tảng số quốc gia — cơ quan nhà nước chủ quản"),
+    "enterprise": (
+        "nen-tang-so-quoc-gia-doanh-nghiep",
+        "Nền tảng số quốc gia — doanh nghiệp chủ quản",
+    ),
+}
+
+
+def platforms() -> dict[str, Any]:
+    return dict(yaml.safe_load(PLATFORMS_FILE.read_text(encoding="utf-8")))
 
 
 def load() -> dict[str, Any]:
     """Load (idempotently) this capability's built-in data; returns counts for the report."""
-    return {}
+    from django.db import transaction
+
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.ecosystem import services
+    from thuocdo.ecosystem.models import Provider, Solution
+
+    data = platforms()
+    system = Scope(role="admin")
+    created = 0
+    with transaction.atomic():
+        providers: dict[str, Provider] = {}
+        for ownership, (code, name) in PROVIDERS.items():
+            found = Provider.objects.filter(code=code).first()
+            if found is None:
+                found = services.provider_create(
+                    scope=system,
+                    actor=None,
+                    code=code,
+                    name=name,
+                    description=data["ownership"][ownership]["vi"],
+                    builtin=True,
+                )
+            providers[ownership] = found
+        existing = set(Solution.objects.filter(builtin=True).values_list("code", flat=True))
+        for item in data["platforms"]:
+            code = f"np-{item['code']}"
+            if code in existing:
+                continue
+            lead = item.get("lead") or ""
+            description = item["purpose"]["vi"]
+            if lead:
+                description += f"\n\nChủ trì: {lead}."
+            services.solution_create(
+                scope=system,
+                actor=None,
+                provider=providers[item["ownership"]],
+                code=code,
+                builtin=True,
+                known_criteria=frozenset(),
+                data={
+                    "name_vi": item["name"]["vi"],
+                    "name_en": item["name"].get("en", ""),
+                    "category": item["category"],
+                    "description_vi": description,
+                    "description_en": item["purpose"].get("en", ""),
+                    "price_model": "free" if item["ownership"] == "state" else "contact",
+                    "solution_tags": list(item.get("solution_tags") or []),
+                },
+            )
+            created += 1
+    return {"national_platforms": len(data["platforms"]), "created": created}

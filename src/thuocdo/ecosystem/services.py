@@ -1,0 +1,453 @@
+"""Writes of the catalogue: providers, solutions (draft → pending → approved/rejected) and
+promotions. Providers manage their own listings; officers approve them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.models import User
+from thuocdo.accounts.scopes import PROVIDER, Scope
+from thuocdo.accounts.services import audit_record
+from thuocdo.core.collation import vi_collation_key
+from thuocdo.core.text import clean, nfc
+from thuocdo.ecosystem import vocabulary
+from thuocdo.ecosystem.models import (
+    PriceModel,
+    Promotion,
+    Provider,
+    Solution,
+    SolutionStatus,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+SECTOR_RE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+
+# allowed status changes of a listing: (from, to)
+SOLUTION_FLOW = {
+    (SolutionStatus.DRAFT, SolutionStatus.PENDING),
+    (SolutionStatus.REJECTED, SolutionStatus.PENDING),
+    (SolutionStatus.PENDING, SolutionStatus.APPROVED),
+    (SolutionStatus.PENDING, SolutionStatus.REJECTED),
+}
+
+
+def _invalid(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def provider_snapshot(p: Provider) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "tax_code": p.tax_code, "email": p.email}
+
+
+def solution_snapshot(s: Solution) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "provider": s.provider.code,
+        "name_vi": s.name_vi,
+        "category": s.category,
+        "price_model": s.price_model,
+        "price": None if s.price is None else str(s.price),
+        "sectors": list(s.sectors),
+        "entity_types": list(s.entity_types),
+        "solution_tags": list(s.solution_tags),
+        "criteria": list(s.criteria),
+        "status": s.status,
+    }
+
+
+def promotion_snapshot(p: Promotion) -> dict[str, Any]:
+    return {
+        "solution": p.solution.code,
+        "title": p.title,
+        "free_trial_months": p.free_trial_months,
+        "discount_percent": str(p.discount_percent),
+        "valid_from": p.valid_from.isoformat(),
+        "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+    }
+
+
+# ---------------------------------------------------------------- permission helpers
+
+
+def can_manage_provider(scope: Scope, provider: Provider) -> bool:
+    if scope.is_officer:
+        return True
+    if scope.role == PROVIDER and scope.user_id is not None:
+        return provider.users.filter(pk=scope.user_id).exists()
+    return False
+
+
+def require_manage(scope: Scope, provider: Provider) -> None:
+    if not can_manage_provider(scope, provider):
+        raise PermissionDenied(_("Only this provider's own users or an officer may do this."))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def check_listing(
+    *,
+    tags: list[str],
+    criteria: list[str],
+    sectors: list[str],
+    entity_types: list[str],
+    known_criteria: frozenset[str] | None = None,
+) -> dict[str, list[str]]:
+    """Problems of a listing's references, by field (empty when it is valid)."""
+    problems: dict[str, list[str]] = {}
+    known = vocabulary.known_tags()
+    bad = [t for t in tags if t not in known]
+    if bad:
+        problems["solution_tags"] = [
+            _("Unknown solution tag(s): %(tags)s.") % {"tags": ", ".join(bad)}
+        ]
+    crits = known_criteria if known_criteria is not None else vocabulary.known_criteria()
+    bad = [c for c in criteria if c not in crits]
+    if bad:
+        problems["criteria"] = [
+            _(
+                "Unknown criterion code(s): %(codes)s (write criteria-set code:criterion, "
+                "e.g. sme-dx:S3)."
+            )
+            % {"codes": ", ".join(bad)}
+        ]
+    bad = [s for s in sectors if not SECTOR_RE.match(s)]
+    if bad:
+        problems["sectors"] = [_("Invalid sector code(s): %(codes)s.") % {"codes": ", ".join(bad)}]
+    types = vocabulary.entity_types()
+    bad = [e for e in entity_types if e not in types]
+    if bad:
+        problems["entity_types"] = [
+            _("Unknown entity type(s): %(codes)s.") % {"codes": ", ".join(bad)}
+        ]
+    return problems
+
+
+def parse_price(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        price = Decimal(str(value).replace(" ", ""))
+    except InvalidOperation:
+        raise _invalid("price", _("The price must be a number.")) from None
+    if not price.is_finite():
+        raise _invalid("price", _("The price must be a number."))
+    if price < 0:
+        raise _invalid("price", _("The price cannot be negative."))
+    return price
+
+
+def _codes(values: Any, field: str) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [v for v in re.split(r"[;,\s]+", values) if v]
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise _invalid(field, _("Give a list of codes."))
+    out: list[str] = []
+    for v in values:
+        v = nfc(v).strip()
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+# ---------------------------------------------------------------- providers
+
+
+@transaction.atomic
+def provider_create(
+    *,
+    scope: Scope,
+    actor: User | None,
+    code: str,
+    name: str,
+    tax_code: str = "",
+    website: str = "",
+    email: str = "",
+    phone: str = "",
+    description: str = "",
+    users: list[User] | None = None,
+    builtin: bool = False,
+) -> Provider:
+    """Register a provider (officers; the system for built-in entries)."""
+    if not (scope.is_officer or builtin):
+        raise PermissionDenied(_("Only an officer may register a provider."))
+    if not SLUG_RE.match(code or ""):
+        raise _invalid("code", _("The code may use lower-case letters, digits and hyphens."))
+    name = clean(name or "")
+    if not name:
+        raise _invalid("name", _("The name is required."))
+    if Provider.objects.filter(code=code).exists():
+        raise _invalid("code", _("A provider with code %(code)s exists.") % {"code": code})
+    provider = Provider(
+        code=code,
+        name=name,
+        sort_key=vi_collation_key(name),
+        tax_code=clean(tax_code),
+        website=website,
+        email=email,
+        phone=clean(phone),
+        description=nfc(description).strip(),
+        builtin=builtin,
+    )
+    provider.full_clean(exclude=["users"])
+    provider.save()
+    for user in users or []:
+        if user.role != PROVIDER:
+            raise _invalid("users", _("%(user)s is not a provider account.") % {"user": user})
+        provider.users.add(user)
+    audit_record(
+        actor=actor,
+        action="ecosystem.provider_create",
+        object_type="ecosystem.provider",
+        object_id=provider.pk,
+        after=provider_snapshot(provider),
+    )
+    return provider
+
+
+# ---------------------------------------------------------------- solutions
+
+
+def _solution_fields(data: dict[str, Any], known_criteria: frozenset[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name_vi" in data:
+        out["name_vi"] = clean(data["name_vi"] or "")
+        if not out["name_vi"]:
+            raise _invalid("name_vi", _("The Vietnamese name is required."))
+        out["sort_key"] = vi_collation_key(out["name_vi"])
+    for key in ("name_en", "category"):
+        if key in data:
+            out[key] = clean(data[key] or "")
+    if "category" in out and not out["category"]:
+        raise _invalid("category", _("The category is required."))
+    for key in ("description_vi", "description_en", "url"):
+        if key in data:
+            out[key] = nfc(data[key] or "").strip()
+    if "price_model" in data:
+        if data["price_model"] not in PriceModel.values:
+            raise _invalid(
+                "price_model",
+                _("Unknown price model %(value)s; use one of: %(allowed)s.")
+                % {"value": data["price_model"], "allowed": ", ".join(PriceModel.values)},
+            )
+        out["price_model"] = data["price_model"]
+    if "price" in data:
+        out["price"] = parse_price(data["price"])
+    for key in ("sectors", "entity_types", "solution_tags", "criteria"):
+        if key in data:
+            out[key] = _codes(data[key], key)
+    problems = check_listing(
+        tags=out.get("solution_tags", []),
+        criteria=out.get("criteria", []),
+        sectors=out.get("sectors", []),
+        entity_types=out.get("entity_types", []),
+        known_criteria=known_criteria,
+    )
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+@transaction.atomic
+def solution_create(
+    *,
+    scope: Scope,
+    actor: User | None,
+    provider: Provider,
+    code: str,
+    data: dict[str, Any],
+    builtin: bool = False,
+    known_criteria: frozenset[str] | None = None,
+) -> Solution:
+    """A new listing, as a draft (built-in entries are approved at once)."""
+    if not builtin:
+        require_manage(scope, provider)
+    if not SLUG_RE.match(code or ""):
+        raise _invalid("code", _("The code may use lower-case letters, digits and hyphens."))
+    if Solution.objects.filter(code=code).exists():
+        raise _invalid("code", _("A solution with code %(code)s exists.") % {"code": code})
+    fields = _solution_fields({"name_vi": "", "category": "", **data}, known_criteria)
+    if not builtin and not (fields.get("solution_tags") or fields.get("criteria")):
+        raise _invalid(
+            "solution_tags",
+            _("Give at least one solution tag or criterion the solution helps meet."),
+        )
+    solution = Solution(provider=provider, code=code, builtin=builtin, **fields)
+    if builtin:
+        solution.status = SolutionStatus.APPROVED
+        solution.reviewed_at = timezone.now()
+    solution.save()
+    audit_record(
+        actor=actor,
+        action="ecosystem.solution_create",
+        object_type="ecosystem.solution",
+        object_id=solution.pk,
+        after=solution_snapshot(solution),
+    )
+    return solution
+
+
+@transaction.atomic
+def solution_update(
+    *, scope: Scope, actor: User | None, solution: Solution, data: dict[str, Any]
+) -> Solution:
+    """Change a listing; an approved listing goes back to pending approval."""
+    require_manage(scope, solution.provider)
+    before = solution_snapshot(solution)
+    fields = _solution_fields(data, None)
+    for key, value in fields.items():
+        setattr(solution, key, value)
+    if not (solution.solution_tags or solution.criteria):
+        raise _invalid(
+            "solution_tags",
+            _("Give at least one solution tag or criterion the solution helps meet."),
+        )
+    if solution.status == SolutionStatus.APPROVED and not scope.is_officer:
+        solution.status = SolutionStatus.PENDING
+    solution.save()
+    audit_record(
+        actor=actor,
+        action="ecosystem.solution_update",
+        object_type="ecosystem.solution",
+        object_id=solution.pk,
+        before=before,
+        after=solution_snapshot(solution),
+    )
+    return solution
+
+
+def _move(solution: Solution, to: str) -> None:
+    if (solution.status, to) not in SOLUTION_FLOW:
+        raise _invalid(
+            "status",
+            _("A listing cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": SolutionStatus(solution.status).label,
+                "to": SolutionStatus(to).label,
+            },
+        )
+    solution.status = to
+
+
+@transaction.atomic
+def solution_submit(*, scope: Scope, actor: User | None, solution: Solution) -> Solution:
+    """Send a draft (or rejected) listing for approval."""
+    require_manage(scope, solution.provider)
+    before = solution_snapshot(solution)
+    _move(solution, SolutionStatus.PENDING)
+    solution.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="ecosystem.solution_submit",
+        object_type="ecosystem.solution",
+        object_id=solution.pk,
+        before=before,
+        after=solution_snapshot(solution),
+    )
+    return solution
+
+
+@transaction.atomic
+def solution_review(
+    *, scope: Scope, actor: User | None, solution: Solution, approve: bool, note: str = ""
+) -> Solution:
+    """An officer approves (makes public) or rejects a pending listing."""
+    if not scope.is_officer:
+        raise PermissionDenied(_("Only an officer may approve or reject a listing."))
+    before = solution_snapshot(solution)
+    if not approve and not clean(note):
+        raise _invalid("note", _("Say why the listing is rejected."))
+    _move(solution, SolutionStatus.APPROVED if approve else SolutionStatus.REJECTED)
+    solution.review_note = nfc(note).strip()
+    solution.reviewed_by = actor
+    solution.reviewed_at = timezone.now()
+    solution.save()
+    audit_record(
+        actor=actor,
+        action="ecosystem.solution_approve" if approve else "ecosystem.solution_reject",
+        object_type="ecosystem.solution",
+        object_id=solution.pk,
+        before=before,
+        after=solution_snapshot(solution),
+    )
+    return solution
+
+
+# ---------------------------------------------------------------- promotions
+
+
+def _date(value: Any, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise _invalid(field, _("Write the date as YYYY-MM-DD.")) from None
+
+
+@transaction.atomic
+def promotion_create(
+    *,
+    scope: Scope,
+    actor: User | None,
+    solution: Solution,
+    title: str,
+    free_trial_months: Any = 0,
+    discount_percent: Any = 0,
+    valid_from: Any,
+    valid_to: Any = None,
+) -> Promotion:
+    """A free trial and/or discount on a listing for a period."""
+    require_manage(scope, solution.provider)
+    title = clean(title or "")
+    if not title:
+        raise _invalid("title", _("The title is required."))
+    try:
+        months = int(free_trial_months or 0)
+    except (TypeError, ValueError):
+        raise _invalid("free_trial_months", _("Give a whole number of months.")) from None
+    if months < 0 or months > 120:
+        raise _invalid("free_trial_months", _("The free trial must be 0 to 120 months."))
+    try:
+        discount = Decimal(str(discount_percent or 0))
+    except InvalidOperation:
+        raise _invalid("discount_percent", _("The discount must be a number.")) from None
+    if not discount.is_finite() or discount < 0 or discount > 100:
+        raise _invalid("discount_percent", _("The discount must be between 0 and 100 %."))
+    start = _date(valid_from, "valid_from")
+    if start is None:
+        raise _invalid("valid_from", _("The start date is required."))
+    end = _date(valid_to, "valid_to")
+    if end is not None and end < start:
+        raise _invalid("valid_to", _("The promotion cannot end before it starts."))
+    if months == 0 and discount == 0:
+        raise _invalid("free_trial_months", _("Give a free trial or a discount."))
+    promotion = Promotion.objects.create(
+        solution=solution,
+        title=title,
+        free_trial_months=months,
+        discount_percent=discount,
+        valid_from=start,
+        valid_to=end,
+    )
+    Solution.objects.filter(pk=solution.pk).update(updated_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="ecosystem.promotion_create",
+        object_type="ecosystem.promotion",
+        object_id=promotion.pk,
+        after=promotion_snapshot(promotion),
+    )
+    return promotion

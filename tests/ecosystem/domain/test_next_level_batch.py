@@ -1,0 +1,103 @@
+"""Batch next-level planner: every plan confirmed by the engine; optimal where greedy is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from thuocdo.ecosystem.domain import next_level as nl
+from thuocdo.ecosystem.domain.next_level_batch import PLAN, BatchPlanner
+from thuocdo.frameworks.builtins import builtin_files
+from thuocdo.frameworks.engine import (
+    BatchScorer,
+    Framework,
+    framework_from_dict,
+    load_framework_file,
+    score,
+)
+
+from .test_next_level import all_low, crit, single, t
+
+
+def random_answers(fw: Framework, rng: np.random.Generator) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for c in fw.criteria():
+        q = c.question
+        if q.type == "single":
+            answers[c.code] = q.options[int(rng.integers(len(q.options)))].code
+        elif q.type == "boolean":
+            answers[c.code] = bool(rng.integers(2))
+        elif q.type == "multi":
+            plain = [o.code for o in q.options if not o.exclusive]
+            answers[c.code] = [o for o in plain if rng.random() < 0.3]
+        elif q.type == "number":
+            answers[c.code] = float(rng.integers(0, 30))
+        else:
+            assert q.min is not None and q.max is not None
+            answers[c.code] = float(rng.integers(int(q.min), int(q.max) + 1))
+    r = score(fw, answers, validate=False)
+    return {k: v for k, v in answers.items() if r.criteria.get(k) is not None or k in r.missing}
+
+
+@pytest.mark.parametrize("path", builtin_files()[:5], ids=lambda p: p.stem)
+def test_batch_plans_reach_the_next_level(path: Any) -> None:
+    fw = load_framework_file(path)
+    rng = np.random.default_rng(7)
+    rows = [random_answers(fw, rng) for _ in range(60)]
+    rows += [{k: all_low(fw, k) for k in rows[0]}]
+    bs = BatchScorer(fw, threads=1)
+    enc = bs.encode(rows)
+    plans = BatchPlanner(fw, bs).plan(enc)
+    confirmed = 0
+    for i, answers in enumerate(rows):
+        base = score(fw, answers, validate=False)
+        plan = plans.plan(i, answers)
+        if isinstance(plan, nl.NoPlan):
+            assert plan.reason in (nl.TOP_LEVEL, nl.NOT_FOUND, nl.UNREACHABLE)
+            continue
+        r = score(fw, plan.apply(answers))
+        assert r.complete and r.level >= plan.level > base.level
+        confirmed += plans.status[i] == PLAN
+    assert confirmed > 0  # most rows are planned by the vectorised path, not the fallback
+
+
+def test_batch_count_is_minimal_without_conditions_or_pillar_rules() -> None:
+    rng = np.random.default_rng(11)
+    crits = [
+        crit(
+            f"C{i}",
+            single(*sorted(rng.choice([0, 20, 50, 80, 100], 3, replace=False).tolist())),
+            weight=int(rng.integers(1, 4)),
+        )
+        for i in range(8)
+    ]
+    crits[2]["required_for_level"] = 2
+    fw = framework_from_dict(
+        {
+            "code": "flat",
+            "version": "1",
+            "name": t("flat"),
+            "levels": [
+                {"code": i, "name": t(str(i)), "min": m} for i, m in enumerate([0, 25, 50, 75])
+            ],
+            "pillars": [
+                {"code": "a", "name": t("a"), "weight": 1, "criteria": crits[:4]},
+                {"code": "b", "name": t("b"), "weight": 2, "criteria": crits[4:]},
+            ],
+        }
+    )
+    rows = [random_answers(fw, rng) for _ in range(80)]
+    bs = BatchScorer(fw, threads=1)
+    plans = BatchPlanner(fw, bs).plan(bs.encode(rows))
+    for i, answers in enumerate(rows):
+        exact = (
+            nl.plan_to_level(fw, answers, int(plans.target[i]), budget=10**6)
+            if plans.target[i] >= 0
+            else None
+        )
+        got = plans.plan(i, answers)
+        if isinstance(exact, nl.Plan):
+            assert isinstance(got, nl.Plan)
+            assert len(got.changes) == len(exact.changes)
