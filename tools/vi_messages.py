@@ -80,7 +80,6 @@ VI: dict[str, str] = {
     "Administrative units": "Đơn vị hành chính",
     "34 provinces and 3,321 communes, the legacy structure and how it maps to today.": "34 tỉnh, thành phố và 3.321 xã, phường, đặc khu; cấu trúc cũ và cách chuyển đổi sang hiện nay.",
     "Criteria sets": "Bộ tiêu chí",
-    "Criteria": "Bộ tiêu chí",
     "Surveys": "Đánh giá",
     "Results": "Kết quả",
     "Solutions": "Giải pháp số",

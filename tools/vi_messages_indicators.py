@@ -133,7 +133,7 @@ VI: dict[str, str] = {
     "Inputs": "Số liệu đầu vào",
     "Core": "Lõi",
     "Platform": "Nền tảng",
-    "Sector": "Ngành",
+    "Sector": "Lĩnh vực",
     "No measurement has been declared yet.": "Chưa có số liệu đo lường nào được khai báo.",
     'Start the line with the indicator\'s name and a colon, e.g. "%(example)s: …".': 'Bắt đầu dòng bằng tên chỉ tiêu và dấu hai chấm, ví dụ "%(example)s: …".',
     "%(code)s: a narrative is given but no value for %(period)s.": "%(code)s: có nội dung thuyết minh nhưng chưa có số liệu kỳ %(period)s.",

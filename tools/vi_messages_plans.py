@@ -11,7 +11,7 @@ VI = {
     "Done": "Hoàn thành",
     "Overdue": "Quá hạn",
     "Cancelled": "Đã hủy",
-    "title": "tên",
+    "title": "tiêu đề",
     "level": "cấp",
     "organisation": "cơ quan",
     "year": "năm",

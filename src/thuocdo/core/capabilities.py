@@ -65,7 +65,7 @@ def capabilities() -> list[Capability]:
 
 # Short titles for the top navigation, by capability code.
 NAV_TITLES: dict[str, Promise] = {
-    "frameworks": _("Criteria"),
+    "frameworks": _("Criteria sets"),
     "assessments": _("Surveys"),
     "analytics": _("Results"),
     "ecosystem": _("Solutions"),
