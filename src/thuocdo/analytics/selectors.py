@@ -183,18 +183,28 @@ def _resolve_year(campaign: Campaign, year: int | None, *, scope: Scope, public:
 
 
 def aggregate(
-    *, scope: Scope, campaign_id: int, slice_: Slice, public: bool = False
+    *,
+    scope: Scope,
+    campaign_id: int,
+    slice_: Slice,
+    public: bool = False,
+    suppress: bool | None = None,
 ) -> dict[str, Any]:
-    """Rows of estimates grouped by ``slice_.by`` within the filters and the viewer's scope."""
+    """Rows of estimates grouped by ``slice_.by`` within the filters and the viewer's scope.
+
+    ``public`` reads published campaigns only and suppresses small cells; ``suppress``
+    (default: same as ``public``) applies the suppression rule on its own (``--public`` of
+    the CLI)."""
+    suppress = public if suppress is None else suppress
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
     loaded = load(campaign)
     filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
-    key = _cache_key("agg", loaded, {"by": slice_.by, "f": filters, "p": public})
+    key = _cache_key("agg", loaded, {"by": slice_.by, "f": filters, "p": suppress})
     rows = cache.get(key)
     if rows is None:
         rows = _estimate(loaded.frame, slice_.by, filters, loaded.layout)
-        if public:
+        if suppress:
             rows = suppress_rows(rows)
         cache.set(key, rows, CACHE_SECONDS)
     return {
@@ -204,6 +214,7 @@ def aggregate(
         "by": list(slice_.by),
         "filters": filters,
         "weighted": loaded.snapshot.weighted,
+        "suppressed": suppress,
         "rows": rows,
     }
 
