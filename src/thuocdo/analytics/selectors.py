@@ -26,8 +26,8 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import store
 from thuocdo.analytics.domain.columnar import (
     Layout,
-    aggregate_rows,
     apply_filters,
+    estimate_slice,
     rank,
     unmet_shares,
 )
@@ -48,6 +48,7 @@ class Loaded:
     campaign: Campaign
     snapshot: Snapshot
     frame: pl.DataFrame
+    cube: pl.DataFrame
     layout: Layout
 
 
@@ -111,7 +112,8 @@ def load(campaign: Campaign) -> Loaded:
         snap = Snapshot.objects.get(campaign=campaign)
         frame = store.read_frame(snap.file)
     assert frame is not None
-    return Loaded(campaign, snap, frame, store.layout_for(campaign.framework))
+    layout = store.layout_for(campaign.framework)
+    return Loaded(campaign, snap, frame, store.cube_for(snap.file, frame, layout), layout)
 
 
 def scope_filters(scope: Scope, public: bool) -> dict[str, list[str]]:
@@ -141,22 +143,6 @@ def _merge_filters(
         else:
             merged[key] = allowed
     return merged
-
-
-def _estimate(
-    frame: pl.DataFrame, by: Sequence[str], filters: dict[str, list[str]], layout: Layout
-) -> list[dict[str, Any]]:
-    # Provinces contain whole weighting cells: filter rows. Other filters define domains, so
-    # the variance still sees every respondent of each stratum.
-    area = {k: v for k, v in filters.items() if k == "province"}
-    frame = apply_filters(frame, area)
-    rest = {k: v for k, v in filters.items() if k != "province"}
-    if not rest:
-        return aggregate_rows(frame, list(by), layout)
-    mask = pl.all_horizontal([pl.col(k).cast(pl.Utf8).is_in(v) for k, v in rest.items()])
-    frame = frame.with_columns(mask.alias("_dom"))
-    rows = aggregate_rows(frame, [*by, "_dom"], layout)
-    return [{k: v for k, v in r.items() if k != "_dom"} for r in rows if r["_dom"]]
 
 
 def _cache_key(kind: str, loaded: Loaded, payload: Any) -> str:
@@ -203,7 +189,7 @@ def aggregate(
     key = _cache_key("agg", loaded, {"by": slice_.by, "f": filters, "p": suppress})
     rows = cache.get(key)
     if rows is None:
-        rows = _estimate(loaded.frame, slice_.by, filters, loaded.layout)
+        rows = estimate_slice(loaded.cube, slice_.by, filters, loaded.layout)
         if suppress:
             rows = suppress_rows(rows)
         cache.set(key, rows, CACHE_SECONDS)

@@ -19,10 +19,11 @@ import polars as pl
 from django.conf import settings
 from django.db import connection
 
-from thuocdo.analytics.domain.columnar import Layout
+from thuocdo.analytics.domain.columnar import Layout, cube_of
 from thuocdo.frameworks.models import FrameworkVersion
 
 _FRAMES: OrderedDict[str, pl.DataFrame] = OrderedDict()
+_CUBES: OrderedDict[str, pl.DataFrame] = OrderedDict()
 _LOCK = threading.Lock()
 MAX_FRAMES = 6
 
@@ -68,9 +69,23 @@ def read_frame(path: str) -> pl.DataFrame | None:
     return frame
 
 
+def cube_for(path: str, frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """The per-cell sums of a snapshot file, computed once per process."""
+    with _LOCK:
+        cube = _CUBES.get(path)
+    if cube is None:
+        cube = cube_of(frame, layout)
+        with _LOCK:
+            _CUBES[path] = cube
+            while len(_CUBES) > MAX_FRAMES:
+                _CUBES.popitem(last=False)
+    return cube
+
+
 def forget(path: str) -> None:
     with _LOCK:
         _FRAMES.pop(path, None)
+        _CUBES.pop(path, None)
     with contextlib.suppress(FileNotFoundError):
         Path(path).unlink()
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from thuocdo.analytics.domain.stats import Z95, domain_estimates, quality
+from thuocdo.analytics.domain.stats import Z95, build_cube, estimates_from_cube, quality
 
 GROUP_KEYS: tuple[str, ...] = ("province", "commune", "sector", "entity_type", "size")
 CELL_COLUMNS: tuple[str, ...] = ("province", "commune", "entity_type", "size")
@@ -97,14 +97,23 @@ def _opt(x: Any, digits: int = 2) -> float | None:
     return round(f, digits)
 
 
+def value_columns(layout: Layout) -> list[str]:
+    return ["overall", *[layout.pillar_col(p) for p in layout.pillars]]
+
+
+def cube_of(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """The per-cell sums every aggregate is computed from (see ``stats.build_cube``)."""
+    keys = [k for k in GROUP_KEYS if k in frame.columns]
+    return build_cube(frame, keys, value_columns(layout), layout.levels)
+
+
 def aggregate_rows(
-    frame: pl.DataFrame, by: Sequence[str], layout: Layout, z: float = Z95
+    cube: pl.DataFrame, by: Sequence[str], layout: Layout, z: float = Z95
 ) -> list[dict[str, Any]]:
     """Rows of estimates per group: keys, ``n``, ``population``, ``response_rate``, ``mean``,
     ``ci_low``, ``ci_high``, ``cv``, ``quality``, ``levels`` (code → share),
     ``levels_ci`` (code → [low, high]), ``pillars`` (code → mean), ``pillars_ci``."""
-    values = ["overall", *[layout.pillar_col(p) for p in layout.pillars]]
-    est = domain_estimates(frame, by, values, layout.levels, z=z)
+    est = estimates_from_cube(cube, by, value_columns(layout), layout.levels, z=z)
     out: list[dict[str, Any]] = []
     if est.height == 0:
         return out
@@ -199,7 +208,30 @@ def rank(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def apply_filters(frame: pl.DataFrame, filters: Mapping[str, Sequence[str]]) -> pl.DataFrame:
     """Keep rows whose column value is one of the given values (per column)."""
-    exprs = [pl.col(col).is_in(list(vals)) for col, vals in filters.items() if vals]
+    exprs = [pl.col(col).cast(pl.Utf8).is_in(list(vals)) for col, vals in filters.items() if vals]
     if not exprs:
         return frame
     return frame.filter(pl.all_horizontal(exprs))
+
+
+def estimate_slice(
+    cube: pl.DataFrame,
+    by: Sequence[str],
+    filters: Mapping[str, Sequence[str]],
+    layout: Layout,
+) -> list[dict[str, Any]]:
+    """Estimates grouped by ``by`` inside ``filters``, from the cube of :func:`cube_of`.
+
+    Provinces contain whole weighting cells, so a province filter drops rows first. Every
+    other filter defines a domain instead, so the variance still sees every respondent of
+    each stratum.
+    """
+    area = {k: v for k, v in filters.items() if k == "province"}
+    cube = apply_filters(cube, area)
+    rest = {k: v for k, v in filters.items() if k != "province" and v}
+    if not rest:
+        return aggregate_rows(cube, list(by), layout)
+    mask = pl.all_horizontal([pl.col(k).cast(pl.Utf8).is_in(list(v)) for k, v in rest.items()])
+    cube = cube.with_columns(mask.alias("_dom"))
+    rows = aggregate_rows(cube, [*by, "_dom"], layout)
+    return [{k: v for k, v in r.items() if k != "_dom"} for r in rows if r["_dom"]]

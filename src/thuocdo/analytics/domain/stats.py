@@ -169,31 +169,63 @@ def response_rate(n: int, population: float) -> float | None:
     return None if population <= 0 else min(1.0, n / population)
 
 
-def _cell_sums(
-    frame: pl.DataFrame, by: list[str], values: Sequence[str], levels: Sequence[int]
+def build_cube(
+    frame: pl.DataFrame, keys: Sequence[str], values: Sequence[str], levels: Sequence[int]
 ) -> pl.DataFrame:
-    """Per (domain, stratum) sums needed by the linearised variance."""
-    w = pl.col("weight")
-    exprs: list[pl.Expr] = [pl.len().alias("_n")]
-    for v in values:
-        y = pl.col(v).cast(pl.Float64)
-        m = y.is_not_null()
-        wm = pl.when(m).then(w).otherwise(0.0)
-        yf = y.fill_null(0.0)
-        exprs += [
-            wm.sum().alias(f"{v}__w"),
-            (wm * yf).sum().alias(f"{v}__wy"),
-            (wm * wm).sum().alias(f"{v}__w2"),
-            (wm * wm * yf).sum().alias(f"{v}__w2y"),
-            (wm * wm * yf * yf).sum().alias(f"{v}__w2y2"),
-            m.sum().alias(f"{v}__n"),
+    """Per (keys, stratum, weight) cell: respondent count ``_n``; for each value ``v`` its
+    count ``v__c``, sum ``v__s`` and sum of squares ``v__ss``; for each level ``k`` the count
+    ``L{k}__c``. Every estimate below is a function of these sums, so a slice never has to go
+    back to the rows. (Weights are constant within a weighting cell, so adding ``weight`` to
+    the keys adds no rows; it keeps the sums exact for any weights.)"""
+    gkeys = [*keys, "stratum", "weight"]
+    lf = frame.lazy().with_columns(
+        [
+            (pl.col(v).cast(pl.Float64) * pl.col(v).cast(pl.Float64)).alias(f"{v}__sq")
+            for v in values
         ]
-    exprs += [w.sum().alias("__w"), (w * w).sum().alias("__w2")]
-    lv = pl.col("level")
+    )
+    aggs: list[pl.Expr] = [pl.len().alias("_n")]
+    for v in values:
+        aggs += [
+            pl.col(v).count().alias(f"{v}__c"),
+            pl.col(v).cast(pl.Float64).sum().alias(f"{v}__s"),
+            pl.col(f"{v}__sq").sum().alias(f"{v}__ss"),
+        ]
     for k in levels:
-        ind = (lv == k).cast(pl.Float64)
-        exprs += [(w * ind).sum().alias(f"L{k}__wy"), (w * w * ind).sum().alias(f"L{k}__w2y")]
-    return frame.group_by([*by, "stratum"]).agg(exprs)
+        aggs.append((pl.col("level") == k).sum().alias(f"L{k}__c"))
+    return lf.group_by(gkeys).agg(aggs).collect()
+
+
+def _cell_sums(
+    cube: pl.DataFrame, by: list[str], values: Sequence[str], levels: Sequence[int]
+) -> pl.DataFrame:
+    """Per (domain, stratum) weighted sums needed by the linearised variance."""
+    w = pl.col("weight")
+    w2 = w * w
+    derived: list[pl.Expr] = [
+        pl.col("_n"),
+        (w * pl.col("_n")).alias("__w"),
+        (w2 * pl.col("_n")).alias("__w2"),
+    ]
+    for v in values:
+        c, s_, ss = pl.col(f"{v}__c"), pl.col(f"{v}__s"), pl.col(f"{v}__ss")
+        derived += [
+            (w * c).alias(f"{v}__w"),
+            (w * s_).alias(f"{v}__wy"),
+            (w2 * c).alias(f"{v}__w2"),
+            (w2 * s_).alias(f"{v}__w2y"),
+            (w2 * ss).alias(f"{v}__w2y2"),
+            c.alias(f"{v}__n"),
+        ]
+    for k in levels:
+        lc = pl.col(f"L{k}__c")
+        derived += [(w * lc).alias(f"L{k}__wy"), (w2 * lc).alias(f"L{k}__w2y")]
+    cols = [e.meta.output_name() for e in derived]
+    return (
+        cube.select([*by, "stratum", *derived])
+        .group_by([*by, "stratum"])
+        .agg([pl.col(c).sum() for c in cols])
+    )
 
 
 def domain_estimates(
@@ -214,8 +246,22 @@ def domain_estimates(
     by = list(by)
     if frame.height == 0:
         return pl.DataFrame()
-    sums = _cell_sums(frame, by, values, levels)
-    nh = frame.group_by("stratum").agg(pl.len().alias("_nh"))
+    return estimates_from_cube(build_cube(frame, by, values, levels), by, values, levels, z=z)
+
+
+def estimates_from_cube(
+    cube: pl.DataFrame,
+    by: Sequence[str],
+    values: Sequence[str],
+    levels: Sequence[int],
+    z: float = Z95,
+) -> pl.DataFrame:
+    """:func:`domain_estimates` from the sums of :func:`build_cube` (any coarser ``by``)."""
+    by = list(by)
+    if cube.height == 0:
+        return pl.DataFrame()
+    sums = _cell_sums(cube, by, values, levels)
+    nh = cube.group_by("stratum").agg(pl.col("_n").sum().alias("_nh"))
     sums = sums.join(nh, on="stratum", how="left")
     totals_exprs: list[pl.Expr] = [pl.col("_n").sum().alias("n"), pl.col("__w").sum().alias("_W")]
     for v in values:
