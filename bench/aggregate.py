@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import resource
 import statistics
@@ -187,6 +188,7 @@ def main() -> None:
         frame = pl.read_parquet(path, columns=needed)
         return aggregate_rows(cube_of(frame, layout), BY, layout)
 
+    load_start = [round(x, 2) for x in os.getloadavg()]
     from_store()  # warm-up (page cache, thread pool)
     store_times, rows = _timed(from_store, args.runs)
     frame = pl.read_parquet(path, columns=needed)
@@ -243,6 +245,7 @@ def main() -> None:
     pandas_median = statistics.median(pandas_times)
     slice_sorted = sorted(slice_times)
     summary = {
+        "load_average_1_5_15_at_start": load_start,
         "responses": frame.height,
         "criteria": len(layout.criteria),
         "pillars": len(layout.pillars),
@@ -270,6 +273,8 @@ def main() -> None:
         "maxrss_mb_after_polars": rss_polars,
         "maxrss_mb_after_pandas": _maxrss_mb(),
         "polars": pl.__version__,
+        "load_average_1_5_15_at_end": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
     print(json.dumps(summary, indent=2, ensure_ascii=False))
 

@@ -31,6 +31,7 @@ from thuocdo.analytics.domain.columnar import (
     rank,
     unmet_shares,
 )
+from thuocdo.analytics.domain.stats import Cube
 from thuocdo.analytics.models import Snapshot
 from thuocdo.analytics.params import Slice
 from thuocdo.assessments.models import Campaign, CampaignStatus
@@ -48,7 +49,7 @@ class Loaded:
     campaign: Campaign
     snapshot: Snapshot
     frame: pl.DataFrame
-    cube: pl.DataFrame
+    cube: Cube
     layout: Layout
 
 

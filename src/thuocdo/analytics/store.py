@@ -20,10 +20,11 @@ from django.conf import settings
 from django.db import connection
 
 from thuocdo.analytics.domain.columnar import Layout, cube_of
+from thuocdo.analytics.domain.stats import Cube
 from thuocdo.frameworks.models import FrameworkVersion
 
 _FRAMES: OrderedDict[str, pl.DataFrame] = OrderedDict()
-_CUBES: OrderedDict[str, pl.DataFrame] = OrderedDict()
+_CUBES: OrderedDict[str, Cube] = OrderedDict()
 _LOCK = threading.Lock()
 MAX_FRAMES = 6
 
@@ -69,7 +70,7 @@ def read_frame(path: str) -> pl.DataFrame | None:
     return frame
 
 
-def cube_for(path: str, frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+def cube_for(path: str, frame: pl.DataFrame, layout: Layout) -> Cube:
     """The per-cell sums of a snapshot file, computed once per process."""
     with _LOCK:
         cube = _CUBES.get(path)

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from thuocdo.analytics.domain.stats import Z95, build_cube, estimates_from_cube, quality
+from thuocdo.analytics.domain.stats import Z95, Cube, build_cube, estimates_from_cube, quality
 
 GROUP_KEYS: tuple[str, ...] = ("province", "commune", "sector", "entity_type", "size")
 CELL_COLUMNS: tuple[str, ...] = ("province", "commune", "entity_type", "size")
@@ -101,19 +102,25 @@ def value_columns(layout: Layout) -> list[str]:
     return ["overall", *[layout.pillar_col(p) for p in layout.pillars]]
 
 
-def cube_of(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+def cube_of(frame: pl.DataFrame, layout: Layout) -> Cube:
     """The per-cell sums every aggregate is computed from (see ``stats.build_cube``)."""
     keys = [k for k in GROUP_KEYS if k in frame.columns]
-    return build_cube(frame, keys, value_columns(layout), layout.levels)
+    grain = [k for k in ("commune", "sector", "entity_type", "size") if k in keys]
+    return build_cube(frame, keys, value_columns(layout), layout.levels, grain=grain)
 
 
 def aggregate_rows(
-    cube: pl.DataFrame, by: Sequence[str], layout: Layout, z: float = Z95
+    cube: Cube,
+    by: Sequence[str],
+    layout: Layout,
+    z: float = Z95,
+    *,
+    domain: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of estimates per group: keys, ``n``, ``population``, ``response_rate``, ``mean``,
     ``ci_low``, ``ci_high``, ``cv``, ``quality``, ``levels`` (code → share),
     ``levels_ci`` (code → [low, high]), ``pillars`` (code → mean), ``pillars_ci``."""
-    est = estimates_from_cube(cube, by, value_columns(layout), layout.levels, z=z)
+    est = estimates_from_cube(cube, by, value_columns(layout), layout.levels, z=z, domain=domain)
     out: list[dict[str, Any]] = []
     if est.height == 0:
         return out
@@ -215,23 +222,23 @@ def apply_filters(frame: pl.DataFrame, filters: Mapping[str, Sequence[str]]) -> 
 
 
 def estimate_slice(
-    cube: pl.DataFrame,
+    cube: Cube,
     by: Sequence[str],
     filters: Mapping[str, Sequence[str]],
     layout: Layout,
 ) -> list[dict[str, Any]]:
     """Estimates grouped by ``by`` inside ``filters``, from the cube of :func:`cube_of`.
 
-    Provinces contain whole weighting cells, so a province filter drops rows first. Every
+    Provinces contain whole weighting cells, so a province filter drops cells first. Every
     other filter defines a domain instead, so the variance still sees every respondent of
     each stratum.
     """
-    area = {k: v for k, v in filters.items() if k == "province"}
-    cube = apply_filters(cube, area)
+    if filters.get("province"):
+        cube = cube.take(cube.mask_in("province", filters["province"]))
     rest = {k: v for k, v in filters.items() if k != "province" and v}
     if not rest:
         return aggregate_rows(cube, list(by), layout)
-    mask = pl.all_horizontal([pl.col(k).cast(pl.Utf8).is_in(list(v)) for k, v in rest.items()])
-    cube = cube.with_columns(mask.alias("_dom"))
-    rows = aggregate_rows(cube, [*by, "_dom"], layout)
-    return [{k: v for k, v in r.items() if k != "_dom"} for r in rows if r["_dom"]]
+    mask = np.ones(cube.height, dtype=bool)
+    for k, v in rest.items():
+        mask &= cube.mask_in(k, v)
+    return aggregate_rows(cube, list(by), layout, domain=mask)

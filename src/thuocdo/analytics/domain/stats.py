@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import polars as pl
 
 Z95 = 1.959963984540054
@@ -169,21 +171,121 @@ def response_rate(n: int, population: float) -> float | None:
     return None if population <= 0 else min(1.0, n / population)
 
 
+@dataclass
+class Cube:
+    """Per-cell sums as NumPy arrays: integer codes per key (into sorted ``labels``), the
+    stratum index ``h``, the weight ``w``, the respondent count ``n`` and the sums."""
+
+    keys: tuple[str, ...]
+    labels: dict[str, list[Any]]
+    codes: dict[str, np.ndarray]
+    h: np.ndarray
+    w: np.ndarray
+    n: np.ndarray
+    sums: dict[str, np.ndarray]
+    _matrices: dict[Any, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict)
+
+    @property
+    def height(self) -> int:
+        return int(self.n.shape[0])
+
+    def take(self, mask: np.ndarray) -> Cube:
+        return Cube(
+            self.keys,
+            self.labels,
+            {k: v[mask] for k, v in self.codes.items()},
+            self.h[mask],
+            self.w[mask],
+            self.n[mask],
+            {k: v[mask] for k, v in self.sums.items()},
+            {k: (m[mask], idx) for k, (m, idx) in self._matrices.items()},
+        )
+
+    def matrix(
+        self, values: Sequence[str], levels: Sequence[int]
+    ) -> tuple[np.ndarray, dict[str, int]]:
+        """Row-level weighted sums as one matrix (computed once per cube), and its columns."""
+        key = (tuple(values), tuple(levels))
+        cached = self._matrices.get(key)
+        if cached is not None:
+            return cached
+        w, w2, n = self.w, self.w * self.w, self.n
+        cols: dict[str, np.ndarray] = {"n": n, "wn": w * n, "w2n": w2 * n}
+        for v in values:
+            c, sv, ss = self.sums[f"{v}__c"], self.sums[f"{v}__s"], self.sums[f"{v}__ss"]
+            cols.update(
+                {
+                    f"{v}:c": c,
+                    f"{v}:wc": w * c,
+                    f"{v}:ws": w * sv,
+                    f"{v}:w2c": w2 * c,
+                    f"{v}:w2s": w2 * sv,
+                    f"{v}:w2ss": w2 * ss,
+                }
+            )
+        for k in levels:
+            lc = self.sums[f"L{k}__c"]
+            cols.update({f"L{k}:w": w * lc, f"L{k}:w2": w2 * lc})
+        index = {name: i for i, name in enumerate(cols)}
+        result = (np.column_stack(list(cols.values())), index)
+        self._matrices[key] = result
+        return result
+
+    def mask_in(self, key: str, values: Sequence[Any]) -> np.ndarray:
+        """Rows whose ``key`` is one of ``values`` (compared as text)."""
+        wanted = {str(v) for v in values}
+        allowed = [i for i, label in enumerate(self.labels[key]) if str(label) in wanted]
+        return np.isin(self.codes[key], np.array(allowed, dtype=np.int64))
+
+    @classmethod
+    def from_frame(cls, agg: pl.DataFrame, keys: Sequence[str]) -> Cube:
+        labels: dict[str, list[Any]] = {}
+        codes: dict[str, np.ndarray] = {}
+        for k in keys:
+            raw = agg.get_column(k).to_list()
+            uniq = sorted(set(raw), key=lambda x: (x is None, x))
+            index = {v: i for i, v in enumerate(uniq)}
+            labels[k] = uniq
+            codes[k] = np.fromiter((index[v] for v in raw), dtype=np.int64, count=len(raw))
+        strata = agg.get_column("stratum").cast(pl.Utf8).to_list()
+        s_index = {v: i for i, v in enumerate(sorted(set(strata), key=lambda x: (x is None, x)))}
+        h = np.fromiter((s_index[v] for v in strata), dtype=np.int64, count=len(strata))
+        skip = {*keys, "stratum", "weight", "_n"}
+        sums = {
+            c: agg.get_column(c).to_numpy().astype(np.float64) for c in agg.columns if c not in skip
+        }
+        return cls(
+            tuple(keys),
+            labels,
+            codes,
+            h,
+            agg.get_column("weight").to_numpy().astype(np.float64),
+            agg.get_column("_n").to_numpy().astype(np.float64),
+            sums,
+        )
+
+
 def build_cube(
-    frame: pl.DataFrame, keys: Sequence[str], values: Sequence[str], levels: Sequence[int]
-) -> pl.DataFrame:
+    frame: pl.DataFrame,
+    keys: Sequence[str],
+    values: Sequence[str],
+    levels: Sequence[int],
+    *,
+    grain: Sequence[str] | None = None,
+) -> Cube:
     """Per (keys, stratum, weight) cell: respondent count ``_n``; for each value ``v`` its
     count ``v__c``, sum ``v__s`` and sum of squares ``v__ss``; for each level ``k`` the count
     ``L{k}__c``. Every estimate below is a function of these sums, so a slice never has to go
     back to the rows. (Weights are constant within a weighting cell, so adding ``weight`` to
-    the keys adds no rows; it keeps the sums exact for any weights.)"""
+    the keys adds no rows; it keeps the sums exact for any weights.)
+
+    ``grain``: columns that determine every other key, the stratum and the weight (commune ×
+    sector × entity type × size in the store); grouping then runs on one integer key.
+    """
     gkeys = [*keys, "stratum", "weight"]
-    lf = frame.lazy().with_columns(
-        [
-            (pl.col(v).cast(pl.Float64) * pl.col(v).cast(pl.Float64)).alias(f"{v}__sq")
-            for v in values
-        ]
-    )
+    sq = [
+        (pl.col(v).cast(pl.Float64) * pl.col(v).cast(pl.Float64)).alias(f"{v}__sq") for v in values
+    ]
     aggs: list[pl.Expr] = [pl.len().alias("_n")]
     for v in values:
         aggs += [
@@ -193,39 +295,21 @@ def build_cube(
         ]
     for k in levels:
         aggs.append((pl.col("level") == k).sum().alias(f"L{k}__c"))
-    return lf.group_by(gkeys).agg(aggs).collect()
-
-
-def _cell_sums(
-    cube: pl.DataFrame, by: list[str], values: Sequence[str], levels: Sequence[int]
-) -> pl.DataFrame:
-    """Per (domain, stratum) weighted sums needed by the linearised variance."""
-    w = pl.col("weight")
-    w2 = w * w
-    derived: list[pl.Expr] = [
-        pl.col("_n"),
-        (w * pl.col("_n")).alias("__w"),
-        (w2 * pl.col("_n")).alias("__w2"),
-    ]
-    for v in values:
-        c, s_, ss = pl.col(f"{v}__c"), pl.col(f"{v}__s"), pl.col(f"{v}__ss")
-        derived += [
-            (w * c).alias(f"{v}__w"),
-            (w * s_).alias(f"{v}__wy"),
-            (w2 * c).alias(f"{v}__w2"),
-            (w2 * s_).alias(f"{v}__w2y"),
-            (w2 * ss).alias(f"{v}__w2y2"),
-            c.alias(f"{v}__n"),
-        ]
-    for k in levels:
-        lc = pl.col(f"L{k}__c")
-        derived += [(w * lc).alias(f"L{k}__wy"), (w2 * lc).alias(f"L{k}__w2y")]
-    cols = [e.meta.output_name() for e in derived]
-    return (
-        cube.select([*by, "stratum", *derived])
-        .group_by([*by, "stratum"])
-        .agg([pl.col(c).sum() for c in cols])
-    )
+    if grain:
+        key: pl.Series | None = None
+        for g in grain:
+            col = frame.get_column(g)
+            phys = col.to_physical() if isinstance(col.dtype, pl.Categorical) else col.rank("dense")
+            phys = phys.cast(pl.UInt64)
+            span = int(phys.max() or 0) + 1  # type: ignore[arg-type]
+            key = phys if key is None else key * span + phys
+        assert key is not None
+        lf = frame.lazy().with_columns([*sq, key.alias("_key")])
+        firsts = [pl.col(c).first() for c in gkeys]
+        agg = lf.group_by("_key").agg([*firsts, *aggs]).drop("_key").collect()
+    else:
+        agg = frame.lazy().with_columns(sq).group_by(gkeys).agg(aggs).collect()
+    return Cube.from_frame(agg, keys)
 
 
 def domain_estimates(
@@ -250,125 +334,145 @@ def domain_estimates(
 
 
 def estimates_from_cube(
-    cube: pl.DataFrame,
+    cube: Cube,
     by: Sequence[str],
     values: Sequence[str],
     levels: Sequence[int],
     z: float = Z95,
+    *,
+    domain: np.ndarray | None = None,
 ) -> pl.DataFrame:
-    """:func:`domain_estimates` from the sums of :func:`build_cube` (any coarser ``by``)."""
+    """:func:`domain_estimates` from the sums of :func:`build_cube` (any coarser ``by``).
+
+    ``domain`` (a boolean mask over the cube's rows) restricts the estimates to a
+    subpopulation while every row still counts in its stratum's size ``n_h``. The sums and
+    the linearised variances run in NumPy (bincount over domain, stratum and cell indices).
+    """
     by = list(by)
     if cube.height == 0:
         return pl.DataFrame()
-    sums = _cell_sums(cube, by, values, levels)
-    nh = cube.group_by("stratum").agg(pl.col("_n").sum().alias("_nh"))
-    sums = sums.join(nh, on="stratum", how="left")
-    totals_exprs: list[pl.Expr] = [pl.col("_n").sum().alias("n"), pl.col("__w").sum().alias("_W")]
+    inside = np.ones(cube.height, dtype=bool) if domain is None else domain
+    if not inside.any():
+        return pl.DataFrame()
+    combined = np.zeros(cube.height, dtype=np.int64)
+    for key in by:
+        combined = combined * (len(cube.labels[key]) + 1) + cube.codes[key]
+    uniq, first, inverse = np.unique(combined[inside], return_index=True, return_inverse=True)
+    n_d = len(uniq)
+    rows_in = np.flatnonzero(inside)
+    key_cols = {b: [cube.labels[b][c] for c in cube.codes[b][rows_in[first]]] for b in by}
+    # rows outside the domain get the extra domain index n_d, dropped at the end
+    d = np.full(cube.height, n_d, dtype=np.int64)
+    d[rows_in] = inverse.reshape(-1)
+    n_d += 1
+    h = cube.h
+    n_h_all = np.bincount(h, weights=cube.n)
+    span = int(h.max()) + 1
+    pair = d * span + h
+    cells, cell = np.unique(pair, return_inverse=True)
+    cell = cell.reshape(-1)
+    cell_d = cells // span
+    nh = n_h_all[cells % span]
+    factor = np.where(nh > 1, nh / np.maximum(nh - 1, 1), 1.0)
+    matrix, col = cube.matrix(values, levels)
+    # one pass over the rows: sums per cell, then per domain (cells are sorted by domain)
+    order = np.argsort(cell, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(cell[order]) != 0])
+    per_cell = np.add.reduceat(matrix[order], starts, axis=0)
+    dom_starts = np.flatnonzero(np.r_[True, np.diff(cell_d) != 0])
+    per_dom = np.zeros((n_d, matrix.shape[1]))
+    per_dom[cell_d[dom_starts]] = np.add.reduceat(per_cell, dom_starts, axis=0)
+
+    def cs(name: str) -> np.ndarray:
+        return per_cell[:, col[name]]
+
+    def ds(name: str) -> np.ndarray:
+        return per_dom[:, col[name]]
+
+    contribs: list[np.ndarray] = []
+
+    def contribution(
+        sw: np.ndarray,
+        swy: np.ndarray,
+        sw2: np.ndarray,
+        sw2y: np.ndarray,
+        sw2y2: np.ndarray,
+        ybar_d: np.ndarray,
+        big_w_d: np.ndarray,
+    ) -> None:
+        ybar = ybar_d[cell_d]
+        big_w = big_w_d[cell_d]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b = (swy - ybar * sw) / big_w
+            a = (sw2y2 - 2.0 * ybar * sw2y + ybar * ybar * sw2) / (big_w * big_w)
+            c = np.where(nh > 1, factor * (a - b * b / nh), a)
+        c = np.nan_to_num(c, nan=0.0, posinf=0.0, neginf=0.0)
+        contribs.append(np.clip(c, 0.0, None))
+
+    n_dom = ds("n")
+    big_w_all = ds("wn")
+    means: dict[str, np.ndarray] = {}
     for v in values:
-        totals_exprs += [
-            pl.col(f"{v}__w").sum().alias(f"{v}__W"),
-            pl.col(f"{v}__wy").sum().alias(f"{v}__WY"),
-            pl.col(f"{v}__n").sum().alias(f"{v}__n"),
-        ]
-    for k in levels:
-        totals_exprs.append(pl.col(f"L{k}__wy").sum().alias(f"L{k}__WY"))
-    totals = sums.group_by(by).agg(totals_exprs) if by else sums.select(totals_exprs)
-    means: list[pl.Expr] = []
-    for v in values:
-        means.append(
-            pl.when(pl.col(f"{v}__W") > 0)
-            .then(pl.col(f"{v}__WY") / pl.col(f"{v}__W"))
-            .otherwise(None)
-            .alias(v)
+        big_w = ds(f"{v}:wc")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means[v] = np.where(big_w > 0, ds(f"{v}:ws") / np.where(big_w > 0, big_w, 1.0), np.nan)
+        contribution(
+            cs(f"{v}:wc"),
+            cs(f"{v}:ws"),
+            cs(f"{v}:w2c"),
+            cs(f"{v}:w2s"),
+            cs(f"{v}:w2ss"),
+            means[v],
+            big_w,
         )
     for k in levels:
-        means.append(
-            pl.when(pl.col("_W") > 0)
-            .then(pl.col(f"L{k}__WY") / pl.col("_W"))
-            .otherwise(None)
-            .alias(f"L{k}")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means[f"L{k}"] = np.where(
+                big_w_all > 0, ds(f"L{k}:w") / np.where(big_w_all > 0, big_w_all, 1.0), np.nan
+            )
+        contribution(
+            cs("wn"),
+            cs(f"L{k}:w"),
+            cs("w2n"),
+            cs(f"L{k}:w2"),
+            cs(f"L{k}:w2"),
+            means[f"L{k}"],
+            big_w_all,
         )
-    totals = totals.with_columns(means)
-    mean_cols = [*values, *[f"L{k}" for k in levels]]
-    denom_cols = [*[f"{v}__W" for v in values], *["_W" for _ in levels]]
+    var_dom = np.zeros((n_d, len(contribs)))
+    var_dom[cell_d[dom_starts]] = np.add.reduceat(np.column_stack(contribs), dom_starts, axis=0)
+    out: dict[str, Any] = {"n": n_dom.astype(np.int64), "population": big_w_all}
+    for i, v in enumerate(values):
+        ybar = means[v]
+        se = np.sqrt(var_dom[:, i])
+        out[v] = ybar
+        out[f"{v}__se"] = se
+        out[f"{v}__lo"] = np.clip(ybar - z * se, 0.0, None)
+        out[f"{v}__hi"] = np.clip(ybar + z * se, None, 100.0)
+        out[f"{v}__n"] = ds(f"{v}:c").astype(np.int64)
+    z2 = z * z
+    for j, k in enumerate(levels):
+        p = means[f"L{k}"]
+        var = var_dom[:, len(values) + j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            neff = np.where(
+                (var > 0) & (p > 0) & (p < 1),
+                np.minimum(n_dom, p * (1.0 - p) / np.where(var > 0, var, 1.0)),
+                n_dom,
+            )
+            denom = 1.0 + z2 / neff
+            centre = (p + z2 / (2.0 * neff)) / denom
+            half = (
+                z
+                * np.sqrt(np.clip(p * (1.0 - p) / neff + z2 / (4.0 * neff * neff), 0.0, None))
+                / denom
+            )
+        out[f"L{k}"] = p
+        out[f"L{k}__se"] = np.sqrt(var)
+        out[f"L{k}__lo"] = np.clip(centre - half, 0.0, None)
+        out[f"L{k}__hi"] = np.clip(centre + half, None, 1.0)
+    body = {k: v[: len(uniq)] for k, v in out.items()}
+    result = pl.DataFrame(body, nan_to_null=True)
     if by:
-        joined = sums.join(
-            totals.select([*by, *mean_cols, *set(denom_cols)]), on=by, how="left", suffix="_d"
-        )
-    else:
-        joined = sums.join(totals.select([*mean_cols, *set(denom_cols)]), how="cross", suffix="_d")
-    factor = (
-        pl.when(pl.col("_nh") > 1).then(pl.col("_nh") / (pl.col("_nh") - 1)).otherwise(pl.lit(1.0))
-    )
-    var_exprs: list[pl.Expr] = []
-    for v in values:
-        ybar = pl.col(f"{v}_d") if f"{v}_d" in joined.columns else pl.col(v)
-        big_w = pl.col(f"{v}__W_d") if f"{v}__W_d" in joined.columns else pl.col(f"{v}__W")
-        b = (pl.col(f"{v}__wy") - ybar * pl.col(f"{v}__w")) / big_w
-        a = (
-            pl.col(f"{v}__w2y2")
-            - 2.0 * ybar * pl.col(f"{v}__w2y")
-            + ybar * ybar * pl.col(f"{v}__w2")
-        ) / (big_w * big_w)
-        contrib = pl.when(pl.col("_nh") > 1).then(factor * (a - b * b / pl.col("_nh"))).otherwise(a)
-        var_exprs.append(
-            contrib.fill_nan(0.0).fill_null(0.0).clip(lower_bound=0.0).alias(f"{v}__v")
-        )
-    for k in levels:
-        pcol = f"L{k}_d" if f"L{k}_d" in joined.columns else f"L{k}"
-        wcol = "_W_d" if "_W_d" in joined.columns else "_W"
-        p = pl.col(pcol)
-        big_w = pl.col(wcol)
-        b = (pl.col(f"L{k}__wy") - p * pl.col("__w")) / big_w
-        a = (pl.col(f"L{k}__w2y") * (1.0 - 2.0 * p) + p * p * pl.col("__w2")) / (big_w * big_w)
-        contrib = pl.when(pl.col("_nh") > 1).then(factor * (a - b * b / pl.col("_nh"))).otherwise(a)
-        var_exprs.append(
-            contrib.fill_nan(0.0).fill_null(0.0).clip(lower_bound=0.0).alias(f"L{k}__v")
-        )
-    variances = joined.with_columns(var_exprs)
-    vcols = [*[f"{v}__v" for v in values], *[f"L{k}__v" for k in levels]]
-    if by:
-        var_tot = variances.group_by(by).agg([pl.col(c).sum() for c in vcols])
-        out = totals.join(var_tot, on=by, how="left")
-    else:
-        var_tot = variances.select([pl.col(c).sum() for c in vcols])
-        out = pl.concat([totals, var_tot], how="horizontal")
-    finals: list[pl.Expr] = [pl.col("_W").alias("population")]
-    for v in values:
-        se = pl.col(f"{v}__v").sqrt()
-        finals += [
-            se.alias(f"{v}__se"),
-            (pl.col(v) - z * se).clip(lower_bound=0.0).alias(f"{v}__lo"),
-            (pl.col(v) + z * se).clip(upper_bound=100.0).alias(f"{v}__hi"),
-        ]
-    # Wilson on the effective sample size n* = min(n, p(1-p)/V).
-    for k in levels:
-        p = pl.col(f"L{k}")
-        var = pl.col(f"L{k}__v")
-        n_all = pl.col("n").cast(pl.Float64)
-        neff = (
-            pl.when((var > 0) & (p > 0) & (p < 1))
-            .then(pl.min_horizontal(n_all, p * (1.0 - p) / var))
-            .otherwise(n_all)
-        )
-        z2 = z * z
-        denom = 1.0 + z2 / neff
-        centre = (p + z2 / (2.0 * neff)) / denom
-        half = (
-            z
-            * (p * (1.0 - p) / neff + z2 / (4.0 * neff * neff)).clip(lower_bound=0.0).sqrt()
-            / denom
-        )
-        finals += [
-            var.sqrt().alias(f"L{k}__se"),
-            (centre - half).clip(lower_bound=0.0).alias(f"L{k}__lo"),
-            (centre + half).clip(upper_bound=1.0).alias(f"L{k}__hi"),
-        ]
-    out = out.with_columns(finals)
-    keep = [*by, "n", "population"]
-    for v in values:
-        keep += [v, f"{v}__se", f"{v}__lo", f"{v}__hi", f"{v}__n"]
-    for k in levels:
-        keep += [f"L{k}", f"L{k}__se", f"L{k}__lo", f"L{k}__hi"]
-    out = out.select(keep)
-    return out.sort(by) if by else out
+        result = pl.concat([pl.DataFrame(key_cols), result], how="horizontal")
+    return result
