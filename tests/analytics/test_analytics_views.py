@@ -191,3 +191,11 @@ def test_trend_flags_a_version_change(make_user: Any, client: Client) -> None:
     old = _chart_data(client.get(f"/analytics/{c2.pk}/", {"year": "2024"}).content.decode())
     assert sum(u["n"] for u in old["units"]) == 24
     assert c1.pk != c2.pk
+
+
+@pytest.mark.django_db
+def test_bad_filter_message_is_vietnamese(make_user: Any, client: Client) -> None:
+    c, _ = f.populated_campaign(per_commune=1, provinces=("01",), communes=1)
+    _login(client, make_user("admin"))
+    body = client.get(f"/analytics/{c.pk}/", {"province": "99"}).content.decode()
+    assert "Không có tỉnh/thành phố mã 99" in body
