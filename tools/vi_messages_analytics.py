@@ -21,6 +21,7 @@ VI = {
     "Criteria set": "Bộ tiêu chí",
     "Change": "Thay đổi",
     "Version changed": "Đổi phiên bản bộ tiêu chí",
+    "criteria set version": "phiên bản",
     "version": "phiên bản",
     "responses read up to": "đã đọc phiếu đến",
     "rows": "số dòng",

@@ -92,7 +92,7 @@ def dashboard_context(
     trend = selectors.trend(
         scope=scope, campaign_id=shown.pk, slice_=Slice(filters=asked.filters), public=public
     )
-    names = _names([*[r[unit_level] for r in units], *[r["province"] for r in map_rows]])
+    names = _names([*[r[unit_level] for r in units], *tile_grid()["tiles"]])
     for r in units:
         r["name"] = names.get(r[unit_level], r[unit_level])
     level_names = {str(lv.code): lv.name.vi for lv in fw.levels}

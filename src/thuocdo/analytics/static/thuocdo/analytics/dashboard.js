@@ -30,19 +30,25 @@
   });
   var xs = []; for (var i = 0; i < m.columns; i++) { xs.push(String(i)); }
   var ys = []; for (var j = 0; j < m.rows; j++) { ys.push(String(j)); }
+  var background = m.tiles.map(function (t) { return { value: [t.x, t.y, 0], name: t.name }; });
   mount("map", {
     tooltip: { formatter: function (p) {
       var d = p.data;
+      if (p.seriesIndex === 0) { return d.name + ": " + T.nodata; }
       return d.name + ": " + (d.suppressed ? T.hidden : (d.value[2] === "-" ? T.nodata : d.value[2]));
     } },
     grid: { left: 4, right: 4, top: 4, bottom: 40 },
     xAxis: { type: "category", data: xs, show: false },
     yAxis: { type: "category", data: ys, inverse: true, show: false },
     visualMap: { min: 0, max: 100, calculable: false, orient: "horizontal", left: "center", bottom: 0,
-                 inRange: { color: ["#f3d6c6", "#f5b971", "#9fd08c", "#2f8f5b"] } },
-    series: [{ type: "heatmap", data: tiles, itemStyle: { borderColor: "#fff", borderWidth: 2 },
-      label: { show: true, fontSize: 9, overflow: "truncate",
-               formatter: function (p) { return p.data.name + "\n" + (p.data.value[2] === "-" ? "—" : Math.round(p.data.value[2])); } } }]
+                 seriesIndex: 1, inRange: { color: ["#f3d6c6", "#f5b971", "#9fd08c", "#2f8f5b"] } },
+    series: [
+      { type: "heatmap", data: background, itemStyle: { color: "#e6e9ee", borderColor: "#fff", borderWidth: 2 },
+        label: { show: true, fontSize: 9, color: "#5b6675", formatter: function (p) { return p.data.name + "\n—"; } } },
+      { type: "heatmap", data: tiles, itemStyle: { borderColor: "#fff", borderWidth: 2 },
+        label: { show: true, fontSize: 9,
+                 formatter: function (p) { return p.data.name + "\n" + (p.data.value[2] === "-" ? "—" : Math.round(p.data.value[2])); } } }
+    ]
   });
 
   mount("levels", {
