@@ -283,15 +283,13 @@ def build_cube(
     sector × entity type × size in the store); grouping then runs on one integer key.
     """
     gkeys = [*keys, "stratum", "weight"]
-    sq = [
-        (pl.col(v).cast(pl.Float64) * pl.col(v).cast(pl.Float64)).alias(f"{v}__sq") for v in values
-    ]
     aggs: list[pl.Expr] = [pl.len().alias("_n")]
     for v in values:
+        y = pl.col(v).cast(pl.Float64)
         aggs += [
             pl.col(v).count().alias(f"{v}__c"),
-            pl.col(v).cast(pl.Float64).sum().alias(f"{v}__s"),
-            pl.col(f"{v}__sq").sum().alias(f"{v}__ss"),
+            y.sum().alias(f"{v}__s"),
+            (y * y).sum().alias(f"{v}__ss"),
         ]
     for k in levels:
         aggs.append((pl.col("level") == k).sum().alias(f"L{k}__c"))
@@ -304,11 +302,11 @@ def build_cube(
             span = int(phys.max() or 0) + 1  # type: ignore[arg-type]
             key = phys if key is None else key * span + phys
         assert key is not None
-        lf = frame.lazy().with_columns([*sq, key.alias("_key")])
+        lf = frame.lazy().with_columns(key.alias("_key"))
         firsts = [pl.col(c).first() for c in gkeys]
         agg = lf.group_by("_key").agg([*firsts, *aggs]).drop("_key").collect()
     else:
-        agg = frame.lazy().with_columns(sq).group_by(gkeys).agg(aggs).collect()
+        agg = frame.lazy().group_by(gkeys).agg(aggs).collect()
     return Cube.from_frame(agg, keys)
 
 
