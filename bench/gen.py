@@ -146,6 +146,8 @@ def main() -> None:
     t2 = time.perf_counter()
     weighted, summary = poststratify(frame, counts)
     t_weights = time.perf_counter() - t2
+    # rows in grain order, as the store keeps them (cube cells are contiguous)
+    weighted = weighted.sort(["commune", "sector", "entity_type", "size", "response_id"])
     weighted = weighted.drop("collapse").with_columns(
         [
             pl.col(k).cast(pl.Categorical)

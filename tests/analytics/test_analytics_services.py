@@ -133,3 +133,20 @@ def test_default_refresh_reads_from_the_watermark_with_overlap() -> None:
     assert result.changed == 1
     assert newer.pk in set(_frame(c.pk)["response_id"].to_list())
     assert result.rows == len(responses) + 1
+
+
+@pytest.mark.django_db
+def test_cube_does_not_depend_on_row_order() -> None:
+    from thuocdo.analytics.domain.columnar import aggregate_rows, cube_of
+
+    c, _ = f.populated_campaign(per_commune=5)
+    services.refresh_campaign(c.pk)
+    frame = _frame(c.pk)
+    layout = store.layout_for(c.framework)
+    by = ["province", "sector", "size"]
+    stored = aggregate_rows(cube_of(frame, layout), by, layout)
+    shuffled = aggregate_rows(
+        cube_of(frame.sample(fraction=1.0, shuffle=True, seed=3), layout), by, layout
+    )
+    assert stored == shuffled
+    assert sum(r["n"] for r in stored) == frame.height

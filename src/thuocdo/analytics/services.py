@@ -167,6 +167,8 @@ def refresh_campaign(
     rows = records_to_frame(records, layout)
     frame = upsert(base.drop("weight", "stratum") if base is not None else None, changed, rows)
     weighted, summary = poststratify(frame, _population(campaign.pk))
+    # rows in grain order (commune × sector × entity type × size): cube cells are contiguous
+    weighted = weighted.sort(["commune", "sector", "entity_type", "size", "response_id"])
     weighted = weighted.with_columns(
         pl.col("stratum").cast(pl.Categorical),
         *[

@@ -265,6 +265,36 @@ class Cube:
         )
 
 
+def _grain_key(frame: pl.DataFrame, grain: Sequence[str]) -> pl.Series:
+    key: pl.Series | None = None
+    for g in grain:
+        col = frame.get_column(g)
+        phys = col.to_physical() if isinstance(col.dtype, pl.Categorical) else col.rank("dense")
+        phys = phys.cast(pl.UInt64)
+        span = int(phys.max() or 0) + 1  # type: ignore[arg-type]
+        key = phys if key is None else key * span + phys
+    assert key is not None
+    return key
+
+
+def _runs(frame: pl.DataFrame, grain: Sequence[str]) -> tuple[pl.DataFrame, pl.Series, np.ndarray]:
+    """Run ids of consecutive rows with the same grain (sorting first when a cell's rows are
+    not contiguous; the store keeps its rows in grain order so this is one pass)."""
+    for attempt in range(2):
+        key = _grain_key(frame, grain)
+        change = (key != key.shift(1)).fill_null(True)
+        heads = np.flatnonzero(change.to_numpy())
+        head_keys = key.to_numpy()[heads]
+        if attempt == 1 or len(np.unique(head_keys)) == len(heads):
+            return frame, change.cast(pl.UInt32).cum_sum(), heads
+        frame = frame.sort(list(grain))
+    raise AssertionError("unreachable")
+
+
+def aggs_inputs(values: Sequence[str]) -> list[str]:
+    return [*values, "level"]
+
+
 def build_cube(
     frame: pl.DataFrame,
     keys: Sequence[str],
@@ -294,17 +324,11 @@ def build_cube(
     for k in levels:
         aggs.append((pl.col("level") == k).sum().alias(f"L{k}__c"))
     if grain:
-        key: pl.Series | None = None
-        for g in grain:
-            col = frame.get_column(g)
-            phys = col.to_physical() if isinstance(col.dtype, pl.Categorical) else col.rank("dense")
-            phys = phys.cast(pl.UInt64)
-            span = int(phys.max() or 0) + 1  # type: ignore[arg-type]
-            key = phys if key is None else key * span + phys
-        assert key is not None
-        lf = frame.lazy().with_columns(key.alias("_key"))
-        firsts = [pl.col(c).first() for c in gkeys]
-        agg = lf.group_by("_key").agg([*firsts, *aggs]).drop("_key").collect()
+        frame, runs, heads = _runs(frame, grain)
+        work = frame.select(aggs_inputs(values)).with_columns(runs.set_sorted().alias("_run"))
+        agg = work.lazy().group_by("_run", maintain_order=True).agg(aggs).collect().drop("_run")
+        # every cell's keys, stratum and weight are those of its first row
+        agg = pl.concat([frame.select(gkeys)[heads], agg], how="horizontal")
     else:
         agg = frame.lazy().group_by(gkeys).agg(aggs).collect()
     return Cube.from_frame(agg, keys)
