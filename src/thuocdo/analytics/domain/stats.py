@@ -390,16 +390,17 @@ def estimates_from_cube(
     h = cube.h
     n_h_all = np.bincount(h, weights=cube.n)
     span = int(h.max()) + 1
-    pair = d * span + h
-    cells, cell = np.unique(pair, return_inverse=True)
-    cell = cell.reshape(-1)
+    # only rows inside the domain are summed; every row counted in n_h above
+    pair = d[rows_in] * span + h[rows_in]
+    order = rows_in[np.argsort(pair, kind="stable")]
+    sorted_pair = d[order] * span + h[order]
+    starts = np.flatnonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])
+    cells = sorted_pair[starts]
     cell_d = cells // span
     nh = n_h_all[cells % span]
     factor = np.where(nh > 1, nh / np.maximum(nh - 1, 1), 1.0)
     matrix, col = cube.matrix(values, levels)
     # one pass over the rows: sums per cell, then per domain (cells are sorted by domain)
-    order = np.argsort(cell, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(cell[order]) != 0])
     per_cell = np.add.reduceat(matrix[order], starts, axis=0)
     dom_starts = np.flatnonzero(np.r_[True, np.diff(cell_d) != 0])
     per_dom = np.zeros((n_d, matrix.shape[1]))
