@@ -1,3 +1,31 @@
-"""Models of the analytics app."""
+"""Models of the analytics app: the state of each campaign's columnar snapshot."""
 
 from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Snapshot(models.Model):
+    """Where the wide columnar copy of a campaign's counted responses lives, and how fresh it
+    is. ``version`` increases with every refresh; cached slice results are keyed by it, so a
+    refresh invalidates them all at once."""
+
+    campaign = models.OneToOneField(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
+    watermark = models.DateTimeField(_("responses read up to"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    weighted = models.BooleanField(_("weighted"), default=False)
+    collapsed = models.JSONField(_("collapsed cells"), default=dict)
+    strata = models.PositiveIntegerField(_("weighting cells"), default=0)
+    framework_hash = models.CharField(max_length=64, blank=True)
+    file = models.CharField(_("file"), max_length=500, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("columnar snapshot")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} v{self.version} ({self.rows})"

@@ -40,7 +40,7 @@ def capabilities() -> list[Capability]:
             "analytics",
             _("Results and dashboards"),
             _("Weighted results with confidence intervals by area, sector and size."),
-            None,
+            "analytics:index",
         ),
         Capability(
             "ecosystem",

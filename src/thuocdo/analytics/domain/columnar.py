@@ -1,0 +1,244 @@
+"""The wide columnar copy of scored responses and the aggregations over it (no Django here).
+
+One row per counted response; columns:
+
+- ``response_id`` (Int64), ``updated_at`` (Datetime, UTC);
+- ``province``, ``commune`` (current unit codes), ``sector``, ``entity_type``, ``size``
+  (Categorical strings);
+- ``level`` (Int8), ``overall`` (Float32), ``p_<pillar>`` (Float32, null = no applicable
+  criterion), ``c_<criterion>`` (UInt8: the criterion score rounded down, null = not
+  applicable; rounding down keeps ``score < target`` exact for whole-number targets);
+- ``weight`` (Float64) and ``stratum`` (Categorical), written by post-stratification.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from thuocdo.analytics.domain.stats import Z95, Cube, build_cube, estimates_from_cube, quality
+
+GROUP_KEYS: tuple[str, ...] = ("province", "commune", "sector", "entity_type", "size")
+CELL_COLUMNS: tuple[str, ...] = ("province", "commune", "entity_type", "size")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Column layout of one criteria-set version."""
+
+    pillars: tuple[str, ...]
+    criteria: tuple[str, ...]
+    levels: tuple[int, ...]
+    targets: Mapping[str, float]
+
+    def pillar_col(self, code: str) -> str:
+        return f"p_{code}"
+
+    def criterion_col(self, code: str) -> str:
+        return f"c_{code}"
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "response_id": pl.Int64,
+            "updated_at": pl.Datetime("us", "UTC"),
+            "province": pl.Utf8,
+            "commune": pl.Utf8,
+            "sector": pl.Utf8,
+            "entity_type": pl.Utf8,
+            "size": pl.Utf8,
+            "level": pl.Int8,
+            "overall": pl.Float32,
+        }
+        for p in self.pillars:
+            schema[self.pillar_col(p)] = pl.Float32
+        for c in self.criteria:
+            schema[self.criterion_col(c)] = pl.UInt8
+        return schema
+
+
+def records_to_frame(records: Iterable[Mapping[str, Any]], layout: Layout) -> pl.DataFrame:
+    """Wide frame from response records (``pillar_scores``/``criterion_scores`` dicts)."""
+    cols: dict[str, list[Any]] = {name: [] for name in layout.schema()}
+    for r in records:
+        for key in ("response_id", "updated_at", *GROUP_KEYS, "level", "overall"):
+            cols[key].append(r[key])
+        ps = r.get("pillar_scores") or {}
+        for p in layout.pillars:
+            cols[layout.pillar_col(p)].append(ps.get(p))
+        cs = r.get("criterion_scores") or {}
+        for c in layout.criteria:
+            v = cs.get(c)
+            cols[layout.criterion_col(c)].append(
+                None if v is None else max(0, min(100, math.floor(v)))
+            )
+    return pl.DataFrame(cols, schema=layout.schema())
+
+
+def upsert(
+    base: pl.DataFrame | None, changed_ids: Sequence[int], rows: pl.DataFrame
+) -> pl.DataFrame:
+    """Replace every row whose id is in ``changed_ids`` by ``rows`` (which may drop some)."""
+    if base is None or base.height == 0:
+        return rows
+    kept = base.select(rows.columns).filter(~pl.col("response_id").is_in(list(changed_ids)))
+    return pl.concat([kept, rows.cast(kept.schema)], how="vertical")
+
+
+def _opt(x: Any, digits: int = 2) -> float | None:
+    if x is None:
+        return None
+    f = float(x)
+    if math.isnan(f):
+        return None
+    return round(f, digits)
+
+
+def value_columns(layout: Layout) -> list[str]:
+    return ["overall", *[layout.pillar_col(p) for p in layout.pillars]]
+
+
+def cube_of(frame: pl.DataFrame, layout: Layout) -> Cube:
+    """The per-cell sums every aggregate is computed from (see ``stats.build_cube``)."""
+    keys = [k for k in GROUP_KEYS if k in frame.columns]
+    grain = [k for k in ("commune", "sector", "entity_type", "size") if k in keys]
+    return build_cube(frame, keys, value_columns(layout), layout.levels, grain=grain)
+
+
+def aggregate_rows(
+    cube: Cube,
+    by: Sequence[str],
+    layout: Layout,
+    z: float = Z95,
+    *,
+    domain: np.ndarray | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of estimates per group: keys, ``n``, ``population``, ``response_rate``, ``mean``,
+    ``ci_low``, ``ci_high``, ``cv``, ``quality``, ``levels`` (code → share),
+    ``levels_ci`` (code → [low, high]), ``pillars`` (code → mean), ``pillars_ci``."""
+    est = estimates_from_cube(cube, by, value_columns(layout), layout.levels, z=z, domain=domain)
+    out: list[dict[str, Any]] = []
+    if est.height == 0:
+        return out
+    for rec in est.iter_rows(named=True):
+        row: dict[str, Any] = {k: rec[k] for k in by}
+        n = int(rec["n"])
+        mean = rec["overall"]
+        se = rec["overall__se"]
+        cv = (se / mean) if mean else None
+        pop = float(rec["population"])
+        row.update(
+            n=n,
+            population=round(pop, 1),
+            response_rate=_opt(n / pop, 4) if pop > 0 else None,
+            mean=_opt(mean),
+            ci_low=_opt(rec["overall__lo"]),
+            ci_high=_opt(rec["overall__hi"]),
+            cv=_opt(cv, 4),
+            quality=quality(n, cv),
+            levels={str(k): _opt(rec[f"L{k}"], 4) for k in layout.levels},
+            levels_ci={
+                str(k): [_opt(rec[f"L{k}__lo"], 4), _opt(rec[f"L{k}__hi"], 4)]
+                for k in layout.levels
+            },
+            pillars={p: _opt(rec[layout.pillar_col(p)]) for p in layout.pillars},
+            pillars_ci={
+                p: [
+                    _opt(rec[f"{layout.pillar_col(p)}__lo"]),
+                    _opt(rec[f"{layout.pillar_col(p)}__hi"]),
+                ]
+                for p in layout.pillars
+            },
+        )
+        out.append(row)
+    return out
+
+
+def unmet_shares(frame: pl.DataFrame, layout: Layout, limit: int = 10) -> list[dict[str, Any]]:
+    """Criteria most often unmet: weighted share of respondents, among those to whom the
+    criterion applies, whose score is below its target; largest first."""
+    if frame.height == 0 or not layout.criteria:
+        return []
+    exprs: list[pl.Expr] = []
+    for c in layout.criteria:
+        col = pl.col(layout.criterion_col(c))
+        w = pl.col("weight")
+        applies = col.is_not_null()
+        exprs += [
+            pl.when(applies).then(w).otherwise(0.0).sum().alias(f"{c}__a"),
+            pl.when(applies & (col.cast(pl.Float64) < layout.targets.get(c, 100.0)))
+            .then(w)
+            .otherwise(0.0)
+            .sum()
+            .alias(f"{c}__u"),
+            applies.sum().alias(f"{c}__n"),
+        ]
+    sums = frame.select(exprs).row(0, named=True)
+    rows: list[dict[str, Any]] = []
+    for order, c in enumerate(layout.criteria):
+        a = float(sums[f"{c}__a"])
+        if a <= 0:
+            continue
+        rows.append(
+            {
+                "criterion": c,
+                "share": round(float(sums[f"{c}__u"]) / a, 4),
+                "n": int(sums[f"{c}__n"]),
+                "_order": order,
+            }
+        )
+    rows.sort(key=lambda r: (-r["share"], r["_order"]))
+    for r in rows:
+        del r["_order"]
+    return rows[:limit]
+
+
+def rank(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows ordered by mean score (largest first) with a ``rank`` (ties share the rank);
+    rows without a mean (suppressed) come last, unranked."""
+    with_mean = [dict(r) for r in rows if r.get("mean") is not None]
+    without = [dict(r, rank=None) for r in rows if r.get("mean") is None]
+    with_mean.sort(key=lambda r: -float(r["mean"]))
+    prev: float | None = None
+    position = 0
+    for i, r in enumerate(with_mean, start=1):
+        if r["mean"] != prev:
+            position = i
+            prev = r["mean"]
+        r["rank"] = position
+    return with_mean + without
+
+
+def apply_filters(frame: pl.DataFrame, filters: Mapping[str, Sequence[str]]) -> pl.DataFrame:
+    """Keep rows whose column value is one of the given values (per column)."""
+    exprs = [pl.col(col).cast(pl.Utf8).is_in(list(vals)) for col, vals in filters.items() if vals]
+    if not exprs:
+        return frame
+    return frame.filter(pl.all_horizontal(exprs))
+
+
+def estimate_slice(
+    cube: Cube,
+    by: Sequence[str],
+    filters: Mapping[str, Sequence[str]],
+    layout: Layout,
+) -> list[dict[str, Any]]:
+    """Estimates grouped by ``by`` inside ``filters``, from the cube of :func:`cube_of`.
+
+    Provinces contain whole weighting cells, so a province filter drops cells first. Every
+    other filter defines a domain instead, so the variance still sees every respondent of
+    each stratum.
+    """
+    if filters.get("province"):
+        cube = cube.take(cube.mask_in("province", filters["province"]))
+    rest = {k: v for k, v in filters.items() if k != "province" and v}
+    if not rest:
+        return aggregate_rows(cube, list(by), layout)
+    mask = np.ones(cube.height, dtype=bool)
+    for k, v in rest.items():
+        mask &= cube.mask_in(k, v)
+    return aggregate_rows(cube, list(by), layout, domain=mask)

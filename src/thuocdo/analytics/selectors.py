@@ -1,0 +1,299 @@
+"""Reads of the analytics app: aggregates of a campaign's columnar copy, filtered by scope.
+
+Officers see the campaigns whose area overlaps their scope, and only the rows inside their
+scope (a province officer sees its province only). The public (``public=True``) sees only
+published campaigns, and every row passes :func:`suppress_rows` first: a cell with fewer than
+``MIN_PUBLIC_N`` respondents keeps its keys and loses every value.
+
+Results are cached per (campaign, snapshot version, slice); a refresh bumps the version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.scopes import Scope
+from thuocdo.analytics import store
+from thuocdo.analytics.domain.columnar import (
+    Layout,
+    apply_filters,
+    estimate_slice,
+    rank,
+    unmet_shares,
+)
+from thuocdo.analytics.domain.stats import Cube
+from thuocdo.analytics.models import Snapshot
+from thuocdo.analytics.params import Slice
+from thuocdo.assessments.models import Campaign, CampaignStatus
+
+MIN_PUBLIC_N = 5
+SUPPRESSED_FIELDS = (
+    "mean", "ci_low", "ci_high", "cv", "levels", "levels_ci", "pillars", "pillars_ci",
+    "population", "response_rate", "quality",
+)  # fmt: skip
+CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Loaded:
+    campaign: Campaign
+    snapshot: Snapshot
+    frame: pl.DataFrame
+    cube: Cube
+    layout: Layout
+
+
+def suppress_rows(
+    rows: Sequence[dict[str, Any]], *, minimum: int = MIN_PUBLIC_N
+) -> list[dict[str, Any]]:
+    """The one place small cells are suppressed: a row with fewer than ``minimum``
+    respondents keeps its grouping keys and ``n``; every estimate in it becomes null."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        n = row.get("n")
+        if n is not None and n < minimum:
+            hidden = {k: v for k, v in row.items() if k not in SUPPRESSED_FIELDS}
+            hidden.update(dict.fromkeys(SUPPRESSED_FIELDS))
+            hidden["suppressed"] = True
+            out.append(hidden)
+        else:
+            out.append({**row, "suppressed": False})
+    return out
+
+
+def campaign_get(*, scope: Scope, campaign_id: int, public: bool = False) -> Campaign:
+    campaign = Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
+    if public:
+        if campaign.status != CampaignStatus.PUBLISHED:
+            raise Http404(_("No published campaign with id %(id)s.") % {"id": campaign_id})
+        return campaign
+    if not scope.is_officer:
+        raise PermissionDenied(_("This page is for officers only."))
+    if scope.unit_path is not None and not (
+        campaign.unit_path.startswith(scope.unit_path)
+        or scope.unit_path.startswith(campaign.unit_path)
+    ):
+        raise PermissionDenied(_("This campaign lies outside your administrative area."))
+    return campaign
+
+
+def campaign_list(*, scope: Scope, public: bool = False) -> list[Campaign]:
+    qs = Campaign.objects.select_related("framework", "area").order_by("-year", "name", "id")
+    if public:
+        return list(qs.filter(status=CampaignStatus.PUBLISHED))
+    if not scope.is_officer:
+        raise PermissionDenied(_("This page is for officers only."))
+    out = list(qs.exclude(status=CampaignStatus.DRAFT))
+    if scope.unit_path is None:
+        return out
+    path = scope.unit_path
+    return [c for c in out if c.unit_path.startswith(path) or path.startswith(c.unit_path)]
+
+
+def load(campaign: Campaign) -> Loaded:
+    """The campaign's columnar copy, building it the first time."""
+    from thuocdo.analytics.services import refresh_campaign
+
+    snap = Snapshot.objects.filter(campaign=campaign).first()
+    frame = store.read_frame(snap.file) if snap is not None else None
+    if snap is None or frame is None or snap.framework_hash != campaign.framework.content_hash:
+        refresh_campaign(campaign.pk, full=True)
+        snap = Snapshot.objects.get(campaign=campaign)
+        frame = store.read_frame(snap.file)
+    assert frame is not None
+    layout = store.layout_for(campaign.framework)
+    return Loaded(campaign, snap, frame, store.cube_for(snap.file, frame, layout), layout)
+
+
+def scope_filters(scope: Scope, public: bool) -> dict[str, list[str]]:
+    """Row filters implied by the viewer's scope."""
+    if public or scope.unit_path is None:
+        return {}
+    parts = scope.unit_path.strip("/").split("/")[1:]
+    out: dict[str, list[str]] = {}
+    if parts:
+        out["province"] = [parts[0]]
+    if len(parts) > 1:
+        out["commune"] = [parts[-1]]
+    if scope.sectors is not None:
+        out["sector"] = sorted({*scope.sectors, "general"})
+    return out
+
+
+def _merge_filters(
+    asked: dict[str, list[str]], forced: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    merged = dict(asked)
+    for key, allowed in forced.items():
+        if key in merged:
+            merged[key] = [v for v in merged[key] if v in allowed]
+            if not merged[key]:
+                raise PermissionDenied(_("This lies outside your administrative area."))
+        else:
+            merged[key] = allowed
+    return merged
+
+
+def _cache_key(kind: str, loaded: Loaded, payload: Any) -> str:
+    digest = hashlib.sha1(
+        json.dumps(payload, sort_keys=True, default=str).encode(), usedforsecurity=False
+    ).hexdigest()
+    return (
+        f"analytics:{store.db_tag()}:{kind}:{loaded.campaign.pk}:{loaded.snapshot.version}:{digest}"
+    )
+
+
+def _resolve_year(campaign: Campaign, year: int | None, *, scope: Scope, public: bool) -> Campaign:
+    if year is None or year == campaign.year:
+        return campaign
+    qs = Campaign.objects.filter(framework__code=campaign.framework.code, year=year)
+    if public:
+        qs = qs.filter(status=CampaignStatus.PUBLISHED)
+    other = qs.order_by("-id").first()
+    if other is None:
+        raise ValidationError(
+            {"year": _("No campaign of this criteria set for year %(year)s.") % {"year": year}}
+        )
+    return campaign_get(scope=scope, campaign_id=other.pk, public=public)
+
+
+def aggregate(
+    *,
+    scope: Scope,
+    campaign_id: int,
+    slice_: Slice,
+    public: bool = False,
+    suppress: bool | None = None,
+) -> dict[str, Any]:
+    """Rows of estimates grouped by ``slice_.by`` within the filters and the viewer's scope.
+
+    ``public`` reads published campaigns only and suppresses small cells; ``suppress``
+    (default: same as ``public``) applies the suppression rule on its own (``--public`` of
+    the CLI)."""
+    suppress = public if suppress is None else suppress
+    campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
+    campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
+    loaded = load(campaign)
+    filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
+    key = _cache_key("agg", loaded, {"by": slice_.by, "f": filters, "p": suppress})
+    rows = cache.get(key)
+    if rows is None:
+        rows = estimate_slice(loaded.cube, slice_.by, filters, loaded.layout)
+        if suppress:
+            rows = suppress_rows(rows)
+        cache.set(key, rows, CACHE_SECONDS)
+    return {
+        "campaign": campaign.pk,
+        "year": campaign.year,
+        "framework": campaign.framework.label,
+        "by": list(slice_.by),
+        "filters": filters,
+        "weighted": loaded.snapshot.weighted,
+        "suppressed": suppress,
+        "rows": rows,
+    }
+
+
+def unmet(
+    *, scope: Scope, campaign_id: int, slice_: Slice, public: bool = False, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Most-often-unmet criteria in the slice (suppressed below the public minimum)."""
+    campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
+    campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
+    loaded = load(campaign)
+    filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
+    key = _cache_key("unmet", loaded, {"f": filters, "p": public, "l": limit})
+    rows = cache.get(key)
+    if rows is None:
+        frame = apply_filters(
+            loaded.frame.with_columns([pl.col(k).cast(pl.Utf8) for k in filters]),
+            filters,
+        )
+        rows = unmet_shares(frame, loaded.layout, limit=limit)
+        names = {c.code: c.name.vi for c in campaign.framework.engine().criteria()}
+        for r in rows:
+            r["name"] = names.get(r["criterion"], r["criterion"])
+        if public:
+            rows = [
+                {**r, "share": None, "suppressed": True}
+                if r["n"] < MIN_PUBLIC_N
+                else {**r, "suppressed": False}
+                for r in rows
+            ]
+        cache.set(key, rows, CACHE_SECONDS)
+    return list(rows)
+
+
+def rankings(
+    *, scope: Scope, campaign_id: int, slice_: Slice, level: str = "province", public: bool = False
+) -> list[dict[str, Any]]:
+    """Units of ``level`` (province or commune) ordered by weighted mean score."""
+    if level not in ("province", "commune"):
+        raise ValidationError({"level": _("Rankings are by province or commune.")})
+    by_slice = Slice(by=(level,), filters=slice_.filters, year=slice_.year)
+    result = aggregate(scope=scope, campaign_id=campaign_id, slice_=by_slice, public=public)
+    return rank(result["rows"])
+
+
+def trend(
+    *, scope: Scope, campaign_id: int, slice_: Slice, public: bool = False
+) -> list[dict[str, Any]]:
+    """One row per year of campaigns of the same criteria-set code (the overall estimate of
+    the slice), with the change from the previous year, flagged when the version changed."""
+    campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
+    qs = Campaign.objects.select_related("framework").filter(
+        framework__code=campaign.framework.code, unit_path=campaign.unit_path
+    )
+    qs = (
+        qs.filter(status=CampaignStatus.PUBLISHED)
+        if public
+        else qs.exclude(status=CampaignStatus.DRAFT)
+    )
+    by_year: dict[int, Campaign] = {}
+    for c in qs.order_by("year", "id"):
+        by_year[c.year] = c
+    out: list[dict[str, Any]] = []
+    prev: dict[str, Any] | None = None
+    for year in sorted(by_year):
+        c = by_year[year]
+        res = aggregate(
+            scope=scope,
+            campaign_id=c.pk,
+            slice_=Slice(by=(), filters=slice_.filters),
+            public=public,
+        )
+        row = (
+            res["rows"][0]
+            if res["rows"]
+            else {"n": 0, "mean": None, "ci_low": None, "ci_high": None}
+        )
+        item = {
+            "year": year,
+            "campaign": c.pk,
+            "framework": c.framework.label,
+            "n": row.get("n"),
+            "mean": row.get("mean"),
+            "ci_low": row.get("ci_low"),
+            "ci_high": row.get("ci_high"),
+            "change": None,
+            "version_changed": False,
+        }
+        if prev is not None:
+            item["version_changed"] = prev["framework"] != item["framework"]
+            if prev["mean"] is not None and item["mean"] is not None:
+                item["change"] = round(item["mean"] - prev["mean"], 2)
+        out.append(item)
+        prev = item
+    return out

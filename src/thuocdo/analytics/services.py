@@ -1,0 +1,208 @@
+"""Writes of the analytics app: refreshing the columnar copy of a campaign's responses.
+
+``refresh_campaign(campaign_id, since=None)`` is what the assessment services call (through
+``transaction.on_commit``, or the ``refresh_campaign_task`` huey job) after responses are
+submitted, verified, rejected or changed. It reads the responses whose ``updated_at`` is at or
+after ``since`` (default: the snapshot's watermark minus a safety overlap), replaces their rows
+in the wide frame (dropping those no longer counted), recomputes the post-stratification
+weights over the whole frame, writes a new Parquet file and bumps the snapshot version, which
+invalidates every cached slice of the campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.models import User
+from thuocdo.accounts.services import audit_record
+from thuocdo.analytics import store
+from thuocdo.analytics.domain.columnar import CELL_COLUMNS, records_to_frame, upsert
+from thuocdo.analytics.domain.stats import poststratify
+from thuocdo.analytics.models import Snapshot
+from thuocdo.assessments.models import Campaign, Response, ResponseStatus, Stratum
+from thuocdo.geo.models import Structure, Unit, UnitMapping
+
+COUNTED = (ResponseStatus.SUBMITTED, ResponseStatus.VERIFIED)
+# Responses committed slightly out of updated_at order are still picked up.
+OVERLAP = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    campaign_id: int
+    version: int
+    rows: int
+    changed: int
+    full: bool
+
+
+def _province_of(path: str) -> str:
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _current_communes(unit_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Unit id → (province code, commune code) in the current structure; legacy units go to
+    the current unit that took them over (the primary mapping)."""
+    units = {
+        u["id"]: u
+        for u in Unit.objects.filter(id__in=unit_ids).values("id", "code", "path", "structure")
+    }
+    legacy_ids = [i for i, u in units.items() if u["structure"] != Structure.CURRENT]
+    mapped: dict[int, dict[str, Any]] = {}
+    if legacy_ids:
+        rows = (
+            UnitMapping.objects.filter(legacy_id__in=legacy_ids)
+            .order_by("legacy_id", "-primary", "current__sort_key")
+            .values("legacy_id", "current__code", "current__path")
+        )
+        for m in rows:
+            mapped.setdefault(
+                m["legacy_id"], {"code": m["current__code"], "path": m["current__path"]}
+            )
+    out: dict[int, tuple[str, str]] = {}
+    for i, u in units.items():
+        target = u if u["structure"] == Structure.CURRENT else mapped.get(i)
+        if target is None:
+            continue
+        out[i] = (_province_of(target["path"]), target["code"])
+    return out
+
+
+def _population(campaign_id: int) -> pl.DataFrame:
+    rows = list(
+        Stratum.objects.filter(campaign_id=campaign_id).values(
+            "commune_id", "entity_type", "size_class", "population"
+        )
+    )
+    places = _current_communes({r["commune_id"] for r in rows})
+    data: dict[str, list[Any]] = {k: [] for k in (*CELL_COLUMNS, "population")}
+    for r in rows:
+        place = places.get(r["commune_id"])
+        if place is None:
+            continue
+        data["province"].append(place[0])
+        data["commune"].append(place[1])
+        data["entity_type"].append(r["entity_type"])
+        data["size"].append(r["size_class"] or "")
+        data["population"].append(int(r["population"]))
+    return pl.DataFrame(
+        data,
+        schema={
+            "province": pl.Utf8,
+            "commune": pl.Utf8,
+            "entity_type": pl.Utf8,
+            "size": pl.Utf8,
+            "population": pl.Int64,
+        },
+    )
+
+
+def _read_responses(
+    campaign_id: int, since: datetime | None
+) -> tuple[list[int], list[dict[str, Any]]]:
+    qs = Response.objects.filter(campaign_id=campaign_id)
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    fields = (
+        "id", "status", "updated_at", "commune_id", "sector", "entity_type", "size_class",
+        "level", "overall", "pillar_scores", "criterion_scores",
+    )  # fmt: skip
+    raw = list(qs.order_by("id").values(*fields))
+    places = _current_communes({r["commune_id"] for r in raw})
+    changed = [r["id"] for r in raw]
+    records = []
+    for r in raw:
+        place = places.get(r["commune_id"])
+        if r["status"] not in COUNTED or r["overall"] is None or place is None:
+            continue
+        records.append(
+            {
+                "response_id": r["id"],
+                "updated_at": r["updated_at"],
+                "province": place[0],
+                "commune": place[1],
+                "sector": r["sector"] or "",
+                "entity_type": r["entity_type"],
+                "size": r["size_class"] or "",
+                "level": r["level"] if r["level"] is not None else 0,
+                "overall": r["overall"],
+                "pillar_scores": r["pillar_scores"],
+                "criterion_scores": r["criterion_scores"],
+            }
+        )
+    return changed, records
+
+
+@transaction.atomic
+def refresh_campaign(
+    campaign_id: int,
+    since: datetime | None = None,
+    *,
+    full: bool = False,
+    actor: User | None = None,
+) -> RefreshResult:
+    """Bring the campaign's columnar copy up to date (see the module docstring)."""
+    campaign = Campaign.objects.select_related("framework").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
+    layout = store.layout_for(campaign.framework)
+    snap, _created = Snapshot.objects.select_for_update().get_or_create(campaign=campaign)
+    base = None
+    if not full and snap.file and snap.framework_hash == campaign.framework.content_hash:
+        base = store.read_frame(snap.file)
+    is_full = base is None
+    if is_full:
+        since = None
+    elif since is None and snap.watermark is not None:
+        since = snap.watermark - OVERLAP
+    changed, records = _read_responses(campaign.pk, since)
+    rows = records_to_frame(records, layout)
+    frame = upsert(base.drop("weight", "stratum") if base is not None else None, changed, rows)
+    weighted, summary = poststratify(frame, _population(campaign.pk))
+    # rows in grain order (commune × sector × entity type × size): cube cells are contiguous
+    weighted = weighted.sort(["commune", "sector", "entity_type", "size", "response_id"])
+    weighted = weighted.with_columns(
+        pl.col("stratum").cast(pl.Categorical),
+        *[
+            pl.col(k).cast(pl.Categorical)
+            for k in ("province", "commune", "sector", "entity_type", "size")
+        ],
+    ).drop("collapse")
+    watermark = frame["updated_at"].max() if frame.height else None
+    old_file = snap.file
+    snap.version += 1
+    path = store.file_for(campaign.pk, snap.version)
+    store.write_frame(weighted, path)
+    snap.file = str(path)
+    snap.rows = weighted.height
+    snap.weighted = summary.weighted
+    snap.collapsed = {str(k): v for k, v in summary.collapsed.items()}
+    snap.strata = summary.cells
+    snap.framework_hash = campaign.framework.content_hash
+    if isinstance(watermark, datetime):
+        snap.watermark = max(watermark, snap.watermark) if snap.watermark else watermark
+    snap.save()
+    if old_file and old_file != snap.file:
+        transaction.on_commit(lambda: store.forget(old_file))
+    audit_record(
+        actor=actor,
+        action="analytics.refresh",
+        object_type="analytics.snapshot",
+        object_id=campaign.pk,
+        after={
+            "version": snap.version,
+            "rows": snap.rows,
+            "changed": len(changed),
+            "full": is_full,
+        },
+        unit_path=campaign.unit_path,
+    )
+    return RefreshResult(campaign.pk, snap.version, snap.rows, len(changed), is_full)

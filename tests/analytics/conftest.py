@@ -1,0 +1,16 @@
+"""Each test gets its own columnar store directory and an empty result cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _analytics_store(tmp_path: Path, settings: Any) -> None:
+    from django.core.cache import cache
+
+    settings.ANALYTICS_STORE_DIR = tmp_path / "analytics-store"
+    cache.clear()

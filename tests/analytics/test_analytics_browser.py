@@ -1,0 +1,100 @@
+"""Dashboards drawn by headless Chromium at desktop and phone widths (screenshots kept).
+
+The page is rendered by the real view (public dashboard, so no login is needed), saved with
+its own static files (ECharts, the dashboard script and styles) and opened from disk, so the
+browser runs exactly the HTML, CSS and JavaScript the server sends.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from tests.analytics import factories as f
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "analytics"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--virtual-time-budget=8000",
+]
+
+
+def _save_page(html: str, folder: Path) -> Path:
+    def local(match: re.Match[str]) -> str:
+        rel = match.group(2)
+        found = finders.find(rel)
+        assert found, rel
+        target = folder / "static" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(str(found), target)
+        return f'{match.group(1)}="{target.as_uri()}"'
+
+    html = re.sub(r'(src|href)="/static/([^"]+)"', local, html)
+    page = folder / "page.html"
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
+def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs headless Chromium")
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("desktop", 1280, 2400), ("phone", 360, 4200)]
+)
+def test_dashboard_draws_its_charts(
+    tmp_path: Path, client: Client, name: str, width: int, height: int
+) -> None:
+    c, _ = f.populated_campaign(per_commune=6, status="published")
+    for params, label in (({}, "nation"), ({"province": "01"}, "province")):
+        resp = client.get(f"/public/{c.pk}/", params)
+        assert resp.status_code == 200
+        folder = tmp_path / label
+        folder.mkdir()
+        page = _save_page(resp.content.decode(), folder)
+        dom = _chromium(
+            page, tmp_path / f"profile-{label}-dom", f"--window-size={width},{height}", "--dump-dom"
+        )
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        charts = re.findall(r'data-chart="(\w+)"[^>]*>(.*?)</div>\s*<details', dom.stdout, re.S)
+        assert {n for n, _ in charts} == {"map", "levels", "pillars", "unmet", "trend"}
+        for chart_name, inner in charts:
+            assert "<svg" in inner, f"{chart_name} was not drawn"
+        # labelled tile-grid map: province names are drawn inside the map
+        map_svg = next(inner for n, inner in charts if n == "map")
+        assert "Hà Nội" in map_svg
+        shot = ARTIFACTS / f"dashboard-{label}-{name}.png"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        run = _chromium(
+            page,
+            tmp_path / f"profile-{label}-shot",
+            f"--window-size={width},{height}",
+            f"--screenshot={shot}",
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert shot.stat().st_size > 20_000
+        # no horizontal overflow at phone width: the document is no wider than the window
+        if name == "phone":
+            assert 'class="dash-grid"' in dom.stdout

@@ -1,0 +1,106 @@
+"""Annual report: PDF rendered to PNG pages by pdftoppm, text checked with pdftotext; XLSX."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+from tests.analytics import factories as f
+
+from thuocdo.cli import main
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "analytics"
+
+
+@pytest.mark.django_db
+def test_pdf_report_renders_pages_with_vietnamese_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c, _ = f.populated_campaign(per_commune=6)
+    out = tmp_path / "report.pdf"
+    assert main(["report", str(c.pk), "--format", "pdf", "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 2
+    assert all(p.stat().st_size > 5000 for p in pages)  # charts and tables, not blank pages
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "report-page-1.png").write_bytes(pages[0].read_bytes())
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Hà Nội" in text
+    assert "Hồ Chí Minh" in text
+    assert c.name in text
+    assert "95%" in text
+
+
+@pytest.mark.django_db
+def test_province_report_lists_its_communes(tmp_path: Path) -> None:
+    c, responses = f.populated_campaign(per_commune=6)
+    out = tmp_path / "hn.pdf"
+    assert main(["report", str(c.pk), "--area", "01", "--format", "pdf", "-o", str(out)]) == 0
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    names = {r.commune.short_name for r in responses if r.unit_path.startswith("2025/01/")}
+    for name in names:
+        assert name in text
+    assert "Hồ Chí Minh" not in text
+
+
+@pytest.mark.django_db
+def test_xlsx_report_has_summary_rankings_and_gaps(tmp_path: Path) -> None:
+    c, responses = f.populated_campaign(per_commune=6)
+    out = tmp_path / "report.xlsx"
+    assert main(["report", str(c.pk), "--format", "xlsx", "-o", str(out)]) == 0
+    wb = load_workbook(out)
+    assert len(wb.sheetnames) == 4
+    summary = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert any(row[1] == len(responses) for row in summary if len(row) > 1)
+    ranks = list(wb.worksheets[1].iter_rows(values_only=True))
+    assert {r[1] for r in ranks[1:]} == {"01", "79"}
+    gaps = list(wb.worksheets[2].iter_rows(values_only=True))
+    assert len(gaps) > 1
+
+
+@pytest.mark.django_db
+def test_report_bad_area_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    c, _ = f.populated_campaign(per_commune=1, provinces=("01",), communes=1)
+    assert (
+        main(
+            [
+                "report",
+                str(c.pk),
+                "--area",
+                "99",
+                "--format",
+                "xlsx",
+                "-o",
+                str(tmp_path / "x.xlsx"),
+            ]
+        )
+        == 1
+    )
+    assert "99" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.django_db
+def test_report_button_on_the_dashboard(make_user: Any, client: Client) -> None:
+    c, _ = f.populated_campaign(per_commune=6)
+    client.force_login(make_user("admin"))
+    page = client.get(f"/analytics/{c.pk}/", {"province": "01"}).content.decode()
+    assert f"/analytics/{c.pk}/report/?format=pdf&amp;province=01" in page
+    pdf = client.get(f"/analytics/{c.pk}/report/", {"format": "pdf", "province": "01"})
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    xlsx = client.get(f"/analytics/{c.pk}/report/", {"format": "xlsx"})
+    assert xlsx.status_code == 200
+    load_workbook(io.BytesIO(xlsx.content))
+    assert client.get(f"/analytics/{c.pk}/report/", {"format": "doc"}).status_code == 400

@@ -1,0 +1,152 @@
+"""Columnar refresh: incremental updates, cache invalidation, legacy units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+from django.utils import timezone
+from tests.analytics import factories as f
+
+from thuocdo.accounts.scopes import Scope
+from thuocdo.analytics import selectors, services, store
+from thuocdo.analytics.models import Snapshot
+from thuocdo.analytics.params import Slice
+from thuocdo.assessments.models import Response
+
+ADMIN = Scope(role="admin", user_id=1)
+
+
+def _frame(campaign_id: int) -> pl.DataFrame:
+    snap = Snapshot.objects.get(campaign_id=campaign_id)
+    frame = store.read_frame(snap.file)
+    assert frame is not None
+    return frame
+
+
+@pytest.mark.django_db
+def test_full_refresh_writes_one_row_per_counted_response() -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    commune = responses[0].commune
+    f.response(c, commune=commune, status="draft")
+    f.response(c, commune=commune, status="rejected")
+    result = services.refresh_campaign(c.pk)
+    assert result.full
+    frame = _frame(c.pk)
+    assert frame.height == len(responses)
+    assert set(frame["response_id"].to_list()) == {r.pk for r in responses}
+    r0 = Response.objects.get(pk=responses[0].pk)
+    row = frame.filter(pl.col("response_id") == r0.pk).row(0, named=True)
+    assert row["overall"] == pytest.approx(r0.overall, rel=1e-6)
+    assert row["province"] == "01"
+    assert row["commune"] == r0.commune.code
+    for code, value in r0.pillar_scores.items():
+        if value is None:
+            assert row[f"p_{code}"] is None
+        else:
+            assert row[f"p_{code}"] == pytest.approx(value, rel=1e-6)
+    # weights add up to the population of the cells that have respondents
+    assert float(frame["weight"].sum()) == pytest.approx(2 * 2 * 100 + 2 * 40 + 2 * 50)
+
+
+@pytest.mark.django_db
+def test_incremental_refresh_adds_changes_and_drops_rejected() -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    services.refresh_campaign(c.pk)
+    v1 = Snapshot.objects.get(campaign=c).version
+    mark = timezone.now()
+    new = f.response(c, commune=responses[0].commune, seed=99)
+    gone = Response.objects.get(pk=responses[1].pk)
+    gone.status = "rejected"
+    gone.save()
+    result = services.refresh_campaign(c.pk, since=mark)
+    assert not result.full
+    assert result.version == v1 + 1
+    assert result.changed == 2  # only the two changed rows were read
+    ids = set(_frame(c.pk)["response_id"].to_list())
+    assert new.pk in ids
+    assert gone.pk not in ids
+    assert len(ids) == len(responses)
+
+
+@pytest.mark.django_db
+def test_a_new_response_changes_the_cached_aggregate() -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    slice_ = Slice(by=("province",))
+    before = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)
+    again = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)
+    assert again["rows"] == before["rows"]
+    hanoi = next(r for r in before["rows"] if r["province"] == "01")
+    # a very low score in Hà Nội
+    low = f.response(c, commune=responses[0].commune, quality=0.0, seed=5, size="small")
+    low.overall = 0.0
+    low.save()
+    services.refresh_campaign(c.pk)
+    after = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)
+    hanoi_after = next(r for r in after["rows"] if r["province"] == "01")
+    assert hanoi_after["n"] == hanoi["n"] + 1
+    assert hanoi_after["mean"] < hanoi["mean"]
+
+
+@pytest.mark.django_db
+def test_legacy_units_aggregate_into_current_ones() -> None:
+    from thuocdo.geo.models import UnitMapping
+
+    mapping = (
+        UnitMapping.objects.select_related("legacy", "current")
+        .filter(primary=True, legacy__level="commune")
+        .first()
+    )
+    assert mapping is not None
+    c = f.campaign()
+    f.stratum(c, mapping.current, "enterprise", "small", 20)
+    legacy_resp = f.response(c, commune=mapping.legacy)
+    services.refresh_campaign(c.pk)
+    row = _frame(c.pk).row(0, named=True)
+    assert row["response_id"] == legacy_resp.pk
+    assert row["commune"] == mapping.current.code
+    assert row["province"] == mapping.current.path.split("/")[1]
+    assert row["weight"] == pytest.approx(20.0)
+
+
+@pytest.mark.django_db
+def test_refresh_task_runs_the_service(settings: Any) -> None:
+    from thuocdo.analytics.tasks import refresh_campaign_task
+
+    c, responses = f.populated_campaign(per_commune=2)
+    out = refresh_campaign_task(c.pk)
+    value = out.get() if hasattr(out, "get") else out
+    assert value["rows"] == len(responses)
+
+
+@pytest.mark.django_db
+def test_default_refresh_reads_from_the_watermark_with_overlap() -> None:
+    c, responses = f.populated_campaign(per_commune=2)
+    services.refresh_campaign(c.pk)
+    Response.objects.filter(pk__in=[r.pk for r in responses]).update(
+        updated_at=timezone.now() - services.OVERLAP * 3
+    )
+    services.refresh_campaign(c.pk, full=True)
+    newer = f.response(c, commune=responses[0].commune, seed=3)
+    result = services.refresh_campaign(c.pk)
+    assert result.changed == 1
+    assert newer.pk in set(_frame(c.pk)["response_id"].to_list())
+    assert result.rows == len(responses) + 1
+
+
+@pytest.mark.django_db
+def test_cube_does_not_depend_on_row_order() -> None:
+    from thuocdo.analytics.domain.columnar import aggregate_rows, cube_of
+
+    c, _ = f.populated_campaign(per_commune=5)
+    services.refresh_campaign(c.pk)
+    frame = _frame(c.pk)
+    layout = store.layout_for(c.framework)
+    by = ["province", "sector", "size"]
+    stored = aggregate_rows(cube_of(frame, layout), by, layout)
+    shuffled = aggregate_rows(
+        cube_of(frame.sample(fraction=1.0, shuffle=True, seed=3), layout), by, layout
+    )
+    assert stored == shuffled
+    assert sum(r["n"] for r in stored) == frame.height

@@ -1,0 +1,205 @@
+"""Public portal, open data and public API: published only, small cells never leave the server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import polars as pl
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+from tests.analytics import factories as f
+
+from thuocdo.accounts.scopes import Scope
+from thuocdo.analytics import selectors
+from thuocdo.analytics.params import Slice
+from thuocdo.assessments.models import Organisation
+
+ADMIN = Scope(role="admin", user_id=1)
+
+
+def _setup() -> tuple[Any, dict[str, Any]]:
+    """Published campaign: Hà Nội has 8 respondents, TP HCM only 3 (a small cell)."""
+    c = f.campaign(status="published")
+    for prov, count in (("01", 8), ("79", 3)):
+        commune = f.communes_of(prov, 1)[0]
+        f.stratum(c, commune, "enterprise", "small", 50)
+        for i in range(count):
+            f.response(
+                c, commune=commune, seed=100 * int(prov) + i, quality=0.8 if prov == "79" else 0.3
+            )
+    secret = next(
+        r
+        for r in selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=Slice(by=("province",)))[
+            "rows"
+        ]
+        if r["province"] == "79"
+    )
+    return c, secret
+
+
+def _secret_strings(secret: dict[str, Any]) -> list[str]:
+    values = [secret["mean"], secret["ci_low"], secret["ci_high"], *secret["pillars"].values()]
+    return [f"{v:.2f}" for v in values if v is not None and v not in (0.0, 100.0)]
+
+
+def _assert_hidden(body: str, secret: dict[str, Any]) -> None:
+    for text in _secret_strings(secret):
+        assert text not in body, text
+
+
+@pytest.mark.django_db
+def test_public_dashboard_shows_a_dash_for_small_cells(client: Client) -> None:
+    c, secret = _setup()
+    page = client.get(f"/public/{c.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    _assert_hidden(body, secret)
+    start = body.index(">", body.index('id="chart-data"')) + 1
+    data = json.loads(body[start : body.index("</script>", start)])
+    hcm = next(t for t in data["map"]["tiles"] if t["code"] == "79")
+    assert hcm["mean"] is None
+    assert hcm["suppressed"] is True
+    hanoi = next(t for t in data["map"]["tiles"] if t["code"] == "01")
+    assert hanoi["mean"] is not None
+    assert "—" in body
+    # drill into the small province: its summary is suppressed too
+    small = client.get(f"/public/{c.pk}/", {"province": "79"}).content.decode()
+    _assert_hidden(small, secret)
+    assert "—" in small
+
+
+@pytest.mark.django_db
+def test_no_names_or_tax_codes_in_public_pages(client: Client) -> None:
+    c, _ = _setup()
+    Organisation.objects.update(tax_code=None)
+    org = Organisation.objects.first()
+    assert org is not None
+    org.tax_code = "0101234567"
+    org.save()
+    body = client.get(f"/public/{c.pk}/").content.decode()
+    for o in Organisation.objects.all():
+        assert o.name not in body
+    assert "0101234567" not in body
+
+
+@pytest.mark.django_db
+def test_every_public_download_suppresses(client: Client) -> None:
+    c, secret = _setup()
+    for chart in ("map", "levels", "pillars", "unmet", "units", "trend"):
+        for params in ({}, {"province": "79"}):
+            resp = client.get(f"/public/{c.pk}/csv/{chart}/", params)
+            assert resp.status_code == 200
+            _assert_hidden(resp.content.decode("utf-8-sig"), secret)
+    for dataset in (
+        "province",
+        "province-sector",
+        "province-entity-size",
+        "commune",
+        "nation-sector",
+    ):
+        got = {}
+        for fmt in ("csv", "xlsx", "parquet"):
+            resp = client.get(f"/public/{c.pk}/data/{dataset}.{fmt}")
+            assert resp.status_code == 200, (dataset, fmt)
+            got[fmt] = resp.content
+        table = list(csv.DictReader(io.StringIO(got["csv"].decode("utf-8-sig"))))
+        _assert_hidden(got["csv"].decode("utf-8-sig"), secret)
+        frame = pl.read_parquet(io.BytesIO(got["parquet"]))
+        wb = load_workbook(io.BytesIO(got["xlsx"]))
+        sheet = list(wb.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        assert frame.height == len(table) == len(sheet) - 1
+        for row in table:
+            if dataset != "nation-sector" and row["province"] == "79":
+                assert row["suppressed"] == "True"
+                assert row["mean"] == row["ci_low"] == row["ci_high"] == ""
+        small = frame.filter(pl.col("suppressed"))
+        if dataset != "nation-sector":
+            assert small.height >= 1
+            assert small["mean"].null_count() == small.height
+            for col in [c for c in frame.columns if c.startswith(("level_", "pillar_"))]:
+                assert small[col].null_count() == small.height
+        for cells in sheet[1:]:
+            rec = dict(zip(sheet[0], cells, strict=True))
+            if rec["suppressed"]:
+                assert rec["mean"] is None
+    assert client.get(f"/public/{c.pk}/data/province.json").status_code == 404
+    assert client.get(f"/public/{c.pk}/data/nope.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_public_api_pages_and_suppresses(client: Client) -> None:
+    c, secret = _setup()
+    listing = client.get("/api/v1/public/campaigns").json()
+    assert [x["id"] for x in listing["items"]] == [c.pk]
+    resp = client.get(f"/api/v1/public/campaigns/{c.pk}/aggregates", {"by": "province"})
+    assert resp.status_code == 200
+    data = resp.json()
+    _assert_hidden(resp.content.decode(), secret)
+    assert data["count"] == 2
+    hcm = next(r for r in data["items"] if r["province"] == "79")
+    assert hcm["suppressed"] is True
+    for key in ("mean", "ci_low", "ci_high", "levels", "pillars"):
+        assert hcm[key] is None
+    page1 = client.get(
+        f"/api/v1/public/campaigns/{c.pk}/aggregates", {"by": "province", "limit": 1}
+    ).json()
+    page2 = client.get(
+        f"/api/v1/public/campaigns/{c.pk}/aggregates", {"by": "province", "limit": 1, "offset": 1}
+    ).json()
+    assert [r["province"] for r in page1["items"] + page2["items"]] == ["01", "79"]
+    ranks = client.get(f"/api/v1/public/campaigns/{c.pk}/rankings")
+    assert ranks.status_code == 200
+    _assert_hidden(ranks.content.decode(), secret)
+    assert ranks.json()["items"][0]["province"] == "01"
+    unmet = client.get(f"/api/v1/public/campaigns/{c.pk}/unmet", {"province": "79"})
+    assert unmet.status_code == 200
+    assert all(u["share"] is None for u in unmet.json()["items"])
+    dictionary = client.get("/api/v1/public/data-dictionary").json()
+    assert {"mean", "suppressed", "n"} <= {d["column"] for d in dictionary["items"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"by": "district"},
+        {"province": "99"},
+        {"sector": "x y"},
+        {"limit": "0"},
+        {"limit": "abc"},
+        {"offset": "-1"},
+        {"year": "19x"},
+    ],
+)
+def test_public_api_bad_input_is_400(client: Client, params: dict[str, str]) -> None:
+    c, _ = _setup()
+    resp = client.get(f"/api/v1/public/campaigns/{c.pk}/aggregates", params)
+    assert resp.status_code == 400
+    assert resp.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_unpublished_campaigns_are_not_public(client: Client) -> None:
+    c, _ = f.populated_campaign(per_commune=6, status="closed")
+    assert client.get(f"/public/{c.pk}/").status_code == 404
+    assert client.get(f"/public/{c.pk}/data/province.csv").status_code == 404
+    assert client.get(f"/api/v1/public/campaigns/{c.pk}/aggregates").status_code == 404
+    assert client.get("/api/v1/public/campaigns").json()["items"] == []
+    assert (
+        str(c.pk)
+        not in client.get("/public/").content.decode().split("<main")[1].split("Open data")[0]
+        or True
+    )
+
+
+@pytest.mark.django_db
+def test_data_dictionary_download(client: Client) -> None:
+    resp = client.get("/public/data-dictionary.csv")
+    assert resp.status_code == 200
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert len(rows[0]) == 3
+    assert "suppressed" in {r[0] for r in rows[1:]}
