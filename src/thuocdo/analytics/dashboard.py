@@ -189,7 +189,7 @@ def chart_table(ctx: Mapping[str, Any], chart: str) -> tuple[list[str], list[lis
         )
     if chart == "levels":
         return (
-            [_("Level"), _("Name"), _("Share"), _("95% interval low"), _("95% interval high")],
+            [_("DX level"), _("Name"), _("Share"), _("95% interval low"), _("95% interval high")],
             [
                 [
                     lv["code"],

@@ -87,7 +87,7 @@ def _xlsx(data: ReportData) -> bytes:
     ws.append([_("Mean score"), s.get("mean")])
     ws.append([_("95% interval"), s.get("ci_low"), s.get("ci_high")])
     ws.append([])
-    ws.append([_("Level"), _("Share")])
+    ws.append([_("DX level"), _("Share")])
     for code, share in (s.get("levels") or {}).items():
         ws.append([data.level_names.get(code, code), share])
     ws.append([])
