@@ -168,7 +168,7 @@ def campaign_by_token(token: str) -> Campaign:
 
 def campaign_response_counts(*, scope: Scope, campaign: Campaign) -> dict[str, int]:
     """``{"total": n, "<status>": n, ...}`` over the responses the viewer may see."""
-    counts: dict[str, int] = {"total": 0, **{s: 0 for s in ResponseStatus.values}}
+    counts: dict[str, int] = {"total": 0, **dict.fromkeys(ResponseStatus.values, 0)}
     rows = (
         response_list(scope=scope, campaign_id=campaign.pk)
         .order_by()
