@@ -197,7 +197,7 @@ def campaign_update(
 def _notify_plans(campaign: Campaign, actor: User | None) -> None:
     """Tell the action plans that a survey stage was reached (when that capability is there)."""
     try:
-        from thuocdo.plans.services import (  # type: ignore[attr-defined]
+        from thuocdo.plans.services import (
             tasks_sync_survey_stage,
         )
     except ImportError:
@@ -219,7 +219,7 @@ def campaign_transition(
     _require_manage(scope, c.unit_path)
     expected = NEXT_STATUS.get(CampaignStatus(c.status))
     if to not in CampaignStatus.values:
-        raise ValidationError({"status": [_("Unknown status %(value)s.") % {"value": to}]})  # type: ignore[arg-type]
+        raise ValidationError({"status": [_("Unknown status %(value)s.") % {"value": to}]})
     if expected is None or to != expected:
         raise ValidationError(
             _("A %(current)s campaign cannot become %(target)s; the next step is %(next)s.")

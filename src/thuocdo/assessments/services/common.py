@@ -25,7 +25,7 @@ class FieldErrors:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise ValidationError(self.errors)  # type: ignore[arg-type]
+            raise ValidationError(self.errors)
 
 
 def commune_resolve(code: str) -> Unit:

@@ -258,7 +258,7 @@ def organisation_create(
     visitors only through the self-assessment form of a campaign covering the commune."""
     unknown = set(data) - EDITABLE
     if unknown:
-        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})  # type: ignore[arg-type]
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
     cleaned = _clean({"tax_code": "", "vsic": "", **data}, partial=False)
     assert cleaned.commune is not None
     _check_create_scope(scope, cleaned.commune, via_campaign)
@@ -305,7 +305,7 @@ def organisation_update(
         raise ValidationError(_("This organisation was merged into another one; change that one."))
     unknown = set(data) - EDITABLE
     if unknown:
-        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})  # type: ignore[arg-type]
+        raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
     cleaned = _clean(data, partial=True)
     if cleaned.commune is not None and scope.is_officer:
         require_covers(scope, cleaned.commune.path)
@@ -392,7 +392,7 @@ def organisation_member_add(
         raise PermissionDenied(_("Only officers may link accounts to organisations."))
     require_covers(scope, organisation.unit_path)
     if user.role != Role.RESPONDENT:
-        raise ValidationError({"user": [_("Only respondent accounts belong to an organisation.")]})  # type: ignore[arg-type]
+        raise ValidationError({"user": [_("Only respondent accounts belong to an organisation.")]})
     member, _created = OrganisationMember.objects.update_or_create(
         user=user, defaults={"organisation": organisation}
     )

@@ -62,7 +62,7 @@ class AnswersRejectedError(ValidationError):
         for p in problems:
             field = f"answers.{p.criterion}" if p.criterion else "answers"
             messages.setdefault(field, []).append(p.message(language))  # type: ignore[arg-type]
-        super().__init__(messages)  # type: ignore[arg-type]
+        super().__init__(messages)
         self.problems = problems
 
 
@@ -83,7 +83,7 @@ def _resolve_channel(scope: Scope, channel: str | None) -> str:
         raise ValidationError(
             {
                 "channel": [
-                    _("Unknown channel %(value)s; allowed: %(allowed)s.")  # type: ignore[dict-item]
+                    _("Unknown channel %(value)s; allowed: %(allowed)s.")
                     % {"value": channel, "allowed": ", ".join(Channel.values)}
                 ]
             }
@@ -93,7 +93,7 @@ def _resolve_channel(scope: Scope, channel: str | None) -> str:
     if channel == Channel.ON_BEHALF:
         raise ValidationError(
             {"channel": [_("Only officers submit on behalf of an organisation.")]}
-        )  # type: ignore[dict-item]
+        )
     return channel or Channel.WEB
 
 
@@ -118,12 +118,12 @@ def check_can_answer(
         )
     if not organisation.unit_path.startswith(campaign.unit_path):
         raise ValidationError(
-            {"organisation": [_("The organisation is outside the campaign area.")]}  # type: ignore[dict-item]
+            {"organisation": [_("The organisation is outside the campaign area.")]}
         )
     if campaign.entity_types and organisation.entity_type not in campaign.entity_types:
         raise ValidationError(
             {
-                "organisation": [  # type: ignore[dict-item]
+                "organisation": [
                     _("This campaign is for %(types)s, not for %(type)s.")
                     % {"types": ", ".join(campaign.entity_types), "type": organisation.entity_type}
                 ]
@@ -286,7 +286,7 @@ def response_submit(
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > MAX_KEY_LENGTH:
         raise ValidationError(
-            {"idempotency_key": [_("The Idempotency-Key is longer than 100 characters.")]}  # type: ignore[dict-item]
+            {"idempotency_key": [_("The Idempotency-Key is longer than 100 characters.")]}
         )
     if key is not None:
         first = _replay(campaign, key)
@@ -428,9 +428,9 @@ def response_reject(
     organisation, which may submit again while the campaign is open."""
     text = nfc(reason or "").strip()
     if not text:
-        raise ValidationError({"reason": [_("Give the reason for rejecting the response.")]})  # type: ignore[dict-item]
+        raise ValidationError({"reason": [_("Give the reason for rejecting the response.")]})
     if len(text) > 2000:
-        raise ValidationError({"reason": [_("At most %(n)d characters.") % {"n": 2000}]})  # type: ignore[dict-item]
+        raise ValidationError({"reason": [_("At most %(n)d characters.") % {"n": 2000}]})
     r = _officer_change(scope, response, (ResponseStatus.SUBMITTED, ResponseStatus.VERIFIED))
     before = response_snapshot(r)
     r.status = ResponseStatus.REJECTED
