@@ -325,7 +325,12 @@ def submit_response(
     user = _user(request)
     scope = scope_for(user)
     campaign = selectors.campaign_for_answering(payload.campaign_id)
-    org = _organisation_for(payload)
+    if idempotency_key and payload.status == "submitted":
+        first = selectors.response_for_key(campaign=campaign, key=idempotency_key)
+        if first is not None:
+            selectors.response_get(scope=scope, response_id=first.pk)  # still in reach
+            return Status(200, response_out(first, replayed=True))
+    org = _organisation_for(payload, user, campaign)
     if payload.status == "draft":
         draft = services.response_save_draft(
             scope=scope,
@@ -356,10 +361,18 @@ def submit_response(
     )
 
 
-def _organisation_for(payload: ResponseIn) -> Organisation:
+def _organisation_for(payload: ResponseIn, user: User, campaign: Campaign) -> Organisation:
     from thuocdo.assessments.domain import identity
 
     org: Organisation | None = None
+    if payload.organisation_new is not None:
+        data = {k: v for k, v in payload.organisation_new.model_dump().items() if v is not None}
+        try:
+            return services.organisation_create(
+                scope=scope_for(user), actor=user, data=data, via_campaign=campaign
+            )
+        except services.DuplicateOrganisationError as exc:
+            return exc.existing
     if payload.organisation_id is not None:
         org = Organisation.objects.filter(pk=payload.organisation_id).first()
     elif payload.organisation_tax_code:

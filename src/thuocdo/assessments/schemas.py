@@ -95,6 +95,11 @@ class ResponseIn(Schema):
     campaign_id: int
     organisation_id: int | None = None
     organisation_tax_code: str | None = Field(None, max_length=30)
+    organisation_new: OrganisationIn | None = Field(
+        None,
+        description="register the organisation first (offline collection); a duplicate "
+        "by tax code or by name and commune resolves to the registered one",
+    )
     answers: dict[str, Any]
     status: Literal["submitted", "draft"] = "submitted"
     channel: Literal["web", "on_behalf", "offline", "api"] | None = None

@@ -27,6 +27,7 @@ from thuocdo.assessments.models import (
     Response,
     ResponseStatus,
     ResumeCode,
+    SubmissionKey,
 )
 from thuocdo.core.text import fold
 
@@ -219,6 +220,17 @@ def response_get(*, scope: Scope, response_id: int) -> Response:
     if response is None:
         raise Http404(_("No response with id %(id)s in your reach.") % {"id": response_id})
     return response
+
+
+def response_for_key(*, campaign: Campaign, key: str) -> Response | None:
+    """The response a submission with this Idempotency-Key produced in the campaign."""
+    row = (
+        SubmissionKey.objects.filter(campaign_id=campaign.pk, key=key.strip())
+        .select_related("response", "response__organisation", "response__framework")
+        .defer("response__framework__definition", "response__framework__yaml_text")
+        .first()
+    )
+    return row.response if row is not None else None
 
 
 def response_by_resume_code(*, campaign: Campaign, code: str) -> Response:
