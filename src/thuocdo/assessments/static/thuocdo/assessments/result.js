@@ -11,8 +11,8 @@
       animation: false,
       radar: {
         indicator: d.pillars.map(function (p) { return { name: p, max: 100 }; }),
-        radius: "62%",
-        axisName: { color: "#334", fontSize: 11, overflow: "break", width: 90 }
+        radius: "50%", center: ["50%", "52%"],
+        axisName: { color: "#334", fontSize: 10, overflow: "break", width: 72 }
       },
       series: [{ type: "radar", areaStyle: { opacity: 0.25 },
         data: [{ value: d.scores.map(function (s) { return s === null ? 0 : s; }) }] }]
