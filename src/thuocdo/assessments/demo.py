@@ -311,7 +311,7 @@ def load_demo() -> dict[str, Any]:
         campaign = _campaign(
             fw,
             area,
-            token,
+            link,
             name,
             status=CampaignStatus.PUBLISHED,
             published_at=published,
