@@ -325,7 +325,8 @@ def submit_response(
     user = _user(request)
     scope = scope_for(user)
     campaign = selectors.campaign_for_answering(payload.campaign_id)
-    if idempotency_key and payload.status == "submitted":
+    if idempotency_key and payload.organisation_new is not None:
+        # a retried offline send: answer before registering the organisation again
         first = selectors.response_for_key(campaign=campaign, key=idempotency_key)
         if first is not None:
             selectors.response_get(scope=scope, response_id=first.pk)  # still in reach
@@ -374,7 +375,7 @@ def _organisation_for(payload: ResponseIn, user: User, campaign: Campaign) -> Or
         except services.DuplicateOrganisationError as exc:
             return exc.existing
     if payload.organisation_id is not None:
-        org = Organisation.objects.filter(pk=payload.organisation_id).first()
+        org = selectors.organisation_for_answering(payload.organisation_id)
     elif payload.organisation_tax_code:
         try:
             code = identity.normalise_identifier(payload.organisation_tax_code)[1]

@@ -286,7 +286,9 @@ def load_demo() -> dict[str, Any]:
     hanoi = Unit.objects.get(structure=Structure.CURRENT, code="01")
     danang = Unit.objects.get(structure=Structure.CURRENT, code="48")
     published = timezone.make_aware(datetime(2025, 12, 15, 9, 0))
-    used = set(Organisation.objects.exclude(tax_code=None).values_list("tax_code", flat=True))
+    used: set[str] = {
+        c for c in Organisation.objects.values_list("tax_code", flat=True) if c is not None
+    }
     counts: dict[str, Any] = {"created": True}
     for fw, area, link, name, n, household, prefix in (
         (
