@@ -190,3 +190,35 @@ def test_verify_reject_and_filters(
         f"/api/v1/assessments/responses?campaign={campaign.pk}&status=submitted", **_h(token)
     ).json()
     assert [r["id"] for r in listing["items"]] == [ids[2]]
+
+
+def test_submission_query_count_is_bounded(
+    client: Client,
+    make_campaign: Callable[..., Any],
+    make_org: Callable[..., Any],
+    hanoi_officer: Any,
+    token_for: Callable[[Any], str],
+    good_answers: dict[str, Any],
+    django_assert_max_num_queries: Any,
+) -> None:
+    token = token_for(hanoi_officer)
+    campaign = make_campaign()
+    warm = make_org()
+    _post(
+        client,
+        "/api/v1/assessments/responses",
+        {"campaign_id": campaign.pk, "organisation_id": warm.pk, "answers": good_answers},
+        token,
+        HTTP_IDEMPOTENCY_KEY="warm",
+    )
+    org = make_org()
+    body = {"campaign_id": campaign.pk, "organisation_id": org.pk, "answers": good_answers}
+    # token, campaign, organisation, key, lock, insert response, insert key, audit (+ savepoint)
+    with django_assert_max_num_queries(11):
+        res = _post(client, "/api/v1/assessments/responses", body, token, HTTP_IDEMPOTENCY_KEY="q")
+    assert res.status_code == 201
+    with django_assert_max_num_queries(6):
+        again = _post(
+            client, "/api/v1/assessments/responses", body, token, HTTP_IDEMPOTENCY_KEY="q"
+        )
+    assert again.json()["replayed"] is True
