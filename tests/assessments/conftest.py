@@ -13,10 +13,11 @@ from tests.assessments.factories import HANOI_COMMUNES, tax_code
 from thuocdo.accounts.scopes import Scope
 
 
-@pytest.fixture
-def restore_builtins(django_db_blocker: Any) -> Any:
-    """For tests with real transactions: request it *before* ``transactional_db`` so that the
-    built-in data, flushed with everything else after such a test, is loaded again."""
+@pytest.fixture(scope="module")
+def builtins_after_module(django_db_blocker: Any) -> Any:
+    """For modules whose tests use real transactions (``transactional_db``, ``live_server``):
+    the database is flushed after each such test, so the built-in data is loaded again when
+    the module ends, for the tests that follow."""
     yield
     with django_db_blocker.unblock():
         from thuocdo.core.builtins import load_builtins

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("builtins_after_module")]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "assessments"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -93,7 +93,6 @@ def _answer_visible(driver: Any) -> None:
 
 
 def test_household_self_assesses_on_a_phone(
-    restore_builtins: None,
     live_server: Any,
     phone: Any,
     make_campaign: Callable[..., Any],
@@ -115,7 +114,7 @@ def test_household_self_assesses_on_a_phone(
         commune_code="20275",
         vsic="4711",
     )
-    wait = WebDriverWait(phone, 30)
+    wait = WebDriverWait(phone, 90)
     phone.get(f"{live_server.url}/assessments/c/{campaign.public_token}/")
     assert campaign.name in phone.page_source
     _shot(phone, "01-start")

@@ -1,20 +1,18 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
 
 from thuocdo.accounts.models import AuditEvent
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.assessments import selectors, services
 from thuocdo.assessments.domain.synthetic import synthetic_answers
-from thuocdo.assessments.models import OrganisationMember, Response, SubmissionKey
+from thuocdo.assessments.models import OrganisationMember, Response
 from thuocdo.frameworks.engine import score
 
 pytestmark = pytest.mark.django_db
@@ -274,49 +272,3 @@ def test_anonymous_needs_resume_code_for_existing_response(
         resume_code=code.lower(),
     ).response
     assert done.pk == draft.pk and done.status == "submitted"
-
-
-def test_concurrent_identical_submissions_give_one_response(
-    restore_builtins: None,
-    transactional_db: None,
-    make_campaign: Callable[..., Any],
-    make_org: Callable[..., Any],
-    admin_scope: Scope,
-    good_answers: dict[str, Any],
-) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
-    campaign = make_campaign()
-    org = make_org()
-    barrier = threading.Barrier(4)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def submit() -> None:
-        try:
-            barrier.wait()
-            results.append(
-                services.response_submit(
-                    scope=admin_scope,
-                    actor=None,
-                    campaign=campaign,
-                    organisation=org,
-                    answers=good_answers,
-                    idempotency_key="same-key",
-                )
-            )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert len({r.response.pk for r in results}) == 1
-    assert sum(1 for r in results if not r.replayed) == 1
-    assert Response.objects.filter(campaign=campaign).count() == 1
-    assert SubmissionKey.objects.filter(campaign=campaign).count() == 1
