@@ -92,7 +92,12 @@ def page_items(
         if q.type in ("single", "multi"):
             chosen = set(value) if isinstance(value, list) else {value}
             item["options"] = [
-                {"code": o.code, "text": o.text.get(lang), "checked": o.code in chosen}
+                {
+                    "code": o.code,
+                    "text": o.text.get(lang),
+                    "checked": o.code in chosen,
+                    "exclusive": o.exclusive,
+                }
                 for o in q.options
             ]
         elif q.type == "scale":

@@ -41,6 +41,17 @@
         fs.hidden = applies[fs.getAttribute("data-criterion")] === false;
       });
     }
+    // an exclusive option ("none of these") cannot be combined with the others
+    form.addEventListener("change", function (evt) {
+      var box = evt.target;
+      if (!box || box.type !== "checkbox" || !box.checked) { return; }
+      var exclusive = box.getAttribute("data-exclusive") === "1";
+      form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]').forEach(function (other) {
+        if (other !== box && (exclusive || other.getAttribute("data-exclusive") === "1")) {
+          other.checked = false;
+        }
+      });
+    }, true);
     form.addEventListener("change", refresh);
     form.addEventListener("input", refresh);
     refresh();
