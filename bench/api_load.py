@@ -110,6 +110,35 @@ json.dump({{"token": token, "campaign": campaign.pk, "orgs": ids, "answers": ans
     return dict(json.loads(out.stdout))
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(p) for p in text]
+    return out
+
+
+def _pg_backends(pg: str, db: str) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (db,))
+        return [int(r[0]) for r in rows]
+
+
 def _wait_up(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -271,8 +300,17 @@ def main() -> int:
 
         # a short warm-up so every worker has its connection and the criteria set parsed
         Load(port, args.clients, 2).run(submission)
+        workers = _children(server.pid)
+        backends = _pg_backends(args.pg, db)
+        web0, db0 = _cpu_seconds(workers), _cpu_seconds(backends)
         subs = Load(port, args.clients, args.seconds).run(submission)
+        web1, db1 = _cpu_seconds(workers), _cpu_seconds(backends)
+        subs["cpu_ms_per_request"] = {
+            "web": round((web1 - web0) / max(subs["requests"], 1) * 1000, 2),
+            "database": round((db1 - db0) / max(subs["requests"], 1) * 1000, 2),
+        }
         base = Load(port, args.clients, args.seconds).run(health)
+        load1 = os.getloadavg()[0]
     finally:
         if server is not None:
             server.terminate()
@@ -282,6 +320,7 @@ def main() -> int:
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     summary = {
         "clients": args.clients,
+        "machine": {"cpus": os.cpu_count(), "load_average_1min_after": round(load1, 1)},
         "gunicorn": f"{args.workers} workers × {args.threads} threads (gthread)",
         "setup_seconds": round(setup_s, 1),
         "submissions": subs,

@@ -128,7 +128,8 @@ def test_household_self_assesses_on_a_phone(
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 362
     pages = len(household.engine().pillars)
     for n in range(1, pages + 1):
-        wait.until(ec.presence_of_element_located((By.ID, "sa-form")))
+        # the page's scripts have run (conditions are live)
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#sa-form[data-ready]")))
         if n == 2:
             # BH2 applies only when the business sells online: choosing "none" hides it
             bh2 = phone.find_element(By.ID, "c-BH2")
@@ -144,7 +145,7 @@ def test_household_self_assesses_on_a_phone(
             # the draft is saved on change: reloading keeps the answers
             wait.until(lambda d: d.find_element(By.ID, "save-status").text.strip() != "")
             phone.refresh()
-            wait.until(ec.presence_of_element_located((By.ID, "sa-form")))
+            wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#sa-form[data-ready]")))
             checked = phone.find_elements(By.CSS_SELECTOR, "#sa-form input:checked")
             assert checked, "answers were lost on reload"
         _shot(phone, f"{n + 3:02d}-pillar-{n}")

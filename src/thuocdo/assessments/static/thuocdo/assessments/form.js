@@ -55,6 +55,7 @@
     form.addEventListener("change", refresh);
     form.addEventListener("input", refresh);
     refresh();
+    form.setAttribute("data-ready", "1");
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
