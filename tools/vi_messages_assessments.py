@@ -220,6 +220,8 @@ VI = {
     "No such page.": "Không có trang này.",
     "The campaign is not open for answers any more.": "Đợt đánh giá đã hết thời gian trả lời.",
     "Not saved: closed.": "Chưa lưu: đợt đánh giá đã đóng.",
+    "There is no response to change.": "Chưa có phiếu nào để sửa.",
+    "Change the answers and submit again": "Sửa câu trả lời và nộp lại",
 }
 
 PLURALS = {

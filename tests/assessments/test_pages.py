@@ -250,3 +250,44 @@ def test_offline_sync_endpoint_registers_and_is_idempotent(
     assert Organisation.objects.filter(name="Tiệm may Hồng Nhung").count() == 1
     r = Response.objects.get(campaign=campaign)
     assert r.channel == "offline" and r.submitted_by == officer
+
+
+def test_resubmit_from_the_result_page(
+    client: Client,
+    make_campaign: Callable[..., Any],
+    make_org: Callable[..., Any],
+    good_answers: dict[str, Any],
+) -> None:
+    from thuocdo.accounts.models import AuditEvent
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.assessments import selectors, services
+
+    campaign = make_campaign()
+    org = make_org()
+    draft = services.response_save_draft(
+        scope=Scope(role="anonymous"),
+        actor=None,
+        campaign=campaign,
+        organisation=org,
+        answers={},
+    )
+    code = selectors.resume_code_of(draft)
+    services.response_submit(
+        scope=Scope(role="anonymous"),
+        actor=None,
+        campaign=campaign,
+        organisation=org,
+        answers=good_answers,
+        resume_code=code,
+    )
+    base = f"/assessments/c/{campaign.public_token}/r/{code}/"
+    assert "reopen" in client.get(base + "result/").content.decode()
+    res = client.post(base + "reopen/")
+    assert res.status_code == 302 and res["Location"].endswith(f"/r/{code}/1/")
+    r = Response.objects.get(pk=draft.pk)
+    assert r.status == "draft" and r.overall is not None
+    assert AuditEvent.objects.filter(action="response.reopen", object_id=str(r.pk)).exists()
+    assert (
+        Client().post(f"/assessments/c/{campaign.public_token}/r/NOTACODE/reopen/").status_code
+        == 403
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("c/<str:token>/r/<str:code>/<int:n>/", public.pillar_page, name="pillar"),
     path("c/<str:token>/r/<str:code>/<int:n>/save/", public.autosave, name="autosave"),
     path("c/<str:token>/r/<str:code>/result/", public.result, name="result"),
+    path("c/<str:token>/r/<str:code>/reopen/", public.reopen, name="reopen"),
     path("offline/", offline.offline_form, name="offline"),
     path("offline/campaigns.json", offline.offline_campaigns, name="offline-campaigns"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),

@@ -267,6 +267,45 @@ def response_save_draft(
     return response
 
 
+@transaction.atomic
+def response_reopen(
+    *,
+    scope: Scope,
+    actor: User | None,
+    campaign: Campaign,
+    organisation: Organisation,
+    resume_code: str | None = None,
+) -> Response:
+    """Turn a submitted, verified or rejected response back into a draft so that the
+    organisation changes its answers and submits again (only while the campaign is open).
+    Its scores stay until the new submission replaces them."""
+    existing = _locked_response(campaign, organisation)
+    if existing is None:
+        raise ValidationError(_("There is no response to change."))
+    check_can_answer(
+        scope=scope,
+        campaign=campaign,
+        organisation=organisation,
+        existing=existing,
+        resume_code=resume_code,
+    )
+    if existing.status == ResponseStatus.DRAFT:
+        return existing
+    before = response_snapshot(existing)
+    existing.status = ResponseStatus.DRAFT
+    existing.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="response.reopen",
+        object_type="assessments.response",
+        object_id=existing.pk,
+        before=before,
+        after=response_snapshot(existing),
+        unit_path=existing.unit_path,
+    )
+    return existing
+
+
 def _replay(campaign: Campaign, key: str) -> Response | None:
     response_id = (
         SubmissionKey.objects.filter(campaign_id=campaign.pk, key=key)

@@ -328,6 +328,24 @@ def autosave(request: HttpRequest, token: str, code: str, n: int) -> HttpRespons
 
 
 @access("public")
+@require_POST
+def reopen(request: HttpRequest, token: str, code: str) -> HttpResponse:
+    campaign, response = _load(token, code)
+    try:
+        services.response_reopen(
+            scope=answer_scope(request, response.organisation),
+            actor=_actor(request),
+            campaign=campaign,
+            organisation=response.organisation,
+            resume_code=code,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("assessments:result", token, code)
+    return redirect(_resume_url(campaign, code))
+
+
+@access("public")
 def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
     campaign, response = _load(token, code)
     if response.status in (ResponseStatus.DRAFT,):
@@ -346,5 +364,6 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
         "view": view,
         "chart": chart,
         "code": code,
+        "can_reopen": campaign.status == CampaignStatus.OPEN,
     }
     return render(request, "assessments/result.html", context)
