@@ -303,11 +303,14 @@ def main() -> int:
         workers = _children(server.pid)
         backends = _pg_backends(args.pg, db)
         web0, db0 = _cpu_seconds(workers), _cpu_seconds(backends)
+        client0 = time.process_time()
         subs = Load(port, args.clients, args.seconds).run(submission)
         web1, db1 = _cpu_seconds(workers), _cpu_seconds(backends)
+        n = max(subs["requests"], 1)
         subs["cpu_ms_per_request"] = {
-            "web": round((web1 - web0) / max(subs["requests"], 1) * 1000, 2),
-            "database": round((db1 - db0) / max(subs["requests"], 1) * 1000, 2),
+            "web": round((web1 - web0) / n * 1000, 2),
+            "database": round((db1 - db0) / n * 1000, 2),
+            "load_generator": round((time.process_time() - client0) / n * 1000, 2),
         }
         base = Load(port, args.clients, args.seconds).run(health)
         load1 = os.getloadavg()[0]
