@@ -203,3 +203,49 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.organisation_id} {self.status}"
+
+
+class OrganisationMember(models.Model):
+    """Links a respondent account to the organisation it answers for.
+
+    A respondent user belongs to at most one organisation; it sees and changes only that
+    organisation's responses. Officers create the link (or the self-assessment form creates it
+    when a logged-in respondent registers its organisation)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_membership"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.organisation_id}"
+
+
+class SubmissionKey(models.Model):
+    """An ``Idempotency-Key`` already used in a campaign and the response it produced: a
+    retry with the same key returns that response and writes nothing."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="assessments_submission_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.key}"
+
+
+class ResumeCode(models.Model):
+    """The code with which a respondent without an account resumes a draft."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="resume")
+    code = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.code

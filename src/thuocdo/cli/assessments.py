@@ -1,9 +1,192 @@
-"""`thuocdo` subcommands of the assessments capability."""
+"""`thuocdo campaigns ...`: create, show and move assessment campaigns.
+
+The ``campaigns`` parser is shared: other modules add subcommands to it through
+:func:`campaigns_subparsers`.
+"""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 from typing import Any
+
+from thuocdo.cli.common import fail, print_json, setup_django
+
+_SUBPARSERS: dict[int, Any] = {}
+
+
+def campaigns_subparsers(sub: Any) -> Any:
+    """The ``campaigns`` sub-parsers of the top-level parser ``sub`` (created on first use)."""
+    key = id(sub)
+    if key not in _SUBPARSERS:
+        parser = sub.add_parser("campaigns", help="assessment campaigns")
+        _SUBPARSERS[key] = parser.add_subparsers(dest="campaigns_command", metavar="SUBCOMMAND")
+        parser.set_defaults(func=lambda args: parser.print_help() or 0)
+    return _SUBPARSERS[key]
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
 
 
 def register(sub: Any) -> None:
-    """Add this capability's subcommands to the parser."""
+    camp = campaigns_subparsers(sub)
+    p = camp.add_parser("create", help="create a draft campaign (prints it as JSON)")
+    p.add_argument("--framework", required=True, metavar="CODE@VERSION")
+    p.add_argument("--area", required=True, metavar="UNIT_CODE", help="current (2025) unit code")
+    p.add_argument("--year", required=True, type=int, metavar="YYYY")
+    p.add_argument("--name", required=True)
+    p.add_argument("--entity-types", default=None, metavar="A,B", help="default: the set's")
+    p.add_argument("--pilot", action="store_true", help="a pilot campaign")
+    p.add_argument("--opens-on", type=_date, default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--closes-on", type=_date, default=None, metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_create)
+    p = camp.add_parser("show", help="a campaign and its response counts by status (JSON)")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=cmd_show)
+    for action, help_text in (
+        ("open", "open a draft campaign for answers"),
+        ("close", "close an open campaign"),
+        ("publish", "publish a closed campaign's results"),
+    ):
+        p = camp.add_parser(action, help=help_text)
+        p.add_argument("id", type=int)
+        p.set_defaults(func=cmd_transition, action=action)
+    p = camp.add_parser("strata", help="import population counts per stratum from CSV")
+    p.add_argument("id", type=int)
+    p.add_argument("file", help="CSV: commune_code, entity_type, size_class, population")
+    p.set_defaults(func=cmd_strata)
+
+
+def _system() -> tuple[Any, Any]:
+    from thuocdo.accounts.scopes import Scope
+
+    return Scope(role="admin"), None
+
+
+def campaign_json(campaign: Any) -> dict[str, Any]:
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "framework": campaign.framework.label,
+        "area": {"code": campaign.area.code, "name": campaign.area.name},
+        "year": campaign.year,
+        "entity_types": list(campaign.entity_types),
+        "pilot": campaign.pilot,
+        "opens_on": campaign.opens_on.isoformat() if campaign.opens_on else None,
+        "closes_on": campaign.closes_on.isoformat() if campaign.closes_on else None,
+        "status": campaign.status,
+        "public_path": f"/assessments/c/{campaign.public_token}/",
+        "published_at": campaign.published_at.isoformat() if campaign.published_at else None,
+    }
+
+
+def _errors(exc: Any) -> str:
+    if hasattr(exc, "error_dict"):
+        return "\n".join(f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms)
+    return "\n".join(exc.messages)
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from thuocdo.assessments import services
+    from thuocdo.frameworks.models import FrameworkVersion
+
+    code, _sep, version = args.framework.partition("@")
+    fw = FrameworkVersion.objects.filter(code=code, version=version).first()
+    if fw is None:
+        return fail(f"Không có bộ tiêu chí {args.framework} (dạng CODE@VERSION).")
+    types = (
+        [t.strip() for t in args.entity_types.split(",") if t.strip()]
+        if args.entity_types
+        else None
+    )
+    scope, actor = _system()
+    try:
+        campaign = services.campaign_create(
+            scope=scope,
+            actor=actor,
+            framework=fw,
+            area_code=args.area,
+            year=args.year,
+            name=args.name,
+            entity_types=types,
+            pilot=args.pilot,
+            opens_on=args.opens_on,
+            closes_on=args.closes_on,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return fail(_errors(exc) if isinstance(exc, ValidationError) else str(exc))
+    print_json(campaign_json(campaign))
+    return 0
+
+
+def _get(campaign_id: int) -> Any:
+    from thuocdo.assessments.models import Campaign
+
+    return Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.assessments import selectors
+
+    campaign = _get(args.id)
+    if campaign is None:
+        return fail(f"Không có đợt đánh giá số {args.id}.")
+    scope, _actor = _system()
+    data = campaign_json(campaign)
+    data["responses"] = selectors.campaign_response_counts(scope=scope, campaign=campaign)
+    data["strata"] = campaign.strata.count()
+    print_json(data)
+    return 0
+
+
+def cmd_transition(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.assessments import services
+
+    campaign = _get(args.id)
+    if campaign is None:
+        return fail(f"Không có đợt đánh giá số {args.id}.")
+    scope, actor = _system()
+    target = {"open": "open", "close": "closed", "publish": "published"}[args.action]
+    try:
+        campaign = services.campaign_transition(
+            scope=scope, actor=actor, campaign=campaign, to=target
+        )
+    except ValidationError as exc:
+        return fail(_errors(exc))
+    print_json(campaign_json(campaign))
+    return 0
+
+
+def cmd_strata(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.assessments import services
+
+    campaign = _get(args.id)
+    if campaign is None:
+        return fail(f"Không có đợt đánh giá số {args.id}.")
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read(services.campaigns.STRATA_MAX_BYTES + 1)
+    except OSError as exc:
+        return fail(f"Không đọc được tệp {args.file}: {exc.strerror}.")
+    scope, actor = _system()
+    try:
+        result = services.campaign_strata_import(
+            scope=scope, actor=actor, campaign=campaign, data=data
+        )
+    except services.StrataImportError as exc:
+        print_json({"imported": 0, "errors": [r.to_dict() for r in exc.rows]})
+        return 1
+    print_json({"imported": result["strata"], "population": result["population"], "errors": []})
+    return 0

@@ -34,7 +34,7 @@ def capabilities() -> list[Capability]:
             "assessments",
             _("Self-assessment campaigns"),
             _("Organisations assess themselves online; pilots, scale-up, yearly results."),
-            None,
+            "assessments:index",
         ),
         Capability(
             "analytics",

@@ -1,0 +1,330 @@
+"""Reads of the assessments capability, always filtered by the viewer's scope.
+
+- Officers see organisations and responses whose commune lies in their area, and the
+  campaigns whose area overlaps theirs (a commune officer sees the province's campaign, to
+  answer on behalf of organisations of its commune).
+- A respondent sees its own organisation (``OrganisationMember``) and its responses, and the
+  open or published campaigns covering it.
+- Visitors reach a campaign only through its public token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.scopes import RESPONDENT, Scope
+from thuocdo.assessments.domain import identity
+from thuocdo.assessments.models import (
+    Campaign,
+    CampaignStatus,
+    Organisation,
+    OrganisationMember,
+    Response,
+    ResponseStatus,
+    ResumeCode,
+    SubmissionKey,
+)
+from thuocdo.core.text import fold
+
+# the columns the submission path reads (fewer columns: less work for the ORM per request)
+ANSWERING_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "unit_path",
+    "entity_types",
+    "year",
+    "pilot",
+    "public_token",
+    "framework__id",
+    "framework__code",
+    "framework__version",
+    "framework__status",
+    "framework__content_hash",
+)
+ORG_ANSWERING_FIELDS = (
+    "id",
+    "name",
+    "tax_code",
+    "registry_id",
+    "commune_id",
+    "unit_path",
+    "entity_type",
+    "size_class",
+    "sector",
+    "merged_into_id",
+)
+
+
+def _member_org_id(scope: Scope) -> int | None:
+    if scope.role != RESPONDENT or scope.user_id is None:
+        return None
+    return (
+        OrganisationMember.objects.filter(user_id=scope.user_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def member_organisation(scope: Scope) -> Organisation | None:
+    org_id = _member_org_id(scope)
+    return (
+        Organisation.objects.select_related("commune").filter(pk=org_id).first() if org_id else None
+    )
+
+
+def organisation_list(
+    *,
+    scope: Scope,
+    q: str | None = None,
+    commune: str | None = None,
+    entity_type: str | None = None,
+    include_merged: bool = False,
+) -> QuerySet[Organisation]:
+    qs = Organisation.objects.select_related("commune")
+    if scope.is_officer:
+        if scope.unit_path is not None:
+            qs = qs.filter(unit_path__startswith=scope.unit_path)
+    else:
+        org_id = _member_org_id(scope)
+        if org_id is None:
+            return qs.none()
+        qs = qs.filter(pk=org_id)
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    if q:
+        folded = fold(q)
+        try:
+            code = identity.normalise_identifier(q)[1]
+        except identity.InvalidIdentifierError:
+            code = None
+        qs = qs.filter(
+            Q(name_folded__contains=folded) | Q(tax_code=code) | Q(registry_id=q.strip())
+        )
+    if commune:
+        qs = qs.filter(commune__code=commune)
+    if entity_type:
+        qs = qs.filter(entity_type=entity_type)
+    return qs
+
+
+def organisation_get(*, scope: Scope, organisation_id: int) -> Organisation:
+    org = organisation_list(scope=scope, include_merged=True).filter(pk=organisation_id).first()
+    if org is None:
+        raise Http404(_("No organisation with id %(id)s in your reach.") % {"id": organisation_id})
+    return org
+
+
+def organisation_lookup(*, campaign: Campaign, identifier: str) -> Organisation | None:
+    """Public lookup for the self-assessment form: the organisation with this tax code,
+    citizen-ID number or registry id inside the campaign's area (merged ones resolve to the
+    survivor). Raises ValueError for a malformed tax code."""
+    value = identifier.strip()
+    qs = Organisation.objects.select_related("commune").filter(
+        unit_path__startswith=campaign.unit_path
+    )
+    if value.upper().startswith("TD-"):
+        org = qs.filter(registry_id=value.upper()).first()
+    else:
+        code = identity.normalise_identifier(value)[1]
+        org = qs.filter(tax_code=code).first()
+        if org is None:
+            org = qs.filter(merged__tax_code=code).first()
+    while org is not None and org.merged_into_id is not None:
+        org = Organisation.objects.select_related("commune").filter(pk=org.merged_into_id).first()
+    return org
+
+
+def campaign_list(
+    *, scope: Scope, status: str | None = None, year: int | None = None
+) -> QuerySet[Campaign]:
+    qs = Campaign.objects.select_related("framework", "area").defer(
+        "framework__definition", "framework__yaml_text"
+    )
+    if scope.is_officer:
+        if scope.unit_path is not None:
+            path = scope.unit_path
+            prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+            qs = qs.filter(Q(unit_path__startswith=path) | Q(unit_path__in=prefixes))
+    else:
+        org = member_organisation(scope)
+        if org is None:
+            return qs.none()
+        prefixes = [org.unit_path[: i + 1] for i, ch in enumerate(org.unit_path) if ch == "/"]
+        qs = qs.filter(
+            unit_path__in=prefixes, status__in=[CampaignStatus.OPEN, CampaignStatus.PUBLISHED]
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def campaign_get(*, scope: Scope, campaign_id: int) -> Campaign:
+    campaign = campaign_list(scope=scope).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404(_("No campaign with id %(id)s in your reach.") % {"id": campaign_id})
+    return campaign
+
+
+def campaign_for_answering(campaign_id: int) -> Campaign:
+    """The campaign with what a submission needs (the criteria-set definition is loaded only
+    when the engine for that version is not cached yet)."""
+    campaign = (
+        Campaign.objects.select_related("framework")
+        .only(*ANSWERING_FIELDS)
+        .filter(pk=campaign_id)
+        .order_by()
+        .first()
+    )
+    if campaign is None:
+        raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
+    return campaign
+
+
+def organisation_for_answering(organisation_id: int) -> Organisation | None:
+    """The organisation with the fields a submission copies (no scope: services check it)."""
+    return (
+        Organisation.objects.only(*ORG_ANSWERING_FIELDS)
+        .filter(pk=organisation_id)
+        .order_by()
+        .first()
+    )
+
+
+def campaign_by_token(token: str) -> Campaign:
+    campaign = (
+        Campaign.objects.select_related("framework", "area").filter(public_token=token).first()
+    )
+    if campaign is None:
+        raise Http404(_("This campaign link is not valid."))
+    return campaign
+
+
+def campaign_response_counts(*, scope: Scope, campaign: Campaign) -> dict[str, int]:
+    """``{"total": n, "<status>": n, ...}`` over the responses the viewer may see."""
+    counts: dict[str, int] = {"total": 0, **dict.fromkeys(ResponseStatus.values, 0)}
+    rows = (
+        response_list(scope=scope, campaign_id=campaign.pk)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["status"]] = row["n"]
+        counts["total"] += row["n"]
+    return counts
+
+
+def response_list(
+    *,
+    scope: Scope,
+    campaign_id: int | None = None,
+    status: str | None = None,
+    commune: str | None = None,
+    channel: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Response]:
+    qs = Response.objects.select_related("organisation", "campaign", "commune")
+    if scope.is_officer:
+        if scope.unit_path is not None:
+            qs = qs.filter(unit_path__startswith=scope.unit_path)
+    else:
+        org_id = _member_org_id(scope)
+        if org_id is None:
+            return qs.none()
+        qs = qs.filter(organisation_id=org_id)
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    if status:
+        qs = qs.filter(status=status)
+    if commune:
+        qs = qs.filter(commune__code=commune)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if q:
+        qs = qs.filter(
+            Q(organisation__name_folded__contains=fold(q)) | Q(organisation__tax_code=q.strip())
+        )
+    return qs
+
+
+def response_get(*, scope: Scope, response_id: int) -> Response:
+    response = response_list(scope=scope).filter(pk=response_id).first()
+    if response is None:
+        raise Http404(_("No response with id %(id)s in your reach.") % {"id": response_id})
+    return response
+
+
+def response_for_key(*, campaign: Campaign, key: str) -> Response | None:
+    """The response a submission with this Idempotency-Key produced in the campaign."""
+    row = (
+        SubmissionKey.objects.filter(campaign_id=campaign.pk, key=key.strip())
+        .select_related("response", "response__organisation", "response__framework")
+        .defer("response__framework__definition", "response__framework__yaml_text")
+        .first()
+    )
+    return row.response if row is not None else None
+
+
+def response_by_resume_code(*, campaign: Campaign, code: str) -> Response:
+    row = (
+        ResumeCode.objects.select_related("response", "response__organisation")
+        .filter(code=code.strip().upper(), response__campaign=campaign)
+        .first()
+    )
+    if row is None:
+        raise PermissionDenied(_("This resume code is not valid for this campaign."))
+    response = row.response
+    response._resume_code = row.code  # type: ignore[attr-defined]
+    return response
+
+
+def resume_code_of(response: Response) -> str | None:
+    return ResumeCode.objects.filter(response=response).values_list("code", flat=True).first()
+
+
+def response_for(campaign: Campaign, organisation: Organisation) -> Response | None:
+    """The organisation's response in the campaign (no scope: callers check access)."""
+    return Response.objects.filter(campaign=campaign, organisation=organisation).first()
+
+
+def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
+    """What the result page shows: overall, level name, pillars with names, unmet criteria
+    in plain language (the question's text)."""
+    fw = response.framework.engine()
+    levels = {lv.code: lv.name.get(lang) for lv in fw.levels}
+    pillars = [
+        {
+            "code": p.code,
+            "name": p.name.get(lang),
+            "score": response.pillar_scores.get(p.code),
+        }
+        for p in fw.pillars
+    ]
+    unmet = []
+    for code in response.unmet:
+        c = fw.criterion(code)
+        unmet.append(
+            {
+                "code": code,
+                "name": c.name.get(lang),
+                "score": response.criterion_scores.get(code),
+                "target": c.target,
+                "pillar": fw.pillar_of(code).name.get(lang),
+            }
+        )
+    return {
+        "overall": response.overall,
+        "level": response.level,
+        "level_name": levels.get(response.level or 0, ""),
+        "max_level": max(levels) if levels else 0,
+        "pillars": pillars,
+        "unmet": unmet,
+    }
