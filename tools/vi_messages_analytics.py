@@ -88,7 +88,7 @@ VI = {
     "Ranking of provinces": "Xếp hạng các tỉnh",
     "Chart; the same data is in the table below.": "Biểu đồ; số liệu giống bảng bên dưới.",
     "Table": "Bảng số liệu",
-    "Open": "Xem",
+    "View": "Xem",
     "Download CSV": "Tải CSV",
     "Annual report (PDF)": "Báo cáo năm (PDF)",
     "Annual report (XLSX)": "Báo cáo năm (XLSX)",
