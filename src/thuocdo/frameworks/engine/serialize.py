@@ -148,7 +148,7 @@ def load_framework_file(path: str | os.PathLike[str]) -> Framework:
                 [Problem(name, "", "file.too_large", {"size": size, "limit": MAX_BYTES})]
             )
         with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = fh.read(min(size, MAX_BYTES) + 1)
     except OSError as exc:
         raise FrameworkInvalid(
             [Problem(name, "", "file.unreadable", {"error": exc.strerror or str(exc)})]
