@@ -7,7 +7,6 @@ write through the same services as the pages and the API, with ``actor=None``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -267,64 +266,12 @@ def _read_answers(path: str) -> Any:
                 % {"file": path, "error": exc.strerror or str(exc)}
             ]
         ) from None
-    return parse_answers_json(raw, path)
-
-
-def parse_answers_json(raw: bytes, name: str) -> Any:
-    """The answers object of a JSON document; CommandFailedError naming what is wrong."""
-    from django.utils.translation import gettext as _
+    from thuocdo.frameworks.answers import AnswersFileError, parse_answers_json
 
     try:
-        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CommandFailedError(
-            [
-                _("%(file)s: the file is not UTF-8 (invalid byte at offset %(offset)d).")
-                % {"file": name, "offset": exc.start}
-            ]
-        ) from None
-    duplicates: list[str] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                duplicates.append(key)
-            out[key] = value
-        return out
-
-    try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        raise CommandFailedError(
-            [
-                _("%(file)s:%(line)d: not valid JSON: %(error)s.")
-                % {"file": name, "line": exc.lineno, "error": exc.msg}
-            ]
-        ) from None
-    except RecursionError:
-        raise CommandFailedError(
-            [_("%(file)s: the JSON nests too deeply.") % {"file": name}]
-        ) from None
-    if not isinstance(data, dict):
-        raise CommandFailedError(
-            [
-                _(
-                    "%(file)s: the answers must be a JSON object mapping criterion codes to "
-                    'answers, e.g. {"S1": "b", "S2": ["web"], "S3": true, "S4": 12}.'
-                )
-                % {"file": name}
-            ]
-        )
-    if duplicates:
-        raise CommandFailedError(
-            [
-                _("%(file)s: criterion '%(code)s' is answered more than once.")
-                % {"file": name, "code": code}
-                for code in dict.fromkeys(duplicates)
-            ]
-        )
-    return data
+        return parse_answers_json(raw, path)
+    except AnswersFileError as exc:
+        raise CommandFailedError(exc.lines) from None
 
 
 def cmd_score(args: argparse.Namespace) -> int:
