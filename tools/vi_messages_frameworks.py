@@ -157,7 +157,7 @@ VI: dict[str, str] = {
     "Copy as a new draft": "Sao chép thành bản nháp mới",
     "Versions": "Các phiên bản",
     "Levels": "Các mức",
-    "Level": "Mức",
+    "Maturity level": "Mức",
     "Conditions": "Điều kiện",
     "Gate criteria": "Tiêu chí bắt buộc để đạt mức",
     "The level is the highest one whose conditions all hold; it is then lowered below any level for which an applicable gate criterion is not met.": (

@@ -214,6 +214,15 @@ def _question(q: Question, lang: str) -> dict[str, Any]:
     return out
 
 
+def source_in(source: str, lang: str) -> str:
+    """The part of a bilingual ``source`` ("Vietnamese … / English …") in ``lang``; the whole
+    text when it is not written that way."""
+    parts = source.split(" / ")
+    if len(parts) != 2:
+        return source
+    return parts[1].strip() if lang == "en" else parts[0].strip()
+
+
 def document(fw: Framework, lang: str = "vi") -> dict[str, Any]:
     """The criteria set as plain data for a page."""
     lang = _lang(lang)
@@ -284,7 +293,7 @@ def document(fw: Framework, lang: str = "vi") -> dict[str, Any]:
         "label": fw.key,
         "name": fw.name.get(lang),
         "description": fw.description.get(lang) if fw.description else "",
-        "source": fw.source,
+        "source": source_in(fw.source, lang),
         "sector": fw.sector,
         "entity_types": list(fw.entity_types),
         "pillars": pillars,
