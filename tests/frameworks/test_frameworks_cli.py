@@ -250,3 +250,13 @@ def test_load_list_show_and_diff(capsys: Any, write_set: Any, tmp_path: Path) ->
         capsys, "frameworks", "diff", "thu-nghiem@1", str(INVALID / "negative_weight.yaml")
     )
     assert code == 1 and "weight.not_positive" in err
+
+
+def test_files_are_read_in_bounded_chunks() -> None:
+    from io import BytesIO
+
+    from thuocdo.frameworks.engine.loader import read_bounded
+
+    assert read_bounded(BytesIO(b"x" * 10), 4) == b"xxxxx"  # one byte more than the limit
+    assert read_bounded(BytesIO(b"abc"), 4) == b"abc"
+    assert read_bounded(BytesIO(b""), 4) == b""

@@ -41,7 +41,7 @@ def _looks_like_file(spec: str) -> bool:
 def _read_file(path: str) -> bytes:
     """The bytes of a criteria-set file, refusing files over the limit before reading them."""
     from thuocdo.frameworks.engine import FrameworkInvalid, Problem
-    from thuocdo.frameworks.engine.loader import MAX_BYTES
+    from thuocdo.frameworks.engine.loader import MAX_BYTES, read_bounded
 
     p = Path(path)
     try:
@@ -51,7 +51,7 @@ def _read_file(path: str) -> bytes:
                 [Problem(path, "", "file.too_large", {"size": size, "limit": MAX_BYTES})]
             )
         with p.open("rb") as fh:
-            return fh.read(min(size, MAX_BYTES) + 1)
+            return read_bounded(fh)
     except OSError as exc:
         raise FrameworkInvalid(
             [Problem(path, "", "file.unreadable", {"error": exc.strerror or str(exc)})]
@@ -245,20 +245,25 @@ def _read_answers(path: str) -> Any:
     """Parse ANSWERS.json (at most 5 MB, UTF-8, one JSON object without duplicate keys)."""
     from django.utils.translation import gettext as _
 
-    from thuocdo.frameworks.engine.loader import MAX_BYTES
+    from thuocdo.frameworks.engine.loader import MAX_BYTES, read_bounded
+
+    def too_large(size: int) -> CommandFailedError:
+        return CommandFailedError(
+            [
+                _("%(file)s: the file is too large (%(size)d bytes; the limit is %(limit)d).")
+                % {"file": path, "size": size, "limit": MAX_BYTES}
+            ]
+        )
 
     p = Path(path)
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise CommandFailedError(
-                [
-                    _("%(file)s: the file is too large (%(size)d bytes; the limit is %(limit)d).")
-                    % {"file": path, "size": size, "limit": MAX_BYTES}
-                ]
-            )
+            raise too_large(size)
         with p.open("rb") as fh:
-            raw = fh.read(min(size, MAX_BYTES) + 1)
+            raw = read_bounded(fh)
+        if len(raw) > MAX_BYTES:
+            raise too_large(len(raw))
     except OSError as exc:
         raise CommandFailedError(
             [
