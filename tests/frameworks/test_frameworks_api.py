@@ -212,3 +212,16 @@ def test_upload_over_5_mb_is_refused_without_holding_it(client: Client, officer:
     tracemalloc.stop()
     assert res.status_code == 422 and res.json()["errors"][0]["type"] == "file.too_large"
     assert peak < 2 * len(big)
+
+
+def test_openapi_lists_the_frameworks_operations(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/{code}/{version}",
+        "/api/v1/frameworks/{code}/{version}/score",
+        "/api/v1/frameworks/{code}/{version}/publish",
+        "/api/v1/frameworks/{code}/{version}/retire",
+        "/api/v1/frameworks/{code}/{version}/copy",
+        "/api/v1/frameworks/{code}/{version}/diff",
+    } <= set(paths)

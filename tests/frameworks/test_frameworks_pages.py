@@ -228,3 +228,15 @@ def test_scope_on_pages(client: Client, make_user: Any) -> None:
     html = page(client, "/frameworks/shop-dx/2025.1/")
     assert "/frameworks/shop-dx/2025.1/retire/" not in html
     assert client.post("/frameworks/shop-dx/2025.1/retire/").status_code == 403
+
+
+def test_every_page_and_api_operation_declares_its_policy() -> None:
+    from thuocdo.core.access import policy_of
+    from thuocdo.frameworks import api, urls
+
+    for pattern in urls.urlpatterns:
+        assert policy_of(pattern.callback) in {"public", "officer"}, pattern.name
+    operations = [op for view in api.router.path_operations.values() for op in view.operations]
+    assert len(operations) == 8
+    for op in operations:
+        assert policy_of(op.view_func) in {"public", "officer"}, op.view_func.__name__

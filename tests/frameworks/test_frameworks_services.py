@@ -197,3 +197,17 @@ def test_new_version_cannot_move_a_code_out_of_another_sector(make_user: Any) ->
     retail = make_user("ministry", sectors=["retail"])
     with pytest.raises(PermissionDenied):
         services.framework_version_load(actor=retail, text=set_text(version="2", sector="retail"))
+
+
+def test_builtins_load_again_changes_nothing() -> None:
+    from thuocdo.frameworks.builtins import load
+
+    before = list(FrameworkVersion.objects.filter(builtin=True).values_list("pk", "content_hash"))
+    assert len(before) == 10
+    assert load() == {"criteria_sets": 10, "created": 0}
+    after = list(FrameworkVersion.objects.filter(builtin=True).values_list("pk", "content_hash"))
+    assert after == before
+    assert all(
+        v.status == Status.PUBLISHED and v.criterion_count >= 20 and v.pillar_count >= 4
+        for v in FrameworkVersion.objects.filter(builtin=True)
+    )
