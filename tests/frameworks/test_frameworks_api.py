@@ -180,9 +180,20 @@ def test_scope_rules(client: Client, make_user: Any, token_for: Any) -> None:
 
 
 def test_upload_refuses_bad_input(client: Client, officer: Any) -> None:
-    bomb = b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-    res = upload(client, officer, bomb.decode())
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):  # "billion laughs": 9^9 nodes once expanded
+        refs = ", ".join([f"*{chr(96 + i)}"] * 9)
+        levels.append(f"{chr(97 + i)}: &{chr(97 + i)} [{refs}]")
+    bomb = "\n".join(levels) + "\n"
+    tracemalloc.start()
+    res = upload(client, officer, bomb)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     assert res.status_code == 422 and res.json()["errors"][0]["type"] == "yaml.alias_not_allowed"
+    assert peak < 5 * 1024 * 1024
+    flat = "x: [" + ",".join(["1"] * 100_001) + "]\n"  # more nodes than any criteria set needs
+    res = upload(client, officer, flat)
+    assert res.status_code == 422 and res.json()["errors"][0]["type"] == "yaml.too_many_nodes"
     deep = "x: " + "[" * 500 + "]" * 500
     res = upload(client, officer, deep)
     assert res.status_code == 422 and res.json()["errors"][0]["type"] == "yaml.too_deep"

@@ -24,7 +24,7 @@ from .messages import Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50
-MAX_NODES = 200_000
+MAX_NODES = 100_000  # the largest built-in set has about 1,500; a bomb costs time per node
 
 try:  # libyaml parser (C) with our own guarded composer on top
     from yaml._yaml import CParser as _Parser
