@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 
 from thuocdo.frameworks.engine import FrameworkInvalid, Problem
-from thuocdo.frameworks.engine.loader import MAX_BYTES
+from thuocdo.frameworks.engine.loader import MAX_BYTES, read_bounded
 
 YAML_TYPES = frozenset(
     {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"}
@@ -29,7 +29,7 @@ def read_uploaded_file(uploaded: UploadedFile) -> tuple[bytes, str]:
     size = uploaded.size or 0
     if size > MAX_BYTES:
         raise _too_large(name, size)
-    raw = uploaded.read(MAX_BYTES + 1) if size == 0 else uploaded.read()
+    raw = read_bounded(uploaded)  # type: ignore[arg-type]
     if len(raw) > MAX_BYTES:
         raise _too_large(name, len(raw))
     return raw, name
@@ -43,7 +43,7 @@ def read_raw_body(request: HttpRequest, name: str = "<body>") -> bytes:
         declared = 0
     if declared > MAX_BYTES:
         raise _too_large(name, declared)
-    raw = request.read(min(declared, MAX_BYTES) + 1) if declared else request.read(MAX_BYTES + 1)
+    raw = read_bounded(request)  # type: ignore[arg-type]
     if len(raw) > MAX_BYTES:
         raise _too_large(name, len(raw))
     return raw
