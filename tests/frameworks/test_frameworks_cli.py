@@ -260,3 +260,13 @@ def test_files_are_read_in_bounded_chunks() -> None:
     assert read_bounded(BytesIO(b"x" * 10), 4) == b"xxxxx"  # one byte more than the limit
     assert read_bounded(BytesIO(b"abc"), 4) == b"abc"
     assert read_bounded(BytesIO(b""), 4) == b""
+
+
+def test_score_falls_back_to_the_builtin_file(capsys: Any, tmp_path: Path) -> None:
+    fw = FrameworkVersion.objects.get(code="farm-dx").engine()
+    FrameworkVersion.objects.filter(code="farm-dx").delete()  # as before `load-builtins`
+    answers = {c.code: None for c in fw.criteria()}
+    code, out, err = run(capsys, "score", "farm-dx@2025.1", str(write_json(tmp_path, answers)))
+    # the set is found (from its file); the empty answers are reported as missing
+    assert code == 1 and out == ""
+    assert "farm-dx" not in err and "chưa được trả lời" in err
