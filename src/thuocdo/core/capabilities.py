@@ -28,7 +28,7 @@ def capabilities() -> list[Capability]:
             "frameworks",
             _("Criteria sets"),
             _("Versioned criteria sets for each sector and type of organisation."),
-            None,
+            "frameworks:index",
         ),
         Capability(
             "assessments",

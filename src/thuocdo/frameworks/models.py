@@ -11,12 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from thuocdo.frameworks.engine import Framework, framework_from_dict
 
 _ENGINES: dict[tuple[int, str], Framework] = {}
+
+# What a version *is*: none of these may change once it has left the draft status.
+FROZEN_FIELDS = (
+    "code",
+    "version",
+    "name_vi",
+    "name_en",
+    "sector",
+    "entity_types",
+    "source",
+    "definition",
+    "content_hash",
+    "yaml_text",
+    "pillar_count",
+    "criterion_count",
+)
 
 
 class Status(models.TextChoices):
@@ -63,6 +80,45 @@ class FrameworkVersion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, refusing any change to a published or retired version's content.
+
+        The only changes allowed after publication are the status moving forward
+        (published → retired) and the dates and people recorded with it.
+        """
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values("status", *FROZEN_FIELDS).first()
+            if stored is not None and stored["status"] != Status.DRAFT:
+                changed = [f for f in FROZEN_FIELDS if getattr(self, f) != stored[f]]
+                backwards = self.status == Status.DRAFT or (
+                    stored["status"] == Status.RETIRED and self.status != Status.RETIRED
+                )
+                if changed or backwards:
+                    raise ValidationError(
+                        _(
+                            "Version %(label)s is %(status)s and can no longer change; "
+                            "copy it as a new draft version instead."
+                        )
+                        % {
+                            "label": f"{stored['code']}@{stored['version']}",
+                            "status": Status(stored["status"]).label,
+                        }
+                    )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Only a draft can be deleted: responses may point at a published version."""
+        if self.pk is not None and self.status != Status.DRAFT:
+            raise ValidationError(
+                _("Version %(label)s is %(status)s and cannot be deleted; retire it instead.")
+                % {"label": self.label, "status": self.get_status_display()}
+            )
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
 
     @property
     def label(self) -> str:

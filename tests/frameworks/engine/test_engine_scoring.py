@@ -220,6 +220,21 @@ CASES: list[tuple[str, dict[str, Any], float, int, dict, dict, list[str], list[s
         [],
     ),
     (
+        # B2 is relevant (A1 != 'a') and required but unanswered: the response is incomplete,
+        # B2 is left out of pillar B and its gate (required_for_level 2) does not lower the level.
+        # B1 = 10 sits exactly on the second threshold → 100. A = (2·100 + 90 + 100)/4 = 97.5,
+        # B = 100/1 = 100, C = 80; overall = (195 + 100 + 80)/4 = 93.75; level 3 (three pillars ≥ 70).
+        # unmet: A2 1·2·10 = 20, C1 1·1·20 = 20 (tie → file order)
+        "missing-gate-does-not-lower",
+        {"A1": "c", "A2": ["x", "y"], "A3": True, "B1": 10, "C1": True},
+        93.75,
+        3,
+        {"a": 97.5, "b": 100.0, "c": 80.0},
+        {"A1": 100.0, "A2": 90.0, "A3": 100.0, "B1": 100.0, "B2": None, "C1": 80.0},
+        ["A2", "C1"],
+        ["B2"],
+    ),
+    (
         # scale allows non-integers: 3.5 → (3.5−1)/4·100 = 62.5; empty multi is answered → 0;
         # C1 answered but not relevant → ignored. A = (200 + 0 + 0)/4 = 50, B = (0 + 187.5)/4 = 46.875
         # overall = (100 + 46.875)/3 = 48.958…; level 1. unmet: A2 1·2·100 = 200, A3 1·2·100 = 200

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.composer import Composer
@@ -24,7 +24,7 @@ from .messages import Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 50
-MAX_NODES = 200_000
+MAX_NODES = 100_000  # the largest built-in set has about 1,500; a bomb costs time per node
 
 try:  # libyaml parser (C) with our own guarded composer on top
     from yaml._yaml import CParser as _Parser
@@ -84,6 +84,20 @@ class _Loader(_GuardedComposer, _Parser, SafeConstructor, Resolver):
         _GuardedComposer.__init__(self)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
+
+
+def read_bounded(fh: BinaryIO, limit: int = MAX_BYTES) -> bytes:
+    """Read at most ``limit + 1`` bytes in small chunks (so a caller can tell "too large"
+    without holding more, and pipes and empty files need no size up front)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = fh.read(min(65536, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 @dataclass

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .loader import MAX_BYTES, load_yaml
+from .loader import MAX_BYTES, load_yaml, read_bounded
 from .messages import FrameworkInvalid, Problem
 from .model import Criterion, Framework, Level, LocalText, Pillar, Question
 from .validate import build_framework
@@ -148,7 +148,7 @@ def load_framework_file(path: str | os.PathLike[str]) -> Framework:
                 [Problem(name, "", "file.too_large", {"size": size, "limit": MAX_BYTES})]
             )
         with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = read_bounded(fh)
     except OSError as exc:
         raise FrameworkInvalid(
             [Problem(name, "", "file.unreadable", {"error": exc.strerror or str(exc)})]
