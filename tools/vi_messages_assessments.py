@@ -10,7 +10,7 @@ VI = {
     "Household business": "Hộ kinh doanh",
     "Shop": "Cửa hàng",
     "Traditional market": "Chợ truyền thống",
-    "Tourist destination": "Điểm du lịch",
+    "Tourist destination": "Điểm đến du lịch",
     "Farm": "Trang trại",
     "Cooperative": "Hợp tác xã",
     "Micro": "Siêu nhỏ",

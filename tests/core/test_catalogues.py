@@ -7,10 +7,13 @@ everywhere, and every catalogue must be complete and compiled.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import sys
 from pathlib import Path
 
 import polib
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+import catalogue_clashes
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "thuocdo"
 CATALOGUES = sorted(PACKAGE.glob("**/locale/vi/LC_MESSAGES/django.po"))
@@ -21,13 +24,7 @@ def test_there_are_catalogues() -> None:
 
 
 def test_shared_message_ids_have_one_translation() -> None:
-    seen: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for po_path in CATALOGUES:
-        for entry in polib.pofile(str(po_path)):
-            if entry.msgstr and not entry.obsolete:
-                seen[entry.msgid][entry.msgstr].append(str(po_path.relative_to(PACKAGE)))
-    clashes = {msgid: dict(t) for msgid, t in seen.items() if len(t) > 1}
-    assert clashes == {}
+    assert catalogue_clashes.clashes() == {}
 
 
 def test_every_catalogue_is_translated_and_compiled() -> None:

@@ -22,7 +22,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "weight": _("Weight"),
     "required": _("Required"),
     "relevant": _("Condition"),
-    "target": _("Target"),
+    "target": _("Target score"),
     "gate": _("Required for level"),
     "solution_tags": _("Solution tags"),
     "type": _("Question type"),
