@@ -90,6 +90,22 @@ def test_a_new_response_changes_the_cached_aggregate() -> None:
 
 
 @pytest.mark.django_db
+def test_a_change_after_the_snapshot_is_seen_without_an_explicit_refresh() -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    slice_ = Slice(by=("province",))
+    before = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)
+    hanoi = next(r for r in before["rows"] if r["province"] == "01")
+    f.response(c, commune=responses[0].commune, seed=7, size="small")
+    f.response(c, commune=responses[0].commune, status="draft", seed=8, size="medium")
+    after = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)
+    hanoi_after = next(r for r in after["rows"] if r["province"] == "01")
+    assert hanoi_after["n"] == hanoi["n"] + 1  # the draft is not counted
+    version = Snapshot.objects.get(campaign=c).version
+    selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)
+    assert Snapshot.objects.get(campaign=c).version == version  # nothing changed: no refresh
+
+
+@pytest.mark.django_db
 def test_legacy_units_aggregate_into_current_ones() -> None:
     from thuocdo.geo.models import UnitMapping
 

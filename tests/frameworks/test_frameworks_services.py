@@ -34,7 +34,7 @@ def test_load_creates_a_draft_and_audits(make_user: Any) -> None:
     assert (v.pillar_count, v.criterion_count, v.created_by) == (2, 5, officer)
     assert v.engine().criterion("W2").question.type == "multi"
     assert events(v) == ["framework.create"]
-    event = AuditEvent.objects.get(object_id=str(v.pk))
+    event = AuditEvent.objects.get(object_type="frameworks.frameworkversion", object_id=str(v.pk))
     assert event.actor == officer and event.after["content_hash"] == v.content_hash
 
 

@@ -34,7 +34,7 @@ from thuocdo.analytics.domain.columnar import (
 from thuocdo.analytics.domain.stats import Cube
 from thuocdo.analytics.models import Snapshot
 from thuocdo.analytics.params import Slice
-from thuocdo.assessments.models import Campaign, CampaignStatus
+from thuocdo.assessments.models import Campaign, CampaignStatus, Response
 
 MIN_PUBLIC_N = 5
 SUPPRESSED_FIELDS = (
@@ -102,6 +102,16 @@ def campaign_list(*, scope: Scope, public: bool = False) -> list[Campaign]:
     return [c for c in out if c.unit_path.startswith(path) or path.startswith(c.unit_path)]
 
 
+def is_stale(snap: Snapshot) -> bool:
+    """True when a response of the campaign changed after the columnar copy was made (one
+    indexed query); the copy is then refreshed incrementally before it is read."""
+    if snap.watermark is None:
+        return Response.objects.filter(campaign_id=snap.campaign_id).exists()
+    return Response.objects.filter(
+        campaign_id=snap.campaign_id, updated_at__gt=snap.watermark
+    ).exists()
+
+
 def load(campaign: Campaign) -> Loaded:
     """The campaign's columnar copy, building it the first time."""
     from thuocdo.analytics.services import refresh_campaign
@@ -110,6 +120,10 @@ def load(campaign: Campaign) -> Loaded:
     frame = store.read_frame(snap.file) if snap is not None else None
     if snap is None or frame is None or snap.framework_hash != campaign.framework.content_hash:
         refresh_campaign(campaign.pk, full=True)
+        snap = Snapshot.objects.get(campaign=campaign)
+        frame = store.read_frame(snap.file)
+    elif is_stale(snap):
+        refresh_campaign(campaign.pk)
         snap = Snapshot.objects.get(campaign=campaign)
         frame = store.read_frame(snap.file)
     assert frame is not None

@@ -107,7 +107,7 @@ def _population(campaign_id: int) -> pl.DataFrame:
 
 def _read_responses(
     campaign_id: int, since: datetime | None
-) -> tuple[list[int], list[dict[str, Any]]]:
+) -> tuple[list[int], list[dict[str, Any]], datetime | None]:
     qs = Response.objects.filter(campaign_id=campaign_id)
     if since is not None:
         qs = qs.filter(updated_at__gte=since)
@@ -118,6 +118,7 @@ def _read_responses(
     raw = list(qs.order_by("id").values(*fields))
     places = _current_communes({r["commune_id"] for r in raw})
     changed = [r["id"] for r in raw]
+    latest = max((r["updated_at"] for r in raw), default=None)
     records = []
     for r in raw:
         place = places.get(r["commune_id"])
@@ -138,7 +139,7 @@ def _read_responses(
                 "criterion_scores": r["criterion_scores"],
             }
         )
-    return changed, records
+    return changed, records, latest
 
 
 @transaction.atomic
@@ -163,7 +164,7 @@ def refresh_campaign(
         since = None
     elif since is None and snap.watermark is not None:
         since = snap.watermark - OVERLAP
-    changed, records = _read_responses(campaign.pk, since)
+    changed, records, latest = _read_responses(campaign.pk, since)
     rows = records_to_frame(records, layout)
     frame = upsert(base.drop("weight", "stratum") if base is not None else None, changed, rows)
     weighted, summary = poststratify(frame, _population(campaign.pk))
@@ -176,7 +177,10 @@ def refresh_campaign(
             for k in ("province", "commune", "sector", "entity_type", "size")
         ],
     ).drop("collapse")
-    watermark = frame["updated_at"].max() if frame.height else None
+    # Every response read counts for the watermark, counted or not (a draft saved after the
+    # last submission must not make the copy look stale for ever).
+    candidates = [t for t in (frame["updated_at"].max() if frame.height else None, latest) if t]
+    watermark = max(candidates) if candidates else None
     old_file = snap.file
     snap.version += 1
     path = store.file_for(campaign.pk, snap.version)
