@@ -38,7 +38,10 @@ def unregister_survey_source(name: str) -> None:
 
 
 def survey_source(name: str) -> SurveySource | None:
-    return _SOURCES.get(name)
+    """The source registered as ``name``; a name ``base:parameters`` (e.g.
+    ``assessments.criterion-met:sme-dx:KH2``) finds the source ``base``, which reads its
+    parameters from ``indicator.survey_source``."""
+    return _SOURCES.get(name) or _SOURCES.get(name.split(":", 1)[0])
 
 
 def survey_source_names() -> list[str]:
