@@ -1,0 +1,269 @@
+"""Bulk writes of an import: organisations found or created, responses inserted.
+
+Everything runs inside the caller's transaction, so a failure or a kill leaves nothing.
+Responses are inserted with ``ON CONFLICT DO NOTHING`` on the (campaign, organisation)
+uniqueness, so a row whose organisation already answered the campaign is a *duplicate* and
+re-importing a file adds nothing. PostgreSQL: ``COPY`` (psycopg 3) into a temporary staging
+table, then ``INSERT … SELECT … ON CONFLICT DO NOTHING``; SQLite: ``executemany`` in chunks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from thuocdo.assessments.domain.identity import dedupe_key, new_registry_id
+from thuocdo.assessments.models import Campaign, Organisation
+from thuocdo.core.collation import vi_collation_key
+from thuocdo.core.text import fold
+
+from .validate import OrgRow, Prepared
+
+Progress = Callable[[str, int, int], None]
+LOOKUP_CHUNK = 500
+
+ORG_COLUMNS = (
+    "registry_id",
+    "tax_code",
+    "name",
+    "name_folded",
+    "sort_key",
+    "entity_type",
+    "vsic",
+    "sector",
+    "size_class",
+    "commune_id",
+    "unit_path",
+    "address",
+    "contact_name",
+    "phone",
+    "email",
+    "created_at",
+    "updated_at",
+)
+RESPONSE_COLUMNS = (
+    "campaign_id",
+    "organisation_id",
+    "framework_id",
+    "status",
+    "answers",
+    "overall",
+    "level",
+    "pillar_scores",
+    "criterion_scores",
+    "unmet",
+    "commune_id",
+    "unit_path",
+    "entity_type",
+    "size_class",
+    "sector",
+    "channel",
+    "submitted_by_id",
+    "submitted_at",
+    "rejection_reason",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    imported: int
+    duplicates: int
+    organisations_created: int
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for a in range(0, len(items), size):
+        yield items[a : a + size]
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _when(now: dt.datetime) -> Any:
+    return now if _is_postgres() else connection.ops.adapt_datetimefield_value(now)
+
+
+def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[list[int], int]:
+    """The organisation id of every row (found by tax code, else by name + commune; created
+    in bulk when absent) and how many were created."""
+    ids: list[int | None] = [None] * len(orgs)
+    by_tax: dict[str, int] = {}
+    taxes = sorted({o.tax_code for o in orgs if o.tax_code})
+    for chunk in _chunks(taxes, LOOKUP_CHUNK):
+        for tax, pk, merged in Organisation.objects.filter(tax_code__in=chunk).values_list(
+            "tax_code", "id", "merged_into_id"
+        ):
+            if tax:
+                by_tax[tax] = merged or pk
+    by_key: dict[str, int] = {}
+    untaxed_communes = sorted({o.commune.unit_id for o in orgs if not o.tax_code})
+    for chunk in _chunks(untaxed_communes, LOOKUP_CHUNK):
+        for name, code, pk, merged in Organisation.objects.filter(commune_id__in=chunk).values_list(
+            "name", "commune__code", "id", "merged_into_id"
+        ):
+            by_key.setdefault(dedupe_key(name, code), merged or pk)
+    new: list[tuple[int, OrgRow, str]] = []
+    for i, o in enumerate(orgs):
+        found = by_tax.get(o.tax_code) if o.tax_code else by_key.get(o.key)
+        if found is not None:
+            ids[i] = found
+        else:
+            new.append((i, o, new_registry_id()))
+    if new:
+        when = _when(now)
+        rows = [
+            (
+                reg,
+                o.tax_code,
+                o.name,
+                fold(o.name),
+                vi_collation_key(o.name),
+                o.entity_type,
+                o.vsic,
+                "",
+                o.size_class,
+                o.commune.unit_id,
+                o.commune.path,
+                "",
+                "",
+                "",
+                "",
+                when,
+                when,
+            )
+            for _, o, reg in new
+        ]
+        _insert("assessments_organisation", ORG_COLUMNS, rows, conflict=False)
+        by_reg: dict[str, int] = {}
+        regs = [reg for _, _, reg in new]
+        for chunk in _chunks(regs, LOOKUP_CHUNK):
+            by_reg.update(
+                Organisation.objects.filter(registry_id__in=chunk).values_list("registry_id", "id")
+            )
+        for i, _, reg in new:
+            ids[i] = by_reg[reg]
+    return [int(x) for x in ids if x is not None], len(new)
+
+
+def write_responses(
+    *,
+    campaign: Campaign,
+    prepared: Prepared,
+    actor_id: int | None,
+    progress: Progress | None = None,
+    chunk_size: int = 5000,
+) -> WriteResult:
+    """Write the valid rows of ``prepared`` (inside the caller's transaction)."""
+    now = timezone.now()
+    total = len(prepared.orgs)
+    if progress:
+        progress("organisations", 0, total)
+    org_ids, created = resolve_organisations(prepared.orgs, now=now)
+    scores = prepared.scores
+    when = _when(now)
+    sector = campaign.framework.sector
+    fw_id = campaign.framework_id
+    dumps = json.dumps
+
+    def rows(a: int, b: int) -> list[tuple[Any, ...]]:
+        out = []
+        assert scores is not None
+        for i in range(a, b):
+            o = prepared.orgs[i]
+            s = scores.to_json_dict(i)
+            out.append(
+                (
+                    campaign.pk,
+                    org_ids[i],
+                    fw_id,
+                    "submitted",
+                    dumps(prepared.answers[i], ensure_ascii=False),
+                    s["overall"],
+                    s["level"],
+                    dumps(s["pillars"]),
+                    dumps(s["criteria"]),
+                    dumps(s["unmet"]),
+                    o.commune.unit_id,
+                    o.commune.path,
+                    o.entity_type,
+                    o.size_class,
+                    sector,
+                    "import",
+                    actor_id,
+                    when,
+                    "",
+                    when,
+                    when,
+                )
+            )
+        return out
+
+    imported = 0
+    if _is_postgres():
+        imported = _copy_responses(rows, total, chunk_size, progress)
+    else:
+        for a in range(0, total, chunk_size):
+            b = min(a + chunk_size, total)
+            imported += _insert("assessments_response", RESPONSE_COLUMNS, rows(a, b), conflict=True)
+            if progress:
+                progress("writing", b, total)
+    return WriteResult(
+        imported=imported, duplicates=total - imported, organisations_created=created
+    )
+
+
+def _insert(
+    table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], *, conflict: bool
+) -> int:
+    """Insert rows with one ``executemany`` (PostgreSQL: ``COPY`` when no conflict is expected)."""
+    if not rows:
+        return 0
+    cols = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if _is_postgres() and not conflict:
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return len(rows)
+        marks = ", ".join(["%s"] * len(columns))
+        tail = " ON CONFLICT DO NOTHING" if conflict else ""
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}){tail}"  # noqa: S608 - fixed names
+        cursor.executemany(sql, rows)
+        return max(cursor.rowcount, 0)
+
+
+def _copy_responses(
+    rows: Callable[[int, int], list[tuple[Any, ...]]],
+    total: int,
+    chunk_size: int,
+    progress: Progress | None,
+) -> int:
+    cols = ", ".join(RESPONSE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - fixed names
+            f"SELECT {cols} FROM assessments_response WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY import_stage ({cols}) FROM STDIN") as copy:
+            for a in range(0, total, chunk_size):
+                b = min(a + chunk_size, total)
+                for row in rows(a, b):
+                    copy.write_row(row)
+                if progress:
+                    progress("writing", b, total)
+        cursor.execute(
+            f"INSERT INTO assessments_response ({cols}) "  # noqa: S608 - fixed names
+            f"SELECT {cols} FROM import_stage ON CONFLICT DO NOTHING"
+        )
+        inserted = max(cursor.rowcount, 0)
+        cursor.execute("DROP TABLE import_stage")
+    return inserted
