@@ -6,6 +6,7 @@ import csv
 import io
 import random
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -119,8 +120,31 @@ def write_csv(
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    path.write_bytes(buf.getvalue().encode(encoding))
+    text = buf.getvalue()
+    data = to_windows_1258(text) if encoding == "cp1258" else text.encode(encoding)
+    path.write_bytes(data)
     return path
+
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def to_windows_1258(text: str) -> bytes:
+    """Windows-1258 bytes: vowels with ă â ê ô ơ ư precomposed, tones as combining marks."""
+    out: list[str] = []
+    base = ""
+    tones = ""
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if ch in TONES:
+                tones += ch
+            else:
+                base += ch
+            continue
+        out.append(unicodedata.normalize("NFC", base) + tones)
+        base, tones = ch, ""
+    out.append(unicodedata.normalize("NFC", base) + tones)
+    return "".join(out).encode("cp1258")
 
 
 def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
