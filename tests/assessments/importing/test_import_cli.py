@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.assessments.importing.factories import (
     communes_in,
     header_for,
@@ -20,6 +19,7 @@ from tests.assessments.importing.factories import (
     write_csv,
     write_xlsx,
 )
+
 from thuocdo.assessments.models import Campaign, Organisation, Response
 from thuocdo.cli import main
 from thuocdo.frameworks.engine import score
@@ -322,3 +322,19 @@ def test_unknown_campaign_and_missing_file(tmp_path: Path) -> None:
     campaign = make_campaign()
     assert main(["import", "999999", str(tmp_path / "x.csv")]) == 1
     assert main(["import", str(campaign.pk), str(tmp_path / "missing.csv")]) == 1
+
+
+def test_collation_key_matches_the_core_key() -> None:
+    import random
+
+    from thuocdo.assessments.importing.writer import collation_key, registry_id
+    from thuocdo.core.collation import vi_collation_key
+
+    rng = random.Random(5)
+    alphabet = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạ ,.-0123456789ABĐÉ'()\t"
+    names = ["Công ty TNHH Số 12", "Phường 2, Quận 10", "", "...", "O'Neil & Co."]
+    names += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    assert [collation_key(n) for n in names] == [vi_collation_key(n) for n in names]
+    ids = {registry_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(i) == 13 and i.startswith("TD-") for i in ids)

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-
 from tests.assessments.importing.factories import (
     communes_in,
     framework_version,

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from thuocdo.assessments.domain.identity import dedupe_key, new_registry_id
+from thuocdo.assessments.domain.identity import dedupe_key
 from thuocdo.assessments.models import Campaign, Organisation
 from thuocdo.core.collation import vi_collation_key
 from thuocdo.core.text import fold
@@ -79,6 +82,26 @@ class WriteResult:
     organisations_created: int
 
 
+_REGISTRY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # as identity.new_registry_id
+
+
+def registry_id() -> str:
+    """``TD-`` and 10 random characters (the format of ``identity.new_registry_id``), drawn
+    from one call to the OS random source: 32 symbols, so ``byte % 32`` is unbiased."""
+    return "TD-" + "".join(_REGISTRY_ALPHABET[b % 32] for b in secrets.token_bytes(10))
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    return vi_collation_key(word)[:-1]
+
+
+def collation_key(name: str) -> str:
+    """``vi_collation_key(name)``, computed word by word with a cache (names share words);
+    syllables never span whitespace, so the concatenation is the same string (tested)."""
+    return "".join(_word_key(w) for w in name.split()) + "0"
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for a in range(0, len(items), size):
         yield items[a : a + size]
@@ -117,7 +140,7 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
         if found is not None:
             ids[i] = found
         else:
-            new.append((i, o, new_registry_id()))
+            new.append((i, o, registry_id()))
     if new:
         when = _when(now)
         rows = [
@@ -126,7 +149,7 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
                 o.tax_code,
                 o.name,
                 fold(o.name),
-                vi_collation_key(o.name),
+                collation_key(o.name),
                 o.entity_type,
                 o.vsic,
                 "",
@@ -174,12 +197,19 @@ def write_responses(
     fw_id = campaign.framework_id
     dumps = json.dumps
 
+    assert scores is not None
+    pillar_codes = scores.pillar_codes
+    criterion_codes = scores.criterion_codes
+
     def rows(a: int, b: int) -> list[tuple[Any, ...]]:
-        out = []
         assert scores is not None
-        for i in range(a, b):
+        out = []
+        overall = scores.overall[a:b].tolist()
+        levels = scores.level[a:b].tolist()
+        pillars = scores.pillars[a:b].tolist()
+        criteria = scores.criteria[a:b].tolist()
+        for k, i in enumerate(range(a, b)):
             o = prepared.orgs[i]
-            s = scores.to_json_dict(i)
             out.append(
                 (
                     campaign.pk,
@@ -187,11 +217,11 @@ def write_responses(
                     fw_id,
                     "submitted",
                     dumps(prepared.answers[i], ensure_ascii=False),
-                    s["overall"],
-                    s["level"],
-                    dumps(s["pillars"]),
-                    dumps(s["criteria"]),
-                    dumps(s["unmet"]),
+                    overall[k],
+                    levels[k],
+                    dumps(_nullable(pillar_codes, pillars[k])),
+                    dumps(_nullable(criterion_codes, criteria[k])),
+                    dumps(scores.unmet(i)),
                     o.commune.unit_id,
                     o.commune.path,
                     o.entity_type,
@@ -219,6 +249,10 @@ def write_responses(
     return WriteResult(
         imported=imported, duplicates=total - imported, organisations_created=created
     )
+
+
+def _nullable(codes: Sequence[str], values: list[float]) -> dict[str, float | None]:
+    return {c: None if math.isnan(v) else v for c, v in zip(codes, values, strict=True)}
 
 
 def _insert(
