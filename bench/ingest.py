@@ -34,17 +34,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
-
 from stdnum.vn import mst
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synth import framework_dict
 from thuocdo.assessments.importing.columns import CONTRACT
 from thuocdo.frameworks.engine import Criterion, framework_from_dict
 
+ROOT = Path(__file__).resolve().parent.parent
 BARS = {"sqlite": 90.0, "postgresql": 60.0}
 
 SETUP = """

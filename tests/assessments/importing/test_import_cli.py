@@ -261,7 +261,9 @@ def test_an_xlsx_zip_bomb_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "sheet2.xml" in message and "tỷ lệ nén" in message
 
 
-def test_kobo_export_with_group_prefixes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_kobo_export_with_group_prefixes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     campaign, header, rows = setup(tmp_path, 3)
     fw = campaign.framework.engine()
     pillar = {c.code: p.code for p in fw.pillars for c in p.criteria}

@@ -118,11 +118,9 @@ def test_sigkill_mid_write_then_rerun_leaves_one_copy_of_every_row(
     path = write_csv(
         tmp_path / "big.csv", header_for(fw), rows_for(fw, ROWS, communes=communes_in(k=20))
     )
-    responses = f"SELECT count(*) FROM assessments_response WHERE campaign_id = {campaign_id}"
-    distinct = (
-        "SELECT count(DISTINCT organisation_id) FROM assessments_response"
-        f" WHERE campaign_id = {campaign_id}"
-    )
+    where = f" FROM assessments_response WHERE campaign_id = {int(campaign_id)}"
+    responses = "SELECT count(*)" + where
+    distinct = "SELECT count(DISTINCT organisation_id)" + where
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "thuocdo.cli", "import", str(campaign_id), str(path),
