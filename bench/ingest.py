@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -130,14 +131,31 @@ def env_for(url: str, data_dir: Path) -> dict[str, str]:
     return env
 
 
+PHASES: dict[str, float] = {}
+
+
+def _phases(stream: Any, t0: float) -> None:
+    """Seconds from start at which the importer reported each phase (its stderr progress)."""
+    for line in stream:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        PHASES[event["phase"]] = round(time.perf_counter() - t0, 2)
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MiB) and stdout of a child process."""
     t = time.perf_counter()
+    PHASES.clear()
     proc = subprocess.Popen(
-        cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert proc.stdout is not None
+    reader = threading.Thread(target=_phases, args=(proc.stderr, t), daemon=True)
+    reader.start()
     out = proc.stdout.read()
+    reader.join()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -172,6 +190,7 @@ def bench_backend(name: str, url: str, tmp: Path, args: argparse.Namespace) -> d
         assert result["imported"] == args.rows and not result["errors"], result
         import_t.append(wall)
         peaks.append(peak)
+        phases = dict(PHASES)
         path.unlink()
     imp = statistics.median(import_t)
     val = statistics.median(validate_t)
@@ -186,6 +205,7 @@ def bench_backend(name: str, url: str, tmp: Path, args: argparse.Namespace) -> d
         "baseline_validate_s_median": round(val, 2),
         "baseline_peak_rss_mib": round(max(base_peaks)),
         "ratio_import_to_validate": round(imp / val, 2),
+        "phases_s_last_run": phases,
         "bar_s": BARS[name],
         "meets_bar": imp <= BARS[name] * args.rows / 100_000,
     }

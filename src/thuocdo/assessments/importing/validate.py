@@ -237,34 +237,33 @@ def prepare(
     for c in criteria:
         j = layout.criteria[c.code]
         cache: dict[str, tuple[Any, Any, str | None, dict[str, object]]] = {}
-        values: list[Any] = [None] * n
-        col = np.array(_missing(c), dtype=DTYPES[c.question.type]).repeat(n)
-        ans = np.zeros(n, dtype=bool)
-        for i, cells in enumerate(shaped):
-            raw_cell = cells[j]
+
+        def lookup(raw_cell: str, c: Criterion = c, cache: dict[str, Any] = cache) -> Any:
             hit = cache.get(raw_cell)
             if hit is None:
                 value, problem, params = parse_answer(c, raw_cell)
-                hit = (value, _encode(c, value), problem, params)
+                hit = (value, _encode(c, None if problem else value), problem, params)
                 if len(cache) < MAX_CACHE:
                     cache[raw_cell] = hit
-            value, enc, problem, params = hit
-            if problem is not None:
-                problems.append(
-                    ImportProblem(
-                        numbers[i],
-                        layout.labels[j],
-                        raw_cell,
-                        problem,
-                        {"criterion": c.code, **params},
-                    )
+            return hit
+
+        column = [cells[j] for cells in shaped]
+        hits = [lookup(v) for v in column]
+        for i in [i for i, h in enumerate(hits) if h[2] is not None]:
+            _, _, problem, params = hits[i]
+            problems.append(
+                ImportProblem(
+                    numbers[i],
+                    layout.labels[j],
+                    column[i],
+                    problem,
+                    {"criterion": c.code, **params},
                 )
-                bad[i] = True
-                continue
-            if value is not None:
-                values[i] = value
-                col[i] = enc
-                ans[i] = True
+            )
+            bad[i] = True
+        values = [h[0] for h in hits]
+        col = np.array([h[1] for h in hits], dtype=DTYPES[c.question.type])
+        ans = np.array([h[0] is not None for h in hits], dtype=bool)
         parsed[c.code] = values
         encoded[c.code] = col
         answered[c.code] = ans
