@@ -203,3 +203,6 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.organisation_id} {self.status}"
+
+
+from thuocdo.assessments.importing.models import ImportJob, ImportStatus  # noqa: E402, F401
