@@ -340,3 +340,41 @@ def test_collation_key_matches_the_core_key() -> None:
     ids = {registry_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 13 and i.startswith("TD-") for i in ids)
+
+
+def test_unmet_lists_match_the_batch_result() -> None:
+    import numpy as np
+
+    from thuocdo.assessments.importing.writer import _unmet_lists, _with_nulls
+    from thuocdo.frameworks.builtins import builtin_files
+    from thuocdo.frameworks.engine import BatchScorer, load_framework_file
+
+    fw = load_framework_file(next(p for p in builtin_files() if p.stem == "sme-dx"))
+    scorer = BatchScorer(fw)
+    rng = np.random.default_rng(4)
+    n = 500
+    columns: dict[str, np.ndarray] = {}
+    for c in fw.criteria():
+        q = c.question
+        if q.type == "single":
+            columns[c.code] = rng.integers(-1, len(q.options), n)
+        elif q.type == "boolean":
+            columns[c.code] = rng.integers(-1, 2, n)
+        elif q.type == "multi":
+            plain = [i for i, o in enumerate(q.options) if not o.exclusive]
+            columns[c.code] = np.array(
+                [sum(1 << i for i in plain if rng.random() < 0.4) for _ in range(n)],
+                dtype=np.uint64,
+            )
+        else:
+            lo = q.min if q.min is not None else 0
+            hi = q.max if q.max is not None else 100
+            columns[c.code] = np.where(rng.random(n) < 0.1, np.nan, rng.uniform(lo, hi, n))
+    result = scorer.score(scorer.from_columns(columns, n=n, validate=False))
+    assert _unmet_lists(result, 100, 400) == [result.unmet(i) for i in range(100, 400)]
+    rows = _with_nulls(result.criteria[:50])
+    assert all(
+        (v is None) == bool(np.isnan(result.criteria[i, k]))
+        for i, row in enumerate(rows)
+        for k, v in enumerate(row)
+    )

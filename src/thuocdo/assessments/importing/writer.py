@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 from django.db import connection
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from thuocdo.assessments.domain.identity import dedupe_key
 from thuocdo.assessments.models import Campaign, Organisation
 from thuocdo.core.collation import vi_collation_key
 from thuocdo.core.text import fold
+from thuocdo.frameworks.engine import BatchResult
 
 from .validate import OrgRow, Prepared
 
@@ -206,8 +207,9 @@ def write_responses(
         out = []
         overall = scores.overall[a:b].tolist()
         levels = scores.level[a:b].tolist()
-        pillars = scores.pillars[a:b].tolist()
-        criteria = scores.criteria[a:b].tolist()
+        pillars = _with_nulls(scores.pillars[a:b])
+        criteria = _with_nulls(scores.criteria[a:b])
+        unmet = _unmet_lists(scores, a, b)
         for k, i in enumerate(range(a, b)):
             o = prepared.orgs[i]
             out.append(
@@ -219,9 +221,9 @@ def write_responses(
                     dumps(prepared.answers[i], ensure_ascii=False),
                     overall[k],
                     levels[k],
-                    dumps(_nullable(pillar_codes, pillars[k])),
-                    dumps(_nullable(criterion_codes, criteria[k])),
-                    dumps(scores.unmet(i)),
+                    dumps(dict(zip(pillar_codes, pillars[k], strict=True))),
+                    dumps(dict(zip(criterion_codes, criteria[k], strict=True))),
+                    dumps(unmet[k]),
                     o.commune.unit_id,
                     o.commune.path,
                     o.entity_type,
@@ -251,8 +253,23 @@ def write_responses(
     )
 
 
-def _nullable(codes: Sequence[str], values: list[float]) -> dict[str, float | None]:
-    return {c: None if math.isnan(v) else v for c, v in zip(codes, values, strict=True)}
+def _with_nulls(block: np.ndarray) -> list[list[float | None]]:
+    """Rows of a score block as lists, NaN (null pillar, not applicable) as None."""
+    out = block.astype(object)
+    out[np.isnan(block)] = None
+    return cast(list[list[float | None]], out.tolist())
+
+
+def _unmet_lists(scores: BatchResult, a: int, b: int) -> list[list[str]]:
+    """``scores.unmet(i)`` for rows a..b at once: a stable sort of every row by
+    −w·W·(target − s), unmet criteria first (ties keep the order of the file)."""
+    mask = scores.unmet_mask[a:b]
+    keys = -(scores.unmet_weight * (scores.target - scores.criteria[a:b]))
+    keys = np.where(mask, keys, np.inf)
+    order = np.argsort(keys, axis=1, kind="stable").tolist()
+    counts = mask.sum(axis=1).tolist()
+    codes = scores.criterion_codes
+    return [[codes[c] for c in row[:n]] for row, n in zip(order, counts, strict=True)]
 
 
 def _insert(
