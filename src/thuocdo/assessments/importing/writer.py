@@ -122,12 +122,8 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
     ids: list[int | None] = [None] * len(orgs)
     by_tax: dict[str, int] = {}
     taxes = sorted({o.tax_code for o in orgs if o.tax_code})
-    for chunk in _chunks(taxes, LOOKUP_CHUNK):
-        for tax, pk, merged in Organisation.objects.filter(tax_code__in=chunk).values_list(
-            "tax_code", "id", "merged_into_id"
-        ):
-            if tax:
-                by_tax[tax] = merged or pk
+    for tax, pk, merged in _lookup("tax_code", taxes, "tax_code, id, merged_into_id"):
+        by_tax[tax] = merged or pk
     by_key: dict[str, int] = {}
     untaxed_communes = sorted({o.commune.unit_id for o in orgs if not o.tax_code})
     for chunk in _chunks(untaxed_communes, LOOKUP_CHUNK):
@@ -167,15 +163,36 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
             for _, o, reg in new
         ]
         _insert("assessments_organisation", ORG_COLUMNS, rows, conflict=False)
-        by_reg: dict[str, int] = {}
         regs = [reg for _, _, reg in new]
-        for chunk in _chunks(regs, LOOKUP_CHUNK):
-            by_reg.update(
-                Organisation.objects.filter(registry_id__in=chunk).values_list("registry_id", "id")
-            )
+        by_reg: dict[str, int] = dict(_lookup("registry_id", regs, "registry_id, id"))
         for i, _, reg in new:
             ids[i] = by_reg[reg]
     return [int(x) for x in ids if x is not None], len(new)
+
+
+def _lookup(column: str, values: Sequence[str], select: str) -> list[tuple[Any, ...]]:
+    """Organisation rows whose ``column`` is in ``values``: one ``= ANY(array)`` query on
+    PostgreSQL, ``IN`` lists of at most LOOKUP_CHUNK values elsewhere."""
+    if not values:
+        return []
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.execute(
+                f"SELECT {select} FROM assessments_organisation "  # noqa: S608 - fixed names
+                f"WHERE {column} = ANY(%s)",
+                [list(values)],
+            )
+            return list(cursor.fetchall())
+        for chunk in _chunks(values, LOOKUP_CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {select} FROM assessments_organisation "  # noqa: S608 - fixed names
+                f"WHERE {column} IN ({marks})",
+                list(chunk),
+            )
+            out.extend(cursor.fetchall())
+    return out
 
 
 def write_responses(
