@@ -378,3 +378,26 @@ def test_unmet_lists_match_the_batch_result() -> None:
         for i, row in enumerate(rows)
         for k, v in enumerate(row)
     )
+
+
+def test_xlsx_formulas_are_read_as_text_and_empty_sheets_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    campaign, header, rows = setup(tmp_path, 2)
+    rows[0][1] = '=HYPERLINK("http://example.invalid","Bấm")'  # openpyxl writes a formula cell
+    path = write_xlsx(tmp_path / "f.xlsx", header, rows)
+    code, out = run_import(capsys, str(campaign.pk), str(path))
+    assert (code, out["imported"]) == (0, 2), out
+    assert Organisation.objects.filter(name=rows[0][1]).count() == 1
+
+    empty = tmp_path / "empty.xlsx"
+    Workbook().save(empty)
+    other = make_campaign()
+    message = assert_refused(other, *run_import(capsys, str(other.pk), str(empty)))
+    assert "Tệp rỗng" in message
+    not_xlsx = tmp_path / "fake.xlsx"
+    not_xlsx.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    message = assert_refused(other, *run_import(capsys, str(other.pk), str(not_xlsx)))
+    assert "XLSX" in message
