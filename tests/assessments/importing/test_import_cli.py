@@ -329,14 +329,18 @@ def test_unknown_campaign_and_missing_file(tmp_path: Path) -> None:
 def test_collation_key_matches_the_core_key() -> None:
     import random
 
-    from thuocdo.assessments.importing.writer import collation_key, registry_id
+    from thuocdo.assessments.importing.writer import collation_key, folded, registry_id
     from thuocdo.core.collation import vi_collation_key
+    from thuocdo.core.text import fold
 
     rng = random.Random(5)
     alphabet = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạ ,.-0123456789ABĐÉ'()\t"
-    names = ["Công ty TNHH Số 12", "Phường 2, Quận 10", "", "...", "O'Neil & Co."]
+    names = ["Công ty TNHH Số 12", "Phường 2, Quận 10", "", "...", "O'Neil & Co.", "0", "007",
+             "Số 123456789012345", "HTX  Ａ１２ ١٢", "a \u0301b", "Ｃông ty 12a 3"]  # fmt: skip
+    names += [f"Công ty {rng.randint(0, 10**12)}" for _ in range(500)]
     names += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     assert [collation_key(n) for n in names] == [vi_collation_key(n) for n in names]
+    assert [folded(n) for n in names] == [fold(n) for n in names]
     ids = {registry_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(i) == 13 and i.startswith("TD-") for i in ids)

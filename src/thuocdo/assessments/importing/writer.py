@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,15 +93,43 @@ def registry_id() -> str:
     return "TD-" + "".join(_REGISTRY_ALPHABET[b % 32] for b in secrets.token_bytes(10))
 
 
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
 @lru_cache(maxsize=65536)
 def _word_key(word: str) -> str:
+    if word.isascii() and word.isdigit():  # one digit-run syllable, value capped at 36**6 - 1
+        value = min(int(word), 36**6 - 1)
+        digits = []
+        for _ in range(6):
+            value, d = divmod(value, 36)
+            digits.append(_B36[d])
+        return "1" + "".join(reversed(digits)) + "010"
     return vi_collation_key(word)[:-1]
+
+
+@lru_cache(maxsize=65536)
+def _word_fold(word: str) -> str:
+    return fold(word)
+
+
+def folded(name: str) -> str:
+    """``fold(name)`` word by word with a cache (the same string: folding never joins or
+    splits words; tested)."""
+    words = name.split()
+    if any(unicodedata.combining(w[0]) for w in words):
+        return fold(name)
+    return " ".join(_word_fold(w) for w in words)
 
 
 def collation_key(name: str) -> str:
     """``vi_collation_key(name)``, computed word by word with a cache (names share words);
-    syllables never span whitespace, so the concatenation is the same string (tested)."""
-    return "".join(_word_key(w) for w in name.split()) + "0"
+    syllables never span whitespace, so the concatenation is the same string (tested); a word
+    starting with a combining mark takes the full computation."""
+    words = name.split()
+    if any(unicodedata.combining(w[0]) for w in words):  # a mark after a space: no shortcut
+        return vi_collation_key(name)
+    return "".join(_word_key(w) for w in words) + "0"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -145,7 +174,7 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
                 reg,
                 o.tax_code,
                 o.name,
-                fold(o.name),
+                folded(o.name),
                 collation_key(o.name),
                 o.entity_type,
                 o.vsic,
