@@ -203,7 +203,7 @@ def parse_answer(c: Criterion, raw: str) -> Parsed:
             return lowered[text.lower()], None, {}
         return None, "answer.unknown_option_list", {"allowed": ", ".join(q.option_index)}
     if q.type == "multi":
-        items = [p for p in re.split(r"[;\s]+", text) if p]
+        items = text.replace(";", " ").split()
         lowered = {k.lower(): k for k in q.option_index}
         chosen: list[str] = []
         for item in items:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -170,7 +171,7 @@ def prepare(
             add("org_name", raw["org_name"][:80], "row.too_long", length=len(name), limit=MAX_NAME)
         etype = ""
         if raw["entity_type"].strip():
-            etype = _ENTITY_LOOKUP.get(fold(raw["entity_type"]), "")
+            etype = _code(_ENTITY_LOOKUP, raw["entity_type"])
             if not etype:
                 add(
                     "entity_type",
@@ -187,7 +188,7 @@ def prepare(
                 )
         size = ""
         if raw["size_class"].strip():
-            size = _SIZE_LOOKUP.get(fold(raw["size_class"]), "")
+            size = _code(_SIZE_LOOKUP, raw["size_class"])
             if not size:
                 add(
                     "size_class",
@@ -248,9 +249,13 @@ def prepare(
             return hit
 
         column = [cells[j] for cells in shaped]
-        hits = [lookup(v) for v in column]
+        get = cache.get
+        hits: list[tuple[Any, Any, str | None, dict[str, object]]] = [
+            get(v) or lookup(v) for v in column
+        ]
         for i in [i for i, h in enumerate(hits) if h[2] is not None]:
             _, _, problem, params = hits[i]
+            assert problem is not None
             problems.append(
                 ImportProblem(
                     numbers[i],
@@ -318,6 +323,16 @@ def prepare(
         scores=scores,
         problems=problems,
     )
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    return fold(text)
+
+
+def _code(lookup: Mapping[str, str], raw: str) -> str:
+    """The code a cell names (code or Vietnamese name, folded), or ''."""
+    return lookup.get(_folded(raw), "")
 
 
 def _is_multi(fw: Framework, code: str) -> bool:
