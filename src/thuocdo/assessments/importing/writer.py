@@ -169,7 +169,7 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
             new.append((i, o, registry_id()))
     if new:
         when = _when(now)
-        rows = [
+        rows = (  # a generator: on PostgreSQL rows are built while the server ingests
             (
                 reg,
                 o.tax_code,
@@ -190,7 +190,7 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
                 when,
             )
             for _, o, reg in new
-        ]
+        )
         _insert("assessments_organisation", ORG_COLUMNS, rows, conflict=False)
         regs = [reg for _, _, reg in new]
         by_reg: dict[str, int] = dict(_lookup("registry_id", regs, "registry_id, id"))
@@ -319,22 +319,25 @@ def _unmet_lists(scores: BatchResult, a: int, b: int) -> list[list[str]]:
 
 
 def _insert(
-    table: str, columns: Sequence[str], rows: list[tuple[Any, ...]], *, conflict: bool
+    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]], *, conflict: bool
 ) -> int:
     """Insert rows with one ``executemany`` (PostgreSQL: ``COPY`` when no conflict is expected)."""
-    if not rows:
-        return 0
     cols = ", ".join(columns)
     with connection.cursor() as cursor:
         if _is_postgres() and not conflict:
+            written = 0
             with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            return len(rows)
+                    written += 1
+            return written
         marks = ", ".join(["%s"] * len(columns))
         tail = " ON CONFLICT DO NOTHING" if conflict else ""
         sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}){tail}"  # noqa: S608 - fixed names
-        cursor.executemany(sql, rows)
+        batch = rows if isinstance(rows, list) else list(rows)
+        if not batch:
+            return 0
+        cursor.executemany(sql, batch)
         return max(cursor.rowcount, 0)
 
 
