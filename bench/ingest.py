@@ -9,6 +9,8 @@ the built-in data, creates a campaign, then runs, each as a subprocess timed end
 - baseline: reading and validating the same CSV without writing (``import_validate``);
 - the import itself: ``thuocdo import CAMPAIGN FILE``.
 
+Children run with the production settings (``THUOCDO_ENV=production``: DEBUG off).
+
 Peak memory is the child's maximum resident set (``wait4``). Bars: ≤ 60 s on PostgreSQL and
 ≤ 90 s on SQLite for 100,000 rows.
 
@@ -23,6 +25,7 @@ import csv
 import json
 import os
 import random
+import secrets
 import sqlite3
 import statistics
 import subprocess
@@ -123,7 +126,9 @@ def env_for(url: str, data_dir: Path) -> dict[str, str]:
     env.update(
         DATABASE_URL=url,
         THUOCDO_DATA_DIR=str(data_dir),
-        THUOCDO_ENV="development",
+        THUOCDO_ENV="production",  # DEBUG off, as a real import runs
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SETTINGS_MODULE="thuocdo.config.settings",
         PYTHONPATH=str(ROOT / "src"),
         MAX_UPLOAD_MB="500",

@@ -205,7 +205,8 @@ def _lookup(column: str, values: Sequence[str], select: str) -> list[tuple[Any, 
     if not values:
         return []
     out: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: no per-query debug formatting
         if _is_postgres():
             cursor.execute(
                 f"SELECT {select} FROM assessments_organisation "  # noqa: S608 - fixed names
@@ -323,10 +324,11 @@ def _insert(
 ) -> int:
     """Insert rows with one ``executemany`` (PostgreSQL: ``COPY`` when no conflict is expected)."""
     cols = ", ".join(columns)
-    with connection.cursor() as cursor:
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: no per-query debug formatting
         if _is_postgres() and not conflict:
             written = 0
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     written += 1
@@ -348,12 +350,13 @@ def _copy_responses(
     progress: Progress | None,
 ) -> int:
     cols = ", ".join(RESPONSE_COLUMNS)
-    with connection.cursor() as cursor:
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: no per-query debug formatting
         cursor.execute(
             f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - fixed names
             f"SELECT {cols} FROM assessments_response WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY import_stage ({cols}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY import_stage ({cols}) FROM STDIN") as copy:
             for a in range(0, total, chunk_size):
                 b = min(a + chunk_size, total)
                 for row in rows(a, b):
