@@ -87,10 +87,18 @@ class WriteResult:
 _REGISTRY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # as identity.new_registry_id
 
 
+def registry_ids(n: int) -> list[str]:
+    """``n`` registry ids: ``TD-`` and 10 random characters (the format of
+    ``identity.new_registry_id``), from one call to the OS random source; 32 symbols, so
+    ``byte % 32`` is unbiased."""
+    raw = secrets.token_bytes(10 * n)
+    table = bytes.maketrans(bytes(range(256)), bytes(_REGISTRY_ALPHABET * 8, "ascii"))
+    text = raw.translate(table).decode("ascii")
+    return ["TD-" + text[k : k + 10] for k in range(0, 10 * n, 10)]
+
+
 def registry_id() -> str:
-    """``TD-`` and 10 random characters (the format of ``identity.new_registry_id``), drawn
-    from one call to the OS random source: 32 symbols, so ``byte % 32`` is unbiased."""
-    return "TD-" + "".join(_REGISTRY_ALPHABET[b % 32] for b in secrets.token_bytes(10))
+    return registry_ids(1)[0]
 
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -113,23 +121,28 @@ def _word_fold(word: str) -> str:
     return fold(word)
 
 
+def _mark_after_space(name: str) -> bool:
+    """A word that starts with a combining mark (never in NFC Vietnamese text)."""
+    if name.isascii():
+        return False
+    return any(unicodedata.combining(w[0]) for w in name.split())
+
+
 def folded(name: str) -> str:
     """``fold(name)`` word by word with a cache (the same string: folding never joins or
     splits words; tested)."""
-    words = name.split()
-    if any(unicodedata.combining(w[0]) for w in words):
+    if _mark_after_space(name):
         return fold(name)
-    return " ".join(_word_fold(w) for w in words)
+    return " ".join([_word_fold(w) for w in name.split()])
 
 
 def collation_key(name: str) -> str:
     """``vi_collation_key(name)``, computed word by word with a cache (names share words);
     syllables never span whitespace, so the concatenation is the same string (tested); a word
     starting with a combining mark takes the full computation."""
-    words = name.split()
-    if any(unicodedata.combining(w[0]) for w in words):  # a mark after a space: no shortcut
+    if _mark_after_space(name):
         return vi_collation_key(name)
-    return "".join(_word_key(w) for w in words) + "0"
+    return "".join([_word_key(w) for w in name.split()]) + "0"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -166,7 +179,8 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
         if found is not None:
             ids[i] = found
         else:
-            new.append((i, o, registry_id()))
+            new.append((i, o, ""))
+    new = [(i, o, reg) for (i, o, _), reg in zip(new, registry_ids(len(new)), strict=True)]
     if new:
         when = _when(now)
         rows = (  # a generator: on PostgreSQL rows are built while the server ingests
