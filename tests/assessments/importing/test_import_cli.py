@@ -405,3 +405,21 @@ def test_xlsx_formulas_are_read_as_text_and_empty_sheets_refused(
     not_xlsx.write_bytes(b"PK\x03\x04" + b"\0" * 100)
     message = assert_refused(other, *run_import(capsys, str(other.pk), str(not_xlsx)))
     assert "XLSX" in message
+
+
+def test_rows_with_another_delimiter_or_missing_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign, header, rows = setup(tmp_path, 3)
+    path = write_csv(tmp_path / "in.csv", header, rows)
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    lines[2] = lines[2].replace(",", ";")  # row 3 written with semicolons
+    lines[3] = lines[3].rsplit(",", 2)[0]  # row 4 lost its last two cells
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    code, out = run_import(capsys, str(campaign.pk), str(path))
+    assert_refused(campaign, code, out)
+    by_row = {e["row"]: e["message"] for e in out["errors"]}
+    assert "dấu phân cách khác" in by_row[3] and "(',')" in by_row[3]
+    assert f"có {len(header) - 2} ô nhưng dòng tiêu đề có {len(header)} cột" in by_row[4]
+    code, out = run_import(capsys, str(campaign.pk), str(path), "--lang", "en")
+    assert "another delimiter" in " ".join(e["message"] for e in out["errors"])

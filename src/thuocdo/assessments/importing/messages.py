@@ -100,8 +100,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # rows
     "row.cell_count": (
-        "Dòng có {count} ô nhưng dòng tiêu đề có {expected} cột{hint}.",
-        "The row has {count} cells but the header has {expected} columns{hint}.",
+        "Dòng có {count} ô nhưng dòng tiêu đề có {expected} cột.",
+        "The row has {count} cells but the header has {expected} columns.",
+    ),
+    "row.cell_count_delimiter": (
+        "Dòng chỉ có 1 ô nhưng dòng tiêu đề có {expected} cột: dòng này dùng dấu phân cách khác"
+        " với dòng tiêu đề ('{delimiter}')?",
+        "The row has a single cell but the header has {expected} columns: does it use another"
+        " delimiter than the header ('{delimiter}')?",
     ),
     "row.duplicate": (
         "Dòng trùng với dòng {first} (cùng tổ chức: {key}).",

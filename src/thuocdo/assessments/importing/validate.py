@@ -120,16 +120,18 @@ def prepare(
         elif len(cells) < width and table.format == "xlsx":
             cells = cells + [""] * (width - len(cells))
         if len(cells) != width:
-            hint = ""
-            if table.delimiter and len(cells) == 1:
-                hint = " (sai dấu phân cách?)"
+            single = bool(table.delimiter) and len(cells) == 1
             problems.append(
                 ImportProblem(
                     numbers[i],
                     "",
-                    "",
-                    "row.cell_count",
-                    {"count": len(cells), "expected": width, "hint": hint},
+                    cells[0][:80] if single else "",
+                    "row.cell_count_delimiter" if single else "row.cell_count",
+                    {
+                        "count": len(cells),
+                        "expected": width,
+                        "delimiter": {"\t": "tab"}.get(table.delimiter or "", table.delimiter),
+                    },
                 )
             )
             bad[i] = True
