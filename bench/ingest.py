@@ -140,13 +140,17 @@ PHASES: dict[str, float] = {}
 
 
 def _phases(stream: Any, t0: float) -> None:
-    """Seconds from start at which the importer reported each phase (its stderr progress)."""
+    """Seconds from start at which the importer first reported each phase (its stderr
+    progress), and when it handed the last chunk to the database (``written``)."""
     for line in stream:
         try:
             event = json.loads(line)
         except ValueError:
             continue
-        PHASES[event["phase"]] = round(time.perf_counter() - t0, 2)
+        at = round(time.perf_counter() - t0, 2)
+        PHASES.setdefault(event["phase"], at)  # first report of the phase
+        if event["phase"] == "writing":
+            PHASES["written"] = at  # the last chunk handed to the database
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
