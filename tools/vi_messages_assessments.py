@@ -227,3 +227,8 @@ VI = {
 PLURALS = {
     "%(n)s response": "%(n)s phiếu",
 }
+
+# The bulk importer's pages share the assessments catalogue.
+from vi_messages_importing import VI as _IMPORTING_VI
+
+VI.update(_IMPORTING_VI)

@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
 
 from thuocdo.assessments.views import officer, offline, public
 
 app_name = "assessments"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", officer.index, name="index"),
     path("campaigns/<int:pk>/", officer.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/status/", officer.campaign_status, name="campaign-status"),
@@ -21,4 +21,5 @@ urlpatterns = [
     path("offline/campaigns.json", offline.offline_campaigns, name="offline-campaigns"),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("sw.js", offline.service_worker, name="service-worker"),
+    path("import/", include("thuocdo.assessments.importing.urls")),
 ]

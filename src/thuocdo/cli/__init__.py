@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "thuocdo.cli.geo",
     "thuocdo.cli.frameworks",
     "thuocdo.cli.assessments",
+    "thuocdo.cli.importing",
     "thuocdo.cli.analytics",
     "thuocdo.cli.ecosystem",
     "thuocdo.cli.indicators",

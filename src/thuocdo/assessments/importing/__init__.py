@@ -1,0 +1,1 @@
+"""Bulk import of responses (CSV, XLSX, KoboToolbox/ODK exports) and import templates."""

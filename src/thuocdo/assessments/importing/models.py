@@ -1,0 +1,54 @@
+"""Background imports: one ``ImportJob`` per uploaded file."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    REFUSED = "refused", _("Refused: nothing written")
+    FAILED = "failed", _("Failed: nothing written")
+
+
+class ImportJob(models.Model):
+    """An import of one file into one campaign, run by a worker; ``errors`` keeps the problems
+    (row, column, value, code, params) so the report renders in either language."""
+
+    campaign = models.ForeignKey(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    mode = models.CharField(_("mode"), max_length=20, default="all-or-nothing")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    phase = models.CharField(max_length=20, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.filename} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING)

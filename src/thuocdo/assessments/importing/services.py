@@ -1,0 +1,165 @@
+"""Import operations: read, validate, write (one transaction), audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import transaction
+
+from thuocdo.accounts.models import User
+from thuocdo.accounts.services import audit_record
+from thuocdo.assessments.models import Campaign
+from thuocdo.geo.models import Level, Structure, Unit, UnitMapping
+
+from .messages import ImportProblem, ImportRefused, Lang
+from .reader import read_table
+from .validate import CommuneIssue, CommuneRef, Prepared, commune_codes, prepare
+from .writer import Progress, write_responses
+
+Mode = Literal["all-or-nothing", "valid-rows"]
+MODES: tuple[str, ...] = ("all-or-nothing", "valid-rows")
+LEVEL_NAMES = {"province": ("tỉnh/thành phố", "province"), "district": ("huyện", "district")}
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: ``written`` is False when validation failed and nothing was written."""
+
+    total: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    organisations_created: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    written: bool = False
+
+    def to_json(self, lang: Lang = "vi", *, limit: int | None = None) -> dict[str, Any]:
+        """The CLI contract: imported, duplicates, errors (row, column, value, message)."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "errors": [p.to_dict(lang) for p in shown],
+            "error_count": len(self.problems),
+            "rows": self.total,
+        }
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+
+def communes_resolve(
+    codes: Iterable[str], *, campaign: Campaign
+) -> dict[str, CommuneRef | CommuneIssue]:
+    """Current commune of each code (legacy codes mapped to the current commune that took over
+    most of their territory), or why the code cannot be used."""
+    codes = sorted(set(codes))
+    out: dict[str, CommuneRef | CommuneIssue] = {}
+    current = {u.code: u for u in Unit.objects.filter(structure=Structure.CURRENT, code__in=codes)}
+    legacy_codes = [c for c in codes if c not in current]
+    legacy: dict[str, Unit] = {}
+    mappings = (
+        UnitMapping.objects.filter(
+            legacy__structure=Structure.LEGACY, legacy__code__in=legacy_codes
+        )
+        .select_related("legacy", "current")
+        .order_by("-primary", "current__sort_key")
+    )
+    for m in mappings:
+        legacy.setdefault(m.legacy.code, m.current)
+    legacy_units = {
+        u.code: u for u in Unit.objects.filter(structure=Structure.LEGACY, code__in=legacy_codes)
+    }
+    area = campaign.area
+    for code in codes:
+        unit = current.get(code)
+        if unit is None and code in legacy_units:
+            if legacy_units[code].level != Level.COMMUNE:
+                unit = legacy_units[code]
+            else:
+                unit = legacy.get(code)
+        if unit is None:
+            out[code] = CommuneIssue("commune.unknown")
+        elif unit.level != Level.COMMUNE:
+            out[code] = CommuneIssue(
+                "commune.not_commune", {"level": LEVEL_NAMES.get(unit.level, (unit.level,))[0]}
+            )
+        elif not unit.path.startswith(campaign.unit_path):
+            out[code] = CommuneIssue("commune.outside_area", {"area": area.name})
+        else:
+            out[code] = CommuneRef(unit.code, unit.pk, unit.path)
+    return out
+
+
+def import_validate(*, campaign: Campaign, path: Path) -> Prepared:
+    """Read and validate a file against a campaign (no write). Raises ImportRefused."""
+    table = read_table(path, max_bytes=max_upload_bytes())
+    fw = campaign.framework.engine()
+    from .columns import map_header
+
+    layout = map_header(table.header, fw)
+    if not table.rows:
+        raise ImportRefused([ImportProblem(1, "", "", "file.no_rows")])
+    communes = communes_resolve(commune_codes(table, layout), campaign=campaign)
+    return prepare(
+        table, fw, communes=communes, entity_types=campaign.entity_types or (), layout=layout
+    )
+
+
+def responses_import(
+    *,
+    actor: User | None,
+    campaign: Campaign,
+    path: Path,
+    mode: Mode = "all-or-nothing",
+    progress: Progress | None = None,
+    chunk_size: int = 5000,
+) -> ImportOutcome:
+    """Import a file into a campaign. All-or-nothing: any problem → nothing written.
+    Valid rows: rows with problems are skipped, the others written. Always one transaction."""
+    if mode not in MODES:
+        raise ValueError(mode)
+    if progress:
+        progress("reading", 0, 0)
+    try:
+        prepared = import_validate(campaign=campaign, path=path)
+    except ImportRefused as exc:
+        return ImportOutcome(problems=exc.problems)
+    outcome = ImportOutcome(total=prepared.total, problems=prepared.problems)
+    if progress:
+        progress("validated", prepared.total, prepared.total)
+    if (prepared.problems and mode == "all-or-nothing") or not prepared.orgs:
+        return outcome
+    with transaction.atomic():
+        result = write_responses(
+            campaign=campaign,
+            prepared=prepared,
+            actor_id=actor.pk if actor else None,
+            progress=progress,
+            chunk_size=chunk_size,
+        )
+        audit_record(
+            actor=actor,
+            action="responses.import",
+            object_type="campaign",
+            object_id=campaign.pk,
+            after={
+                "file": path.name,
+                "mode": mode,
+                "rows": prepared.total,
+                "imported": result.imported,
+                "duplicates": result.duplicates,
+                "organisations_created": result.organisations_created,
+                "errors": len(prepared.problems),
+            },
+            unit_path=campaign.unit_path,
+        )
+    outcome.imported = result.imported
+    outcome.duplicates = result.duplicates
+    outcome.organisations_created = result.organisations_created
+    outcome.written = True
+    return outcome

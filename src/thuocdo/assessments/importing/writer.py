@@ -1,0 +1,386 @@
+"""Bulk writes of an import: organisations found or created, responses inserted.
+
+Everything runs inside the caller's transaction, so a failure or a kill leaves nothing.
+Responses are inserted with ``ON CONFLICT DO NOTHING`` on the (campaign, organisation)
+uniqueness, so a row whose organisation already answered the campaign is a *duplicate* and
+re-importing a file adds nothing. PostgreSQL: ``COPY`` (psycopg 3) into a temporary staging
+table, then ``INSERT … SELECT … ON CONFLICT DO NOTHING``; SQLite: ``executemany`` in chunks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+import numpy as np
+from django.db import connection
+from django.utils import timezone
+
+from thuocdo.assessments.domain.identity import dedupe_key
+from thuocdo.assessments.models import Campaign, Organisation
+from thuocdo.core.collation import vi_collation_key
+from thuocdo.core.text import fold
+from thuocdo.frameworks.engine import BatchResult
+
+from .validate import OrgRow, Prepared
+
+Progress = Callable[[str, int, int], None]
+LOOKUP_CHUNK = 500
+
+ORG_COLUMNS = (
+    "registry_id",
+    "tax_code",
+    "name",
+    "name_folded",
+    "sort_key",
+    "entity_type",
+    "vsic",
+    "sector",
+    "size_class",
+    "commune_id",
+    "unit_path",
+    "address",
+    "contact_name",
+    "phone",
+    "email",
+    "created_at",
+    "updated_at",
+)
+RESPONSE_COLUMNS = (
+    "campaign_id",
+    "organisation_id",
+    "framework_id",
+    "status",
+    "answers",
+    "overall",
+    "level",
+    "pillar_scores",
+    "criterion_scores",
+    "unmet",
+    "commune_id",
+    "unit_path",
+    "entity_type",
+    "size_class",
+    "sector",
+    "channel",
+    "submitted_by_id",
+    "submitted_at",
+    "rejection_reason",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    imported: int
+    duplicates: int
+    organisations_created: int
+
+
+_REGISTRY_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # as identity.new_registry_id
+
+
+def registry_ids(n: int) -> list[str]:
+    """``n`` registry ids: ``TD-`` and 10 random characters (the format of
+    ``identity.new_registry_id``), from one call to the OS random source; 32 symbols, so
+    ``byte % 32`` is unbiased."""
+    raw = secrets.token_bytes(10 * n)
+    table = bytes.maketrans(bytes(range(256)), bytes(_REGISTRY_ALPHABET * 8, "ascii"))
+    text = raw.translate(table).decode("ascii")
+    return ["TD-" + text[k : k + 10] for k in range(0, 10 * n, 10)]
+
+
+def registry_id() -> str:
+    return registry_ids(1)[0]
+
+
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    if word.isascii() and word.isdigit():  # one digit-run syllable, value capped at 36**6 - 1
+        value = min(int(word), 36**6 - 1)
+        digits = []
+        for _ in range(6):
+            value, d = divmod(value, 36)
+            digits.append(_B36[d])
+        return "1" + "".join(reversed(digits)) + "010"
+    return vi_collation_key(word)[:-1]
+
+
+@lru_cache(maxsize=65536)
+def _word_fold(word: str) -> str:
+    return fold(word)
+
+
+def _mark_after_space(name: str) -> bool:
+    """A word that starts with a combining mark (never in NFC Vietnamese text)."""
+    if name.isascii():
+        return False
+    return any(unicodedata.combining(w[0]) for w in name.split())
+
+
+def folded(name: str) -> str:
+    """``fold(name)`` word by word with a cache (the same string: folding never joins or
+    splits words; tested)."""
+    if _mark_after_space(name):
+        return fold(name)
+    return " ".join([_word_fold(w) for w in name.split()])
+
+
+def collation_key(name: str) -> str:
+    """``vi_collation_key(name)``, computed word by word with a cache (names share words);
+    syllables never span whitespace, so the concatenation is the same string (tested); a word
+    starting with a combining mark takes the full computation."""
+    if _mark_after_space(name):
+        return vi_collation_key(name)
+    return "".join([_word_key(w) for w in name.split()]) + "0"
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for a in range(0, len(items), size):
+        yield items[a : a + size]
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _when(now: dt.datetime) -> Any:
+    return now if _is_postgres() else connection.ops.adapt_datetimefield_value(now)
+
+
+def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[list[int], int]:
+    """The organisation id of every row (found by tax code, else by name + commune; created
+    in bulk when absent) and how many were created."""
+    ids: list[int | None] = [None] * len(orgs)
+    by_tax: dict[str, int] = {}
+    taxes = sorted({o.tax_code for o in orgs if o.tax_code})
+    for tax, pk, merged in _lookup("tax_code", taxes, "tax_code, id, merged_into_id"):
+        by_tax[tax] = merged or pk
+    by_key: dict[str, int] = {}
+    untaxed_communes = sorted({o.commune.unit_id for o in orgs if not o.tax_code})
+    for chunk in _chunks(untaxed_communes, LOOKUP_CHUNK):
+        for name, code, pk, merged in Organisation.objects.filter(commune_id__in=chunk).values_list(
+            "name", "commune__code", "id", "merged_into_id"
+        ):
+            by_key.setdefault(dedupe_key(name, code), merged or pk)
+    new: list[tuple[int, OrgRow, str]] = []
+    for i, o in enumerate(orgs):
+        found = by_tax.get(o.tax_code) if o.tax_code else by_key.get(o.key)
+        if found is not None:
+            ids[i] = found
+        else:
+            new.append((i, o, ""))
+    new = [(i, o, reg) for (i, o, _), reg in zip(new, registry_ids(len(new)), strict=True)]
+    if new:
+        when = _when(now)
+        rows = (  # a generator: on PostgreSQL rows are built while the server ingests
+            (
+                reg,
+                o.tax_code,
+                o.name,
+                folded(o.name),
+                collation_key(o.name),
+                o.entity_type,
+                o.vsic,
+                "",
+                o.size_class,
+                o.commune.unit_id,
+                o.commune.path,
+                "",
+                "",
+                "",
+                "",
+                when,
+                when,
+            )
+            for _, o, reg in new
+        )
+        _insert("assessments_organisation", ORG_COLUMNS, rows, conflict=False)
+        regs = [reg for _, _, reg in new]
+        by_reg: dict[str, int] = dict(_lookup("registry_id", regs, "registry_id, id"))
+        for i, _, reg in new:
+            ids[i] = by_reg[reg]
+    return [int(x) for x in ids if x is not None], len(new)
+
+
+def _lookup(column: str, values: Sequence[str], select: str) -> list[tuple[Any, ...]]:
+    """Organisation rows whose ``column`` is in ``values``: one ``= ANY(array)`` query on
+    PostgreSQL, ``IN`` lists of at most LOOKUP_CHUNK values elsewhere."""
+    if not values:
+        return []
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: no per-query debug formatting
+        if _is_postgres():
+            cursor.execute(
+                f"SELECT {select} FROM assessments_organisation "  # noqa: S608 - fixed names
+                f"WHERE {column} = ANY(%s)",
+                [list(values)],
+            )
+            return list(cursor.fetchall())
+        for chunk in _chunks(values, LOOKUP_CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {select} FROM assessments_organisation "  # noqa: S608 - fixed names
+                f"WHERE {column} IN ({marks})",
+                list(chunk),
+            )
+            out.extend(cursor.fetchall())
+    return out
+
+
+def write_responses(
+    *,
+    campaign: Campaign,
+    prepared: Prepared,
+    actor_id: int | None,
+    progress: Progress | None = None,
+    chunk_size: int = 5000,
+) -> WriteResult:
+    """Write the valid rows of ``prepared`` (inside the caller's transaction)."""
+    now = timezone.now()
+    total = len(prepared.orgs)
+    if progress:
+        progress("organisations", 0, total)
+    org_ids, created = resolve_organisations(prepared.orgs, now=now)
+    scores = prepared.scores
+    when = _when(now)
+    sector = campaign.framework.sector
+    fw_id = campaign.framework_id
+    dumps = json.dumps
+
+    assert scores is not None
+    pillar_codes = scores.pillar_codes
+    criterion_codes = scores.criterion_codes
+
+    def rows(a: int, b: int) -> list[tuple[Any, ...]]:
+        assert scores is not None
+        out = []
+        overall = scores.overall[a:b].tolist()
+        levels = scores.level[a:b].tolist()
+        pillars = _with_nulls(scores.pillars[a:b])
+        criteria = _with_nulls(scores.criteria[a:b])
+        unmet = _unmet_lists(scores, a, b)
+        for k, i in enumerate(range(a, b)):
+            o = prepared.orgs[i]
+            out.append(
+                (
+                    campaign.pk,
+                    org_ids[i],
+                    fw_id,
+                    "submitted",
+                    dumps(prepared.answers[i], ensure_ascii=False),
+                    overall[k],
+                    levels[k],
+                    dumps(dict(zip(pillar_codes, pillars[k], strict=True))),
+                    dumps(dict(zip(criterion_codes, criteria[k], strict=True))),
+                    dumps(unmet[k]),
+                    o.commune.unit_id,
+                    o.commune.path,
+                    o.entity_type,
+                    o.size_class,
+                    sector,
+                    "import",
+                    actor_id,
+                    when,
+                    "",
+                    when,
+                    when,
+                )
+            )
+        return out
+
+    imported = 0
+    if _is_postgres():
+        imported = _copy_responses(rows, total, chunk_size, progress)
+    else:
+        for a in range(0, total, chunk_size):
+            b = min(a + chunk_size, total)
+            imported += _insert("assessments_response", RESPONSE_COLUMNS, rows(a, b), conflict=True)
+            if progress:
+                progress("writing", b, total)
+    return WriteResult(
+        imported=imported, duplicates=total - imported, organisations_created=created
+    )
+
+
+def _with_nulls(block: np.ndarray) -> list[list[float | None]]:
+    """Rows of a score block as lists, NaN (null pillar, not applicable) as None."""
+    out = block.astype(object)
+    out[np.isnan(block)] = None
+    return cast(list[list[float | None]], out.tolist())
+
+
+def _unmet_lists(scores: BatchResult, a: int, b: int) -> list[list[str]]:
+    """``scores.unmet(i)`` for rows a..b at once: a stable sort of every row by
+    −w·W·(target − s), unmet criteria first (ties keep the order of the file)."""
+    mask = scores.unmet_mask[a:b]
+    keys = -(scores.unmet_weight * (scores.target - scores.criteria[a:b]))
+    keys = np.where(mask, keys, np.inf)
+    order = np.argsort(keys, axis=1, kind="stable").tolist()
+    counts = mask.sum(axis=1).tolist()
+    codes = scores.criterion_codes
+    return [[codes[c] for c in row[:n]] for row, n in zip(order, counts, strict=True)]
+
+
+def _insert(
+    table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]], *, conflict: bool
+) -> int:
+    """Insert rows with one ``executemany`` (PostgreSQL: ``COPY`` when no conflict is expected)."""
+    cols = ", ".join(columns)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: no per-query debug formatting
+        if _is_postgres() and not conflict:
+            written = 0
+            with cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+            return written
+        marks = ", ".join(["%s"] * len(columns))
+        tail = " ON CONFLICT DO NOTHING" if conflict else ""
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}){tail}"  # noqa: S608 - fixed names
+        batch = rows if isinstance(rows, list) else list(rows)
+        if not batch:
+            return 0
+        cursor.executemany(sql, batch)
+        return max(cursor.rowcount, 0)
+
+
+def _copy_responses(
+    rows: Callable[[int, int], list[tuple[Any, ...]]],
+    total: int,
+    chunk_size: int,
+    progress: Progress | None,
+) -> int:
+    cols = ", ".join(RESPONSE_COLUMNS)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's cursor: no per-query debug formatting
+        cursor.execute(
+            f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - fixed names
+            f"SELECT {cols} FROM assessments_response WITH NO DATA"
+        )
+        with cursor.copy(f"COPY import_stage ({cols}) FROM STDIN") as copy:
+            for a in range(0, total, chunk_size):
+                b = min(a + chunk_size, total)
+                for row in rows(a, b):
+                    copy.write_row(row)
+                if progress:
+                    progress("writing", b, total)
+        cursor.execute(
+            f"INSERT INTO assessments_response ({cols}) "  # noqa: S608 - fixed names
+            f"SELECT {cols} FROM import_stage ON CONFLICT DO NOTHING"
+        )
+        inserted = max(cursor.rowcount, 0)
+        cursor.execute("DROP TABLE import_stage")
+    return inserted

@@ -1,0 +1,143 @@
+"""Import pages: upload per campaign (officers in scope), background job, progress, reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from tests.assessments.importing.factories import (
+    communes_in,
+    header_for,
+    make_campaign,
+    rows_for,
+    write_csv,
+)
+
+from thuocdo.assessments.importing.jobs import progress_path
+from thuocdo.assessments.models import ImportJob, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _upload(tmp_path: Path, rows: list[list[str]], header: list[str]) -> SimpleUploadedFile:
+    path = write_csv(tmp_path / "tai-len.csv", header, rows)
+    return SimpleUploadedFile("tải lên.csv", path.read_bytes(), content_type="text/csv")
+
+
+def test_upload_runs_the_job_and_shows_the_result(
+    tmp_path: Path, make_user: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    campaign = make_campaign()
+    fw = campaign.framework.engine()
+    header = header_for(fw)
+    rows = rows_for(fw, 12, communes=communes_in())
+    client = _client(make_user("province", unit="01"))
+    url = reverse("assessments:importing:form", args=[campaign.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Nhập hàng loạt" in page.content.decode() or "Bulk import" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(
+            url, {"file": _upload(tmp_path, rows, header), "mode": "all-or-nothing"}
+        )
+    assert posted.status_code == 302
+    job = ImportJob.objects.get(campaign=campaign)
+    assert posted["Location"] == reverse("assessments:importing:job", args=[job.pk])
+    assert (job.status, job.imported, job.duplicates, job.error_count) == ("done", 12, 0, 0)
+    assert Response.objects.filter(campaign=campaign).count() == 12
+    assert not Path(job.stored_path).exists()
+    detail = client.get(posted["Location"]).content.decode()
+    assert 'value="100"' in detail and "hx-trigger" not in detail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": _upload(tmp_path, rows, header), "mode": "all-or-nothing"})
+    again = ImportJob.objects.filter(campaign=campaign).order_by("-id").first()
+    assert again is not None and (again.imported, again.duplicates) == (0, 12)
+
+
+def test_refused_import_lists_errors_and_offers_the_report(
+    tmp_path: Path, make_user: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    campaign = make_campaign()
+    fw = campaign.framework.engine()
+    header = header_for(fw)
+    rows = rows_for(fw, 3, communes=communes_in())
+    rows[1][header.index("KH2")] = '=HYPERLINK("http://example.invalid")'
+    client = _client(make_user("province", unit="01"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("assessments:importing:form", args=[campaign.pk]),
+            {"file": _upload(tmp_path, rows, header), "mode": "all-or-nothing"},
+        )
+    job = ImportJob.objects.get(campaign=campaign)
+    assert (job.status, job.imported, job.error_count) == ("refused", 0, 1)
+    assert Response.objects.filter(campaign=campaign).count() == 0
+    page = client.get(reverse("assessments:importing:job", args=[job.pk])).content.decode()
+    assert "KH2" in page and "errors.xlsx" in page
+    report = client.get(reverse("assessments:importing:report", args=[job.pk, "csv"]))
+    assert report.status_code == 200
+    cells = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    assert cells[1][0] == "3" and cells[1][1] == "KH2"
+    assert cells[1][2].startswith("'=HYPERLINK")
+    assert "Tiêu chí 'KH2'" in cells[1][3]
+    xlsx = client.get(reverse("assessments:importing:report", args=[job.pk, "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_progress_is_polled_while_the_job_runs(
+    make_user: Callable[..., Any], settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    campaign = make_campaign()
+    job = ImportJob.objects.create(
+        campaign=campaign, filename="lon.csv", stored_path=str(tmp_path / "x"), status="running"
+    )
+    progress_path(job).write_text(
+        json.dumps({"phase": "writing", "processed": 500, "total": 1000}), encoding="utf-8"
+    )
+    client = _client(make_user("province", unit="01"))
+    url = reverse("assessments:importing:job", args=[job.pk])
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'hx-trigger="every 1s"' in partial
+    assert "500/1000" in partial and 'value="75"' in partial
+    assert "<html" not in partial
+    assert "<html" in client.get(url).content.decode()
+
+
+def test_pages_are_scoped_to_the_campaign_area(
+    tmp_path: Path, make_user: Callable[..., Any]
+) -> None:
+    campaign = make_campaign(area="01")
+    job = ImportJob.objects.create(campaign=campaign, filename="a.csv", stored_path="")
+    urls = [
+        reverse("assessments:importing:form", args=[campaign.pk]),
+        reverse("assessments:importing:template", args=[campaign.pk, "xlsx"]),
+        reverse("assessments:importing:xlsform", args=[campaign.pk]),
+        reverse("assessments:importing:job", args=[job.pk]),
+        reverse("assessments:importing:report", args=[job.pk, "csv"]),
+    ]
+    inside = _client(make_user("province", unit="01"))
+    for url in urls:
+        assert inside.get(url).status_code == 200, url
+    for user in (make_user("province", unit="79"), make_user("respondent")):
+        client = _client(user)
+        for url in urls:
+            assert client.get(url).status_code == 403, (user.role, url)
+    anonymous = Client()
+    assert all(anonymous.get(url).status_code in (302, 403) for url in urls)
+    assert Client().post(urls[0]).status_code in (302, 403)
+    assert ImportJob.objects.count() == 1
