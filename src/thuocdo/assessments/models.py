@@ -249,4 +249,6 @@ class ResumeCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
 from thuocdo.assessments.importing.models import ImportJob, ImportStatus  # noqa: E402, F401
