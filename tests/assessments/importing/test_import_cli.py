@@ -38,6 +38,33 @@ def setup(tmp_path: Path, n: int = 20, **kw: Any) -> tuple[Campaign, list[str], 
     return campaign, header_for(fw), rows_for(fw, n, communes=communes_in())
 
 
+def test_sector_comes_from_the_vsic_code_as_in_the_web_registry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from thuocdo.assessments.domain import vsic
+
+    campaign, header, rows = setup(tmp_path, 3)
+    col = header.index("vsic")
+    rows[0][col], rows[1][col], rows[2][col] = "4711", "5510", ""
+    code, out = run_import(
+        capsys, str(campaign.pk), str(write_csv(tmp_path / "v.csv", header, rows))
+    )
+    assert code == 0, out
+    by_tax = {
+        r.organisation.tax_code: r
+        for r in Response.objects.filter(campaign=campaign).select_related("organisation")
+    }
+    for row, expected in zip(
+        rows,
+        (vsic.sector_of("4711"), vsic.sector_of("5510"), campaign.framework.sector),
+        strict=True,
+    ):
+        response = by_tax[row[0]]
+        assert response.organisation.sector == expected
+        assert response.sector == expected
+    assert vsic.sector_of("4711") != vsic.sector_of("5510")
+
+
 def assert_refused(campaign: Campaign, code: int, out: dict[str, Any]) -> str:
     assert code == 1
     assert out["imported"] == 0

@@ -22,6 +22,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from thuocdo.assessments.domain import vsic
 from thuocdo.assessments.domain.identity import dedupe_key
 from thuocdo.assessments.models import Campaign, Organisation
 from thuocdo.core.collation import vi_collation_key
@@ -31,6 +32,17 @@ from thuocdo.frameworks.engine import BatchResult
 from .validate import OrgRow, Prepared
 
 Progress = Callable[[str, int, int], None]
+
+
+def sector_for(code: str, default: str) -> str:
+    """The product sector of a row: from its VSIC code when it has a known one (as the web
+    registry does), else the criteria set's sector."""
+    if not code:
+        return default
+    try:
+        return vsic.sector_of(code)
+    except vsic.InvalidVsicError:
+        return default
 LOOKUP_CHUNK = 500
 
 ORG_COLUMNS = (
@@ -158,7 +170,9 @@ def _when(now: dt.datetime) -> Any:
     return now if _is_postgres() else connection.ops.adapt_datetimefield_value(now)
 
 
-def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[list[int], int]:
+def resolve_organisations(
+    orgs: Sequence[OrgRow], *, now: dt.datetime, default_sector: str = "general"
+) -> tuple[list[int], int]:
     """The organisation id of every row (found by tax code, else by name + commune; created
     in bulk when absent) and how many were created."""
     ids: list[int | None] = [None] * len(orgs)
@@ -192,7 +206,7 @@ def resolve_organisations(orgs: Sequence[OrgRow], *, now: dt.datetime) -> tuple[
                 collation_key(o.name),
                 o.entity_type,
                 o.vsic,
-                "",
+                sector_for(o.vsic, default_sector),
                 o.size_class,
                 o.commune.unit_id,
                 o.commune.path,
@@ -252,7 +266,9 @@ def write_responses(
     total = len(prepared.orgs)
     if progress:
         progress("organisations", 0, total)
-    org_ids, created = resolve_organisations(prepared.orgs, now=now)
+    org_ids, created = resolve_organisations(
+        prepared.orgs, now=now, default_sector=campaign.framework.sector
+    )
     scores = prepared.scores
     when = _when(now)
     sector = campaign.framework.sector
@@ -289,7 +305,7 @@ def write_responses(
                     o.commune.path,
                     o.entity_type,
                     o.size_class,
-                    sector,
+                    sector_for(o.vsic, sector),
                     "import",
                     actor_id,
                     when,
