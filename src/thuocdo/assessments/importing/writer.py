@@ -43,6 +43,8 @@ def sector_for(code: str, default: str) -> str:
         return vsic.sector_of(code)
     except vsic.InvalidVsicError:
         return default
+
+
 LOOKUP_CHUNK = 500
 
 ORG_COLUMNS = (
