@@ -37,4 +37,5 @@ VI = {
     "The restored database differs from the backup: %(problems)s.": "Cơ sở dữ liệu sau khi khôi phục khác bản sao lưu: %(problems)s.",
     "--keep must be at least 1.": "--keep phải từ 1 trở lên.",
     "The second copy must go to another folder than the first.": "Bản sao thứ hai phải nằm ở thư mục khác với bản thứ nhất.",
+    "Warning: the restore of %(file)s was interrupted; run it again with --force.": "Cảnh báo: việc khôi phục từ %(file)s đã bị gián đoạn; hãy chạy lại với --force.",
 }

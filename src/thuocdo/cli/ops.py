@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,16 @@ def cmd_create(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     setup_django()
     from thuocdo.ops.backup import BackupError
-    from thuocdo.ops.services import STATUS_INTACT, backup_verify
+    from thuocdo.ops.services import (
+        MSG_INTERRUPTED,
+        STATUS_INTACT,
+        backup_verify,
+        restore_interrupted,
+    )
 
+    pending = restore_interrupted()
+    if pending:
+        sys.stderr.write(str(MSG_INTERRUPTED) % {"file": pending} + "\n")
     try:
         result = backup_verify(path=args.file)
     except BackupError as exc:

@@ -27,7 +27,11 @@ from thuocdo.ops.backup import BackupError
 
 SECRET_SETTINGS = frozenset({"SECRET_KEY"})
 STATUS_INTACT = gettext_lazy("intact: every member matches its SHA-256")
+MSG_INTERRUPTED = gettext_lazy(
+    "Warning: the restore of %(file)s was interrupted; run it again with --force."
+)
 STATUS_RESTORED = gettext_lazy("restored: every table matches the backup (rows and content hash)")
+RESTORE_MARKER = ".restore-in-progress"
 GENERATION_RE = re.compile(r"^thuocdo-\d{8}-\d{6}(-\d+)?\.tdbk$")
 
 
@@ -76,6 +80,7 @@ class BackupResult:
     path: Path
     manifest: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    interrupted_before: bool = False
 
     def summary(self) -> dict[str, Any]:
         tables = self.manifest["tables"]
@@ -87,6 +92,7 @@ class BackupResult:
             "rows": sum(t["rows"] for t in tables.values()),
             "media_files": self.manifest.get("media", {}).get("files", 0),
             "bytes": self.path.stat().st_size if self.path.exists() else None,
+            **({"previous_restore_interrupted": True} if self.interrupted_before else {}),
         }
 
 
@@ -184,6 +190,8 @@ def backup_restore(*, path: Path, force: bool = False, actor: User | None = None
     Refuses a database that already holds data (or uploaded files) unless ``force``. The
     database is replaced in one transaction, so a failure or a kill leaves the old state.
     Afterwards every table is counted and hashed again and compared with the manifest.
+    A marker file says a restore is under way; if the process is killed, the marker stays and
+    the next ``backup verify`` names the archive to restore again (``--force``).
     """
     path = Path(path)
     manifest = backup.verify_archive(path).manifest
@@ -215,7 +223,12 @@ def backup_restore(*, path: Path, force: bool = False, actor: User | None = None
                 % {"folder": str(media_root)}
             )
     media_root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="thuocdo-restore-", dir=media_root.parent) as tmp:
+    for stale in media_root.parent.glob(".thuocdo-restore-*"):  # left by an interrupted restore
+        shutil.rmtree(stale, ignore_errors=True)
+    marker = media_root.parent / RESTORE_MARKER
+    interrupted = marker.exists()
+    marker.write_text(str(path), encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix=".thuocdo-restore-", dir=media_root.parent) as tmp:
         staging = Path(tmp)
         files = backup.extract_archive(path, manifest, staging / "members")
         new_media = staging / "media"
@@ -232,15 +245,24 @@ def backup_restore(*, path: Path, force: bool = False, actor: User | None = None
     with dbdump.temporary_alias(config) as alias:
         actual = dbdump.table_stats(alias)
     problems = backup.compare_tables(manifest["tables"], actual)
-    result = BackupResult(path=path, manifest=manifest, problems=problems)
+    result = BackupResult(
+        path=path, manifest=manifest, problems=problems, interrupted_before=interrupted
+    )
     if problems:
         raise BackupError(
             _("The restored database differs from the backup: %(problems)s.")
             % {"problems": "; ".join(problems)}
         )
+    marker.unlink(missing_ok=True)
     with contextlib.suppress(Exception):  # an older schema may lack the audit table
         _audit(actor, "backup.restore", path, manifest)
     return result
+
+
+def restore_interrupted() -> str | None:
+    """The archive of a restore that was interrupted (killed) and not redone, if any."""
+    marker = Path(settings.MEDIA_ROOT).parent / RESTORE_MARKER
+    return marker.read_text(encoding="utf-8") if marker.exists() else None
 
 
 def _swap_media(root: Path, new: Path, old: Path) -> None:
