@@ -89,8 +89,15 @@ class TableHasher:
         self._hash.update(json.dumps(list(self.columns)).encode() + b"\n")
 
     def add(self, row: Iterable[Any]) -> None:
+        # JSON types go through as they are (floats as their shortest repr, dict keys sorted);
+        # the others (instants, decimals, bytes, …) get their canonical form.
         line = json.dumps(
-            [canonical(v) for v in row], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            list(row),
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            default=canonical,
+            allow_nan=True,
         )
         self._hash.update(line.encode() + b"\n")
         self.rows += 1
