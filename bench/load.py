@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,7 +88,8 @@ def _public_home(s: Session) -> int:
 
 
 def _geo_page(s: Session) -> int:
-    return s.request("GET", "/geo/?q=" + random.choice(["ha noi", "da nang", "hue", "can tho"]))[0]
+    q = random.choice(["ha noi", "đà nẵng", "hue", "can tho"])
+    return s.request("GET", "/geo/?q=" + urllib.parse.quote_plus(q))[0]
 
 
 def _geo_unit_page(s: Session) -> int:
@@ -99,8 +101,8 @@ def _geo_api_list(s: Session) -> int:
 
 
 def _geo_api_search(s: Session) -> int:
-    q = random.choice(["phuong", "xa an", "thanh", "hoa"])
-    return s.request("GET", f"/api/v1/geo/units?q={q.replace(' ', '+')}&limit=20")[0]
+    q = random.choice(["phuong", "xã an", "thanh", "hoa"])
+    return s.request("GET", f"/api/v1/geo/units?q={urllib.parse.quote_plus(q)}&limit=20")[0]
 
 
 def _geo_api_unit(s: Session) -> int:
@@ -176,7 +178,7 @@ def _drive(base: str, specs: tuple[Spec, ...], seconds: float, threads: int, tok
             started = time.perf_counter()
             try:
                 status = spec.run(session)
-            except OSError:
+            except Exception:  # counted as an error; the thread goes on
                 status = 598
             stats.add(spec.name, time.perf_counter() - started, status < 400)
 
