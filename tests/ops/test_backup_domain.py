@@ -7,6 +7,8 @@ import decimal
 import uuid
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from thuocdo.ops.backup import TableHasher, canonical, compare_tables
 
 
@@ -50,3 +52,17 @@ def test_compare_tables_names_each_difference() -> None:
     assert any("t1" in p for p in problems) and any("t2" in p for p in problems)
     assert any("t3" in p for p in problems)
     assert compare_tables(a, a) == []
+
+
+def test_settings_snapshot_keeps_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thuocdo.ops.services import settings_snapshot
+
+    mp = monkeypatch
+    mp.setenv("SECRET_KEY", "bi-mat-tuyet-doi-" * 4)
+    mp.setenv("REDIS_URL", "redis://:mat-khau-redis@10.0.0.5:6379/0")
+    mp.setenv("DATABASE_URL", "postgres://thuocdo:mat-khau-db@db.local:5432/thuocdo")
+    snapshot = settings_snapshot()
+    text = repr(snapshot)
+    assert "bi-mat" not in text and "mat-khau" not in text
+    assert snapshot["environment"]["REDIS_URL"] == "redis://10.0.0.5:6379/0"
+    assert snapshot["environment"]["DATABASE_URL"] == "postgres://thuocdo@db.local:5432/thuocdo"
