@@ -7,7 +7,9 @@ and reports throughput, p50/p95/p99 latency, error rate per request kind and the
 growth of the server processes (master + workers) between the end of the warm-up and the end.
 
     .venv/bin/python bench/load.py                 # 60 s mix, 8 threads, 2 gunicorn workers
-    .venv/bin/python bench/load.py --seconds 600 --threads 16 --workers 4
+    .venv/bin/python bench/load.py --seconds 600 --threads 16 --workers 4 \
+        --database-url postgres://postgres@127.0.0.1:5432/thuocdo_load \
+        --redis-url redis://127.0.0.1:6379/0          # an empty database, made beforehand
 
 Extend the mix by adding a ``Spec`` to ``MIX`` (a name, a weight, and a function that
 performs one request with a ``Session`` and returns the response status).
@@ -226,7 +228,7 @@ def _summary(stats: Stats, seconds: float) -> dict[str, Any]:
     return out
 
 
-def _prepare(data_dir: Path, url: str) -> tuple[dict[str, str], str]:
+def _prepare(data_dir: Path, url: str, redis_url: str) -> tuple[dict[str, str], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}
     env.update(
         THUOCDO_ENV="production",
@@ -239,6 +241,8 @@ def _prepare(data_dir: Path, url: str) -> tuple[dict[str, str], str]:
         LOGIN_FAILURE_LIMIT="1000000",
     )
     env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     cli = [sys.executable, "-m", "thuocdo.cli"]
     for args in (["migrate"], ["load-builtins"], ["manage", "collectstatic", "--no-input", "-v0"]):
         subprocess.run([*cli, *args], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -274,13 +278,16 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default="", help="database to fill and use (default: SQLite, temporary)"
     )
+    parser.add_argument(
+        "--redis-url", default="", help="Redis for the cache and queue (default: none, local)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="thuocdo-load-"))
     url = args.database_url or f"sqlite:///{work / 'thuocdo.sqlite3'}"
     server = None
     try:
-        env, token = _prepare(work, url)
+        env, token = _prepare(work, url, args.redis_url)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -315,6 +322,7 @@ def main() -> int:
             "threads": args.threads,
             "gunicorn_workers": args.workers,
             "database": url.split(":", 1)[0],
+            "redis": bool(args.redis_url),
             "baseline": base_summary,
             "total": {
                 "requests": total,
