@@ -176,3 +176,40 @@ def test_restore_refuses_a_database_with_data(
     assert code == 1
     assert "Cơ sở dữ liệu không trống" in err and "geo_unit" in err and "--force" in err
     assert (Unit.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_backup_of_the_other_database_vendor_is_refused_by_restore(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    from django.db import connection
+
+    here = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    other = "sqlite" if here == "postgresql" else "postgresql"
+    other_member = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3.gz"}[other]
+    members = []
+    for info, data in _members(archive):
+        if info.name.startswith("database."):
+            info = tarfile.TarInfo(other_member)
+            data = b"dump of another installation"
+        members.append((info, data))
+    manifest_data = json.loads({i.name: d for i, d in members}["manifest.json"])
+    manifest_data["database"]["vendor"] = other
+    manifest_data["database"]["member"] = other_member
+    listed = manifest_data["members"]
+    listed.pop(next(n for n in listed if n.startswith("database.")))
+    listed[other_member] = {
+        "size": len(b"dump of another installation"),
+        "sha256": hashlib.sha256(b"dump of another installation").hexdigest(),
+    }
+    members = [
+        (i, json.dumps(manifest_data).encode() if i.name == "manifest.json" else d)
+        for i, d in members
+    ]
+    foreign = _write(tmp_path / "khac-csdl.tdbk", members)
+    code, _, _ = _run(capsys, "backup", "verify", str(foreign))
+    assert code == 0  # intact as a file
+    code, _, err = _run(capsys, "backup", "restore", "--force", str(foreign))
+    assert code == 1
+    assert f"cơ sở dữ liệu {other}" in err and here in err
