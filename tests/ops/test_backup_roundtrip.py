@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.ops.conftest import FreshDb, start_writer
+from tests.ops.fresh import FreshDb, start_writer
 
 pytestmark = pytest.mark.slow
 

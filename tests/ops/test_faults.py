@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.ops.conftest import ROOT, VENDOR, FreshDb
+from tests.ops.fresh import ROOT, VENDOR, FreshDb
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.ops.conftest import FreshDb
+from tests.ops.fresh import FreshDb
 
 from thuocdo.ops import tasks
 

@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from tests.ops.conftest import ROOT, FreshDb
-from tests.ops.conftest import fresh_db as fresh_db  # the fixture
+from tests.ops.fresh import ROOT, FreshDb
 from tests.security.routes import UNSAFE, api_routes
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.ops.conftest import FreshDb
-from tests.ops.conftest import fresh_db as fresh_db  # the fixture
+from tests.ops.fresh import FreshDb
 
 pytestmark = pytest.mark.slow
 
