@@ -21,6 +21,7 @@ from thuocdo.accounts.schemas import (
     UserPatchIn,
 )
 from thuocdo.api.auth import AUTH
+from thuocdo.core.access import access
 from thuocdo.geo.selectors import unit_get
 
 router = Router(tags=["accounts"], auth=AUTH)
@@ -37,6 +38,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.get("/me", response=MeOut)
+@access("authenticated")
 def me(request: HttpRequest) -> MeOut:
     user = _user(request)
     scope = selectors.scope_for(user)
@@ -52,6 +54,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/users", response=list[UserOut])
+@access("officer")
 @paginate(LimitOffsetPagination)
 def list_users(request: HttpRequest) -> Any:
     scope = selectors.scope_for(_user(request))
@@ -59,12 +62,14 @@ def list_users(request: HttpRequest) -> Any:
 
 
 @router.get("/users/{user_id}", response=UserOut)
+@access("officer")
 def get_user(request: HttpRequest, user_id: int) -> UserOut:
     scope = selectors.scope_for(_user(request))
     return user_out(selectors.user_get(scope=scope, user_id=user_id))
 
 
 @router.post("/users", response={201: UserOut})
+@access("officer")
 def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[UserOut]:
     actor = _user(request)
     unit = unit_get(payload.unit_code) if payload.unit_code else None
@@ -84,6 +89,7 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[UserOut]:
 
 
 @router.patch("/users/{user_id}", response=UserOut)
+@access("officer")
 def patch_user(request: HttpRequest, user_id: int, payload: UserPatchIn) -> UserOut:
     actor = _user(request)
     scope = selectors.scope_for(actor)
@@ -97,6 +103,7 @@ def patch_user(request: HttpRequest, user_id: int, payload: UserPatchIn) -> User
 
 
 @router.get("/tokens", response=list[TokenOut])
+@access("authenticated")
 def list_tokens(request: HttpRequest) -> list[TokenOut]:
     tokens = ApiToken.objects.filter(user=_user(request), revoked_at__isnull=True).order_by(
         "-created_at"
@@ -105,6 +112,7 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: TokenOut})
+@access("authenticated")
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     user = _user(request)
     token, clear = services.token_create(
@@ -116,6 +124,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
+@access("authenticated")
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     user = _user(request)
     token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
@@ -129,6 +138,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
 
 @router.get("/audit", response=list[AuditOut])
+@access("officer")
 @paginate(LimitOffsetPagination)
 def list_audit(
     request: HttpRequest, object_type: str | None = None, object_id: str | None = None

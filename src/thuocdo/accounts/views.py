@@ -12,12 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from thuocdo.accounts import selectors, services
 from thuocdo.accounts.forms import LoginForm
+from thuocdo.core.access import access
 
 
 def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+@access("public")
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
@@ -46,12 +48,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "error": error}, status=status)
 
 
+@access("public")
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("core:home")
 
 
+@access("officer")
 @login_required
 def users_view(request: HttpRequest) -> HttpResponse:
     scope = selectors.scope_for(request.user)
@@ -59,6 +63,7 @@ def users_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/users.html", {"page": page})
 
 
+@access("officer")
 @login_required
 def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
     scope = selectors.scope_for(request.user)
@@ -69,6 +74,7 @@ def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", {"target": target, "events": events})
 
 
+@access("officer")
 @login_required
 def audit_view(request: HttpRequest) -> HttpResponse:
     scope = selectors.scope_for(request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -73,6 +74,19 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
+
+
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the database cannot store (e.g. a NUL character in text on PostgreSQL).
+    return api.create_response(
+        request,
+        {
+            "detail": _("The request is not valid."),
+            "errors": [{"field": "", "message": _("Invalid value."), "type": "invalid"}],
+        },
+        status=422,
+    )
 
 
 @api.exception_handler(HttpError)

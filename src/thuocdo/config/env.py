@@ -64,6 +64,21 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOGIN_LOCK_MINUTES", "15", "How long a lock after too many failed logins lasts."),
     Setting("LOG_LEVEL", "INFO", "Root log level."),
+    Setting(
+        "BACKUP_DIR",
+        "",
+        "Folder of the scheduled backup generations; empty means THUOCDO_DATA_DIR/backups.",
+    ),
+    Setting(
+        "BACKUP_KEEP",
+        "7",
+        "Backup generations kept in BACKUP_DIR and BACKUP_COPY_TO; 0 turns the nightly job off.",
+    ),
+    Setting(
+        "BACKUP_COPY_TO",
+        "",
+        "Second location (another disk or a network mount) each new backup is copied to.",
+    ),
 )
 
 _KNOWN = {s.name: s for s in SETTINGS}

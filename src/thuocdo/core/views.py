@@ -8,9 +8,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from thuocdo.core.access import access
 from thuocdo.core.capabilities import capabilities
 
 
+@access("public")
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"capabilities": capabilities()})
 
@@ -51,6 +53,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     )
 
 
+@access("public")
 def health(request: HttpRequest) -> JsonResponse:
     from django.db import connection
 

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from thuocdo.core.access import access
 from thuocdo.geo import selectors
 from thuocdo.geo.models import Level, Structure, Unit
 from thuocdo.geo.schemas import UnitDetailOut, UnitOut
@@ -39,6 +40,7 @@ class UnitFilter(Schema):
 
 
 @router.get("/units", response=list[UnitOut], auth=None, summary="List or search units")
+@access("public")
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> list[UnitOut]:
     if filters.q:
         units = selectors.unit_search(
@@ -61,6 +63,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> list[UnitOut
 @router.get(
     "/units/{code}", response=UnitDetailOut, auth=None, summary="One unit with its neighbours"
 )
+@access("public")
 def get_unit(
     request: HttpRequest, code: str, structure: Structure = Structure.CURRENT
 ) -> UnitDetailOut:

@@ -60,7 +60,7 @@ def unit_search(
 
     Exact name matches come first, then provinces before communes, then Vietnamese order.
     """
-    key = fold(query)
+    key = fold(query.replace("\x00", ""))  # NUL cannot be stored or compared on PostgreSQL
     if not key:
         return []
     qs = Unit.objects.filter(name_folded__contains=key)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from thuocdo.core.access import access
 from thuocdo.geo import selectors
 from thuocdo.geo.models import Structure
 
 
+@access("public")
 def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     structure = request.GET.get("structure", Structure.CURRENT)
@@ -27,6 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@access("public")
 def unit_detail(request: HttpRequest, structure: str, code: str) -> HttpResponse:
     unit = selectors.unit_get(code, structure=structure)
     context = {

@@ -166,6 +166,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 
+BACKUP_DIR = env.get("BACKUP_DIR") or str(DATA_DIR / "backups")
+BACKUP_KEEP = env.get_int("BACKUP_KEEP")
+BACKUP_COPY_TO = env.get("BACKUP_COPY_TO")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
