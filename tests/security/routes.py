@@ -36,8 +36,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "public": frozenset(ROLES),
     "authenticated": frozenset(ROLES) - {"anonymous"},
     "officer": OFFICERS,
+    "ministry": frozenset({"ministry_in", "ministry_out", "admin"}),
     "respondent": OFFICERS | {"respondent"},
     "provider": OFFICERS | {"provider"},
+    "provider_only": frozenset({"provider"}),
     "admin": frozenset({"admin"}),
 }
 assert set(ALLOWED) == set(POLICIES)
@@ -135,7 +137,7 @@ def api_routes() -> list[Route]:
     for bound in api._get_bound_routers():
         for path, path_view in bound.path_operations.items():
             full = "/".join(p.strip("/") for p in (API_PREFIX, bound.prefix, path) if p.strip("/"))
-            template = "/" + full
+            template = "/" + full + ("/" if path.endswith("/") else "")
             params = tuple(re.findall(r"{(?:\w+:)?(\w+)}", template))
             template = re.sub(r"{\w+:(\w+)}", r"{\1}", template)
             for operation in path_view.operations:

@@ -8,8 +8,10 @@ Policies:
 - ``public``: anyone, including anonymous visitors;
 - ``authenticated``: any logged-in user (respondents and providers included);
 - ``officer``: admin, ministry, province and commune officers (object checks by scope);
+- ``ministry``: ministry officers (in their sectors) and system administrators;
 - ``respondent``: the organisation's own users, and officers acting on its behalf;
 - ``provider``: solution providers (their own listings), and officers;
+- ``provider_only``: solution provider accounts only (their own dashboard);
 - ``admin``: system administrators only.
 """
 
@@ -18,7 +20,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-POLICIES = frozenset({"public", "authenticated", "officer", "respondent", "provider", "admin"})
+POLICIES = frozenset(
+    {
+        "public",
+        "authenticated",
+        "officer",
+        "ministry",
+        "respondent",
+        "provider",
+        "provider_only",
+        "admin",
+    }
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

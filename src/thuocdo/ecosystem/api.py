@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
@@ -119,7 +121,10 @@ def list_solutions(request: HttpRequest, filters: Query[SolutionFilter]) -> Any:
 @router.get("/solutions/mine", response=list[SolutionOut], auth=AUTH, summary="My listings")
 @access("provider")
 def my_solutions(request: HttpRequest) -> list[SolutionOut]:
-    return [solution_out(s) for s in selectors.solution_list(scope=_scope(request), mine=True)]
+    scope = _scope(request)
+    if scope.role != "provider" and not scope.is_officer:
+        raise PermissionDenied(_("This page is for solution providers."))
+    return [solution_out(s) for s in selectors.solution_list(scope=scope, mine=True)]
 
 
 @router.get("/solutions/{solution_id}", response=SolutionOut, auth=None)
@@ -257,7 +262,6 @@ def connection_summary(request: HttpRequest, by: str = "provider") -> list[dict[
 @access("respondent")
 def create_connection(request: HttpRequest, payload: ConnectionIn) -> Status:
     from django.http import Http404
-    from django.utils.translation import gettext as _
 
     scope = _scope(request)
     org = Organisation.objects.filter(pk=payload.organisation_id).first()

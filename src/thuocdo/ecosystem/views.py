@@ -73,7 +73,7 @@ def solution_detail(request: HttpRequest, solution_id: int) -> HttpResponse:
 
 
 @login_required
-@access("provider")
+@access("provider_only")
 def provider_dashboard(request: HttpRequest) -> HttpResponse:  # GET, or re-shown after errors
     scope = scope_for(request.user)
     if scope.role != "provider":

@@ -103,7 +103,7 @@ def list_versions(request: HttpRequest, filters: Query[FrameworkFilter]) -> list
     auth=AUTH,
     summary="Upload a criteria-set version (YAML body or multipart field 'file')",
 )
-@access("officer")
+@access("ministry")
 def upload_version(request: HttpRequest, publish: bool = False) -> Any:
     actor = _actor(request)
     scope = scope_for(actor)
@@ -194,7 +194,7 @@ def score_answers(request: HttpRequest, code: str, version: str) -> Any:
     auth=AUTH,
     summary="Publish a draft (it never changes afterwards)",
 )
-@access("officer")
+@access("ministry")
 def publish_version(request: HttpRequest, code: str, version: str) -> Any:
     actor = _actor(request)
     v = selectors.framework_version_get(scope=scope_for(actor), code=code, version=version)
@@ -207,7 +207,7 @@ def publish_version(request: HttpRequest, code: str, version: str) -> Any:
     auth=AUTH,
     summary="Retire a published version",
 )
-@access("officer")
+@access("ministry")
 def retire_version(request: HttpRequest, code: str, version: str) -> Any:
     actor = _actor(request)
     v = selectors.framework_version_get(scope=scope_for(actor), code=code, version=version)
@@ -220,7 +220,7 @@ def retire_version(request: HttpRequest, code: str, version: str) -> Any:
     auth=AUTH,
     summary="Start a new draft as a copy of this version",
 )
-@access("officer")
+@access("ministry")
 def copy_version(request: HttpRequest, code: str, version: str, payload: CopyIn) -> Any:
     actor = _actor(request)
     v = selectors.framework_version_get(scope=scope_for(actor), code=code, version=version)

@@ -99,7 +99,7 @@ def yaml_file(request: HttpRequest, code: str, version: str) -> HttpResponse:
     return response
 
 
-@access("officer")
+@access("ministry")
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
@@ -167,21 +167,21 @@ def _act(request: HttpRequest, code: str, version: str, action: str) -> HttpResp
     return redirect("frameworks:detail", code=target.code, version=target.version)
 
 
-@access("officer")
+@access("ministry")
 @login_required
 @require_POST
 def publish(request: HttpRequest, code: str, version: str) -> HttpResponse:
     return _act(request, code, version, "publish")
 
 
-@access("officer")
+@access("ministry")
 @login_required
 @require_POST
 def retire(request: HttpRequest, code: str, version: str) -> HttpResponse:
     return _act(request, code, version, "retire")
 
 
-@access("officer")
+@access("ministry")
 @login_required
 @require_POST
 def copy(request: HttpRequest, code: str, version: str) -> HttpResponse:
