@@ -94,3 +94,20 @@ def test_cli_reference_is_current() -> None:
 def test_parser_builds_without_django() -> None:
     parser: Any = build_parser()
     assert parser.prog == "thuocdo"
+
+
+def test_the_parser_can_be_built_again_and_again() -> None:
+    """Command groups shared by several modules (``campaigns``) belong to their own parser."""
+    import gc
+
+    from thuocdo.cli import build_parser
+
+    helps = set()
+    for _ in range(5):
+        parser = build_parser()
+        helps.add(parser.format_help())
+        del parser
+        gc.collect()
+    assert len(helps) == 1
+    args = build_parser().parse_args(["campaigns", "template", "1", "--format", "csv", "-o", "x"])
+    assert args.campaigns_command == "template"

@@ -10,19 +10,12 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from thuocdo.cli.common import fail, print_json, setup_django
-
-_SUBPARSERS: dict[int, Any] = {}
+from thuocdo.cli.common import command_group, fail, print_json, setup_django
 
 
 def campaigns_subparsers(sub: Any) -> Any:
     """The ``campaigns`` sub-parsers of the top-level parser ``sub`` (created on first use)."""
-    key = id(sub)
-    if key not in _SUBPARSERS:
-        parser = sub.add_parser("campaigns", help="assessment campaigns")
-        _SUBPARSERS[key] = parser.add_subparsers(dest="campaigns_command", metavar="SUBCOMMAND")
-        parser.set_defaults(func=lambda args: parser.print_help() or 0)
-    return _SUBPARSERS[key]
+    return command_group(sub, "campaigns", "assessment campaigns")
 
 
 def _date(value: str) -> dt.date:

@@ -8,20 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from thuocdo.cli.common import fail, print_json, setup_django
+from thuocdo.cli.common import command_group, fail, print_json, setup_django
 
 
 def _campaigns_subparsers(sub: Any) -> Any:
     """The subcommands of `thuocdo campaigns` (created here if no other module made it)."""
-    parser = sub.choices.get("campaigns")
-    if parser is None:
-        parser = sub.add_parser(
-            "campaigns", help="Đợt đánh giá / assessment campaigns", description="Đợt đánh giá."
-        )
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(dest="campaigns_command", metavar="SUBCOMMAND")
+    return command_group(sub, "campaigns", "assessment campaigns")
 
 
 def register(sub: Any) -> None:
