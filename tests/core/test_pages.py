@@ -99,3 +99,12 @@ def test_officers_keep_their_dashboards_in_the_navigation(client: Client, make_u
     client.force_login(make_user("province", "48"))
     links = _links(client.get("/").content.decode())
     assert {"/analytics/", "/indicators/", "/plans/", "/public/"} <= links
+
+
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(
+    client: Client,
+) -> None:
+    html = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icon, "no icon link"
+    assert (PACKAGE / "core" / "static" / icon.group(1)).is_file()
