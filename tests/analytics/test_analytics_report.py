@@ -114,5 +114,7 @@ def test_no_report_button_while_the_campaign_has_no_responses(
     client.force_login(make_user("admin"))
     page = client.get(f"/analytics/{c.pk}/").content.decode()
     assert f"/analytics/{c.pk}/report/" not in page
-    # the report itself would only refuse: nothing to report on
-    assert client.get(f"/analytics/{c.pk}/report/", {"format": "pdf"}).status_code == 400
+    # the report itself would only refuse: nothing to report on; the way back is the dashboard
+    refused = client.get(f"/analytics/{c.pk}/report/", {"format": "pdf"})
+    assert refused.status_code == 400
+    assert f'href="/analytics/{c.pk}/"' in refused.content.decode()
