@@ -222,6 +222,7 @@ VI = {
     "Not saved: closed.": "Chưa lưu: đợt đánh giá đã đóng.",
     "There is no response to change.": "Chưa có phiếu nào để sửa.",
     "Change the answers and submit again": "Sửa câu trả lời và nộp lại",
+    "What to fix for the next level": "Cần cải thiện gì để lên mức tiếp theo",
 }
 
 PLURALS = {

@@ -48,6 +48,22 @@ def _save_page(html: str, folder: Path) -> Path:
     return page
 
 
+TEXT = re.compile(
+    r'<text[^>]*text-anchor="(\w+)"[^>]*transform="translate\(([-\d.]+) [-\d.]+\)"'
+    r"[^>]*font-size: 12px[^>]*>([^<]+)</text>"
+)
+
+
+def _texts_inside(chart: str, svg: str) -> None:
+    """Axis names and labels in 12 px text stay inside the chart (none cut at an edge)."""
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+    for anchor, x, text in TEXT.findall(svg):
+        extent = len(text) * 6.5  # generous mean advance of 12 px sans-serif
+        left = {"start": 0.0, "middle": extent / 2, "end": extent}.get(anchor, 0.0)
+        assert float(x) - left >= -1, f"{chart}: {text!r} starts left of the chart"
+        assert float(x) - left + extent <= width + 1, f"{chart}: {text!r} ends past the chart"
+
+
 def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
@@ -82,6 +98,9 @@ def test_dashboard_draws_its_charts(
         assert {n for n, _ in charts} == {"map", "levels", "pillars", "unmet", "trend"}
         for chart_name, inner in charts:
             assert "<svg" in inner, f"{chart_name} was not drawn"
+        for chart_name, inner in charts:
+            if chart_name != "map":
+                _texts_inside(chart_name, inner)
         # labelled tile-grid map: province names are drawn inside the map
         map_svg = next(inner for n, inner in charts if n == "map")
         assert "Hà Nội" in map_svg

@@ -104,3 +104,17 @@ def test_report_button_on_the_dashboard(make_user: Any, client: Client) -> None:
     assert xlsx.status_code == 200
     load_workbook(io.BytesIO(xlsx.content))
     assert client.get(f"/analytics/{c.pk}/report/", {"format": "doc"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_no_report_button_while_the_campaign_has_no_responses(
+    make_user: Any, client: Client
+) -> None:
+    c = f.campaign(area="01")
+    client.force_login(make_user("admin"))
+    page = client.get(f"/analytics/{c.pk}/").content.decode()
+    assert f"/analytics/{c.pk}/report/" not in page
+    # the report itself would only refuse: nothing to report on; the way back is the dashboard
+    refused = client.get(f"/analytics/{c.pk}/report/", {"format": "pdf"})
+    assert refused.status_code == 400
+    assert f'href="/analytics/{c.pk}/"' in refused.content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -70,3 +71,40 @@ def test_error_pages_are_friendly(client: Client) -> None:
 
 def test_health(client: Client) -> None:
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def _links(html: str) -> set[str]:
+    return set(re.findall(r'href="(/[^"#?]*)', html))
+
+
+def test_public_portal_is_linked_from_home_and_navigation(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert html.count('href="/public/"') == 2  # the top navigation and the home-page card
+    assert "Kết quả đã công bố" in html
+
+
+@pytest.mark.parametrize("role", ["respondent", "provider"])
+def test_signed_in_non_officers_are_not_sent_to_officer_pages(
+    client: Client, make_user: Any, role: str
+) -> None:
+    client.force_login(make_user(role))
+    links = _links(client.get("/").content.decode())
+    assert "/public/" in links and "/assessments/" in links
+    assert not links & {"/analytics/", "/indicators/", "/plans/"}
+    for link in {link for link in links if not link.startswith("/static/")}:
+        assert client.get(link).status_code == 200, link
+
+
+def test_officers_keep_their_dashboards_in_the_navigation(client: Client, make_user: Any) -> None:
+    client.force_login(make_user("province", "48"))
+    links = _links(client.get("/").content.decode())
+    assert {"/analytics/", "/indicators/", "/plans/", "/public/"} <= links
+
+
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(
+    client: Client,
+) -> None:
+    html = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icon, "no icon link"
+    assert (PACKAGE / "core" / "static" / icon.group(1)).is_file()

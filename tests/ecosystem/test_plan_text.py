@@ -65,3 +65,67 @@ def test_plan_reads_as_sentences_in_both_languages() -> None:
         "Raise S3 (Website) from option b to c",
         "Meet S7 (E-invoices)",
     ]
+
+
+@pytest.mark.django_db
+def test_plan_names_the_options_by_their_text() -> None:
+    named = framework_from_dict(
+        {
+            "code": "named",
+            "version": "1",
+            "name": t("Thử", "Test"),
+            "levels": [
+                {"code": 0, "name": t("0", "0"), "min": 0},
+                {"code": 1, "name": t("1", "1"), "min": 90},
+            ],
+            "pillars": [
+                {
+                    "code": "p",
+                    "name": t("P", "P"),
+                    "weight": 1,
+                    "criteria": [
+                        {
+                            "code": "S3",
+                            "name": t("Website", "Website"),
+                            "question": {
+                                "type": "single",
+                                "text": t("?", "?"),
+                                "options": [
+                                    {"code": "a", "text": t("Chưa có", "None"), "score": 0},
+                                    {
+                                        "code": "b",
+                                        "text": t("Trang giới thiệu", "A page"),
+                                        "score": 50,
+                                    },
+                                    {
+                                        "code": "c",
+                                        "text": t("Bán hàng trực tuyến", "Online shop"),
+                                        "score": 100,
+                                    },
+                                ],
+                            },
+                        },
+                        {
+                            "code": "K1",
+                            "name": t("Kênh", "Channels"),
+                            "question": {
+                                "type": "multi",
+                                "text": t("?", "?"),
+                                "options": [
+                                    {"code": "zalo", "text": t("Zalo OA", "Zalo OA"), "score": 50},
+                                    {"code": "app", "text": t("Ứng dụng", "App"), "score": 50},
+                                ],
+                            },
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    plan = nl.plan_to_level(named, {"S3": "b", "K1": []}, 1)
+    assert isinstance(plan, nl.Plan)
+    lines = plan_lines(named, plan, "vi")
+    assert (
+        "Nâng S3 (Website) từ phương án b «Trang giới thiệu» lên c «Bán hàng trực tuyến»" in lines
+    )
+    assert "Bổ sung cho K1 (Kênh): zalo «Zalo OA», app «Ứng dụng»" in lines

@@ -1,4 +1,7 @@
-"""Demo accounts: an administrator and one user per role, for trying the product."""
+"""Demo accounts: an administrator and one user per role, for trying the product.
+
+The respondent account is linked to a demo organisation by the assessments demo, and the
+provider account to a demo provider by the ecosystem demo (both run after this)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ DEMO_USERS: tuple[tuple[str, str, str | None, list[str], str], ...] = (
     ("bo.congthuong", Role.MINISTRY, None, ["retail"], "Cán bộ Bộ Công Thương"),
     ("so.hanoi", Role.PROVINCE, "01", [], "Cán bộ Sở KH&CN Hà Nội"),
     ("so.danang", Role.PROVINCE, "48", [], "Cán bộ Sở KH&CN Đà Nẵng"),
+    ("xa.badinh", Role.COMMUNE, "00004", [], "Cán bộ UBND phường Ba Đình"),
+    ("dn.demo", Role.RESPONDENT, None, [], "Người đại diện doanh nghiệp (thử)"),
+    ("ncc.demo", Role.PROVIDER, None, [], "Nhà cung cấp giải pháp số (thử)"),
 )
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.selectors import require_officer, scope_for
@@ -20,10 +21,15 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         problems = [f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs]
     else:
         problems = list(exc.messages)
+    match = request.resolver_match
+    back = request.path
+    if match is not None and "campaign_id" in match.kwargs:
+        # a report or a download names its dashboard, not itself, as the way back
+        back = reverse(f"{match.namespace}:dashboard", args=[match.kwargs["campaign_id"]])
     return render(
         request,
         "analytics/bad_request.html",
-        {"title": _("The filters are not valid"), "problems": problems},
+        {"title": _("The filters are not valid"), "problems": problems, "back": back},
         status=400,
     )
 

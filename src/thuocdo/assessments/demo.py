@@ -275,11 +275,33 @@ def _strata(*, rng: random.Random, campaign: Campaign, orgs: list[Organisation])
     return len(rows)
 
 
+def _link_respondents() -> int:
+    """Link each respondent account without an organisation to a Hà Nội demo organisation
+    that has a response, so the demo respondent sees its own results."""
+    from thuocdo.accounts.models import Role, User
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.assessments.services.organisations import organisation_member_add
+
+    users = User.objects.filter(role=Role.RESPONDENT, organisation_membership__isnull=True)
+    free = Organisation.objects.filter(
+        responses__campaign__public_token=HANOI_LINK, members__isnull=True
+    ).order_by("id")
+    linked = 0
+    for user, org in zip(users.order_by("id"), free.distinct(), strict=False):
+        organisation_member_add(scope=Scope(role="admin"), actor=None, organisation=org, user=user)
+        linked += 1
+    return linked
+
+
 @transaction.atomic
 def load_demo() -> dict[str, Any]:
     """Load (idempotently) this capability's demo data; returns counts for the report."""
     if Campaign.objects.filter(public_token=HANOI_LINK).exists():
-        return {"created": False, "campaigns": Campaign.objects.count()}
+        return {
+            "created": False,
+            "campaigns": Campaign.objects.count(),
+            "respondents_linked": _link_respondents(),
+        }
     rng = random.Random(SEED)
     sme = FrameworkVersion.objects.get(code="sme-dx", version="2025.1")
     hkd = FrameworkVersion.objects.get(code="household-dx", version="2025.1")
@@ -351,4 +373,5 @@ def load_demo() -> dict[str, Any]:
         status=CampaignStatus.OPEN,
     )
     counts["open_form"] = f"/assessments/c/{PILOT_LINK}/"
+    counts["respondents_linked"] = _link_respondents()
     return counts

@@ -14,6 +14,7 @@ class Capability:
     title: Promise
     summary: Promise
     url_name: str | None
+    officers_only: bool = False
 
 
 def capabilities() -> list[Capability]:
@@ -41,6 +42,7 @@ def capabilities() -> list[Capability]:
             _("Results and dashboards"),
             _("Weighted results with confidence intervals by area, sector and size."),
             "analytics:index",
+            officers_only=True,
         ),
         Capability(
             "ecosystem",
@@ -53,12 +55,20 @@ def capabilities() -> list[Capability]:
             _("Strategy indicators"),
             _("Quarterly reporting, targets for 2025 and 2030, early warning."),
             "indicators:index",
+            officers_only=True,
         ),
         Capability(
             "plans",
             _("Action plans"),
             _("Tasks with lead units, deadlines, outputs and status."),
             "plans:index",
+            officers_only=True,
+        ),
+        Capability(
+            "publishing",
+            _("Published results"),
+            _("Published campaign results and open data, for everyone."),
+            "publishing:index",
         ),
     ]
 
@@ -71,13 +81,21 @@ NAV_TITLES: dict[str, Promise] = {
     "ecosystem": _("Solutions"),
     "indicators": _("Indicators"),
     "plans": _("Plans"),
+    "publishing": _("Public results"),
 }
 
 
-def navigation() -> list[tuple[str, Promise]]:
+def for_viewer(*, signed_in: bool, officer: bool) -> list[Capability]:
+    """The capabilities whose pages this viewer may open. A visitor who is not signed in
+    sees every one (officer pages ask to sign in); a signed-in respondent or provider does
+    not see the officers' pages, which would only refuse them."""
+    return [c for c in capabilities() if officer or not signed_in or not c.officers_only]
+
+
+def navigation(*, signed_in: bool = False, officer: bool = False) -> list[tuple[str, Promise]]:
     """(url name, short title) of every capability that has pages, in home-page order."""
     return [
         (c.url_name, NAV_TITLES[c.code])
-        for c in capabilities()
+        for c in for_viewer(signed_in=signed_in, officer=officer)
         if c.url_name and c.code in NAV_TITLES
     ]

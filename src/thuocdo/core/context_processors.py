@@ -11,8 +11,11 @@ from thuocdo.core.capabilities import navigation
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    nav = navigation()
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"viewer_scope": None, "nav_capabilities": nav}
-    return {"viewer_scope": scope_for(user), "nav_capabilities": nav}
+        return {"viewer_scope": None, "nav_capabilities": navigation()}
+    scope = scope_for(user)
+    return {
+        "viewer_scope": scope,
+        "nav_capabilities": navigation(signed_in=True, officer=scope.is_officer),
+    }

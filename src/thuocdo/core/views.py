@@ -8,13 +8,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from thuocdo.accounts.selectors import scope_for
 from thuocdo.core.access import access
-from thuocdo.core.capabilities import capabilities
+from thuocdo.core.capabilities import for_viewer
 
 
 @access("public")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"capabilities": capabilities()})
+    signed_in = request.user.is_authenticated
+    officer = signed_in and scope_for(request.user).is_officer
+    caps = for_viewer(signed_in=signed_in, officer=officer)
+    return render(request, "core/home.html", {"capabilities": caps})
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

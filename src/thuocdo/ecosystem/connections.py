@@ -19,6 +19,7 @@ from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import PROVIDER, RESPONDENT, Scope
 from thuocdo.accounts.services import audit_record
 from thuocdo.assessments.models import Organisation, Response
+from thuocdo.assessments.selectors import member_organisation
 from thuocdo.core.text import nfc
 from thuocdo.ecosystem.models import (
     ConnectionEvent,
@@ -54,6 +55,9 @@ def _may_act_for(scope: Scope, organisation: Organisation) -> bool:
     if scope.is_officer:
         return scope.covers_path(organisation.unit_path)
     if scope.role == RESPONDENT and scope.user_id is not None:
+        member = member_organisation(scope)
+        if member is not None and member.pk == organisation.pk:
+            return True
         return Response.objects.filter(
             organisation=organisation, submitted_by_id=scope.user_id
         ).exists()

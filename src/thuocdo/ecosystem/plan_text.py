@@ -17,6 +17,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _option(c: Any, code: Any, lang: str) -> str:
+    """An option as its code and its text, so the plan reads without the questionnaire."""
+    texts = {o.code: o.text.get(lang) for o in c.question.options}
+    text = texts.get(str(code))
+    return f"{code} «{text}»" if text and text != str(code) else _show(code)
+
+
 def change_text(fw: Framework, ch: nl.Change, lang: str = "vi") -> str:
     """One change as a sentence in ``lang``."""
     with translation.override(lang):
@@ -35,8 +42,11 @@ def change_text(fw: Framework, ch: nl.Change, lang: str = "vi") -> str:
         if qtype == "multi":
             before = set(ch.before or [])
             added = [o for o in ch.after if o not in before]
-            params["options"] = ", ".join(added) if added else "—"
+            params["options"] = ", ".join(_option(c, o, lang) for o in added) if added else "—"
             return _("Add to %(code)s (%(name)s): %(options)s") % params
+        if qtype == "single":
+            params["from"] = _option(c, ch.before, lang)
+            params["to"] = _option(c, ch.after, lang)
         if ch.before is None:
             if qtype == "single":
                 return _("Answer %(code)s (%(name)s) with option %(to)s") % params

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.scopes import PROVIDER, RESPONDENT, Scope
 from thuocdo.accounts.selectors import require_officer
 from thuocdo.assessments.models import Response
+from thuocdo.assessments.selectors import member_organisation
 from thuocdo.core.text import fold
 from thuocdo.ecosystem.models import (
     ConnectionRequest,
@@ -177,5 +178,8 @@ def response_get(*, scope: Scope, response_id: int) -> Response:
     if scope.is_officer and scope.covers_path(r.unit_path):
         return r
     if scope.user_id is not None and r.submitted_by_id == scope.user_id:
+        return r
+    member = member_organisation(scope)
+    if member is not None and member.pk == r.organisation_id:
         return r
     raise PermissionDenied(_("You may not see this response."))

@@ -365,5 +365,15 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
         "chart": chart,
         "code": code,
         "can_reopen": campaign.status == CampaignStatus.OPEN,
+        **_ecosystem_advice(response),
     }
     return render(request, "assessments/result.html", context)
+
+
+def _ecosystem_advice(response: Response) -> dict[str, Any]:
+    """The next-level plan and the matching solutions of the digital-solutions catalogue
+    (the context of ``ecosystem/_recommendations.html``)."""
+    from thuocdo.ecosystem.recommend import advice_for_response
+    from thuocdo.ecosystem.views import ecosystem_context
+
+    return ecosystem_context(advice_for_response(response, lang=lang()), response)

@@ -53,35 +53,35 @@
 
   mount("levels", {
     tooltip: {},
-    grid: { left: 40, right: 10, top: 10, bottom: 60 },
+    grid: { left: 40, right: 10, top: 30, bottom: 60 },
     xAxis: { type: "category", data: data.levels.map(function (l) { return l.code + ". " + l.name; }),
              axisLabel: { interval: 0, rotate: 30, fontSize: 10 } },
-    yAxis: { type: "value", name: T.share, max: 100 },
+    yAxis: { type: "value", name: T.share, max: 100, nameTextStyle: { align: "left" } },
     series: [{ type: "bar", data: data.levels.map(function (l) { return pct(l.share); }), itemStyle: { color: "#2f6f9f" } }]
   });
 
   mount("pillars", {
     tooltip: {},
-    grid: { left: 110, right: 20, top: 10, bottom: 30 },
+    grid: { left: 110, right: 20, top: 10, bottom: 45 },
     yAxis: { type: "category", data: data.pillars.map(function (p) { return p.name; }), inverse: true,
              axisLabel: { fontSize: 10, width: 100, overflow: "truncate" } },
-    xAxis: { type: "value", min: 0, max: 100, name: T.score },
+    xAxis: { type: "value", min: 0, max: 100, name: T.score, nameLocation: "middle", nameGap: 25 },
     series: [{ type: "bar", data: data.pillars.map(function (p) { return p.mean; }), itemStyle: { color: "#2f8f5b" } }]
   });
 
   mount("unmet", {
     tooltip: {},
-    grid: { left: 60, right: 20, top: 10, bottom: 30 },
+    grid: { left: 60, right: 20, top: 10, bottom: 45 },
     yAxis: { type: "category", data: data.unmet.map(function (u) { return u.criterion; }), inverse: true },
-    xAxis: { type: "value", min: 0, max: 100, name: T.unmet },
+    xAxis: { type: "value", min: 0, max: 100, name: T.unmet, nameLocation: "middle", nameGap: 25 },
     series: [{ type: "bar", data: data.unmet.map(function (u) { return pct(u.share); }), itemStyle: { color: "#c0623b" } }]
   });
 
   mount("trend", {
     tooltip: { trigger: "axis" },
-    grid: { left: 40, right: 20, top: 20, bottom: 30 },
+    grid: { left: 40, right: 20, top: 30, bottom: 30 },
     xAxis: { type: "category", data: data.trend.map(function (t) { return String(t.year) + (t.version_changed ? " *" : ""); }) },
-    yAxis: { type: "value", min: 0, max: 100, name: T.score },
+    yAxis: { type: "value", min: 0, max: 100, name: T.score, nameTextStyle: { align: "left" } },
     series: [{ type: "line", data: data.trend.map(function (t) { return t.mean; }), symbolSize: 8, itemStyle: { color: "#2f6f9f" } }]
   });
 
