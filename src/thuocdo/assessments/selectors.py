@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,23 +32,9 @@ from thuocdo.assessments.models import (
     SubmissionKey,
 )
 from thuocdo.core.text import fold
+from thuocdo.frameworks.models import FrameworkVersion
 
-# the columns the submission path reads (fewer columns: less work for the ORM per request)
-ANSWERING_FIELDS = (
-    "id",
-    "name",
-    "status",
-    "unit_path",
-    "entity_types",
-    "year",
-    "pilot",
-    "public_token",
-    "framework__id",
-    "framework__code",
-    "framework__version",
-    "framework__status",
-    "framework__content_hash",
-)
+# the columns of the organisation the submission path reads
 ORG_ANSWERING_FIELDS = (
     "id",
     "name",
@@ -173,29 +161,93 @@ def campaign_get(*, scope: Scope, campaign_id: int) -> Campaign:
     return campaign
 
 
+# The submission path reads one campaign and one organisation per request. Their SQL is
+# compiled by the ORM once per process and database vendor and then run with the id as its
+# only parameter; the rows become model instances whose other fields load on access.
+
+
+def _in_model_order(model: Any, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Column names in the model's field order (what ``Model.from_db`` expects)."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+_CAMPAIGN_COLUMNS = _in_model_order(
+    Campaign,
+    (
+        "id",
+        "name",
+        "framework_id",
+        "unit_path",
+        "year",
+        "entity_types",
+        "pilot",
+        "status",
+        "public_token",
+    ),
+)
+_ENTITY_TYPES = _CAMPAIGN_COLUMNS.index("entity_types")
+_PILOT = _CAMPAIGN_COLUMNS.index("pilot")
+_FRAMEWORK_COLUMNS = _in_model_order(
+    FrameworkVersion, ("id", "code", "version", "status", "content_hash")
+)
+_ORG_COLUMNS = _in_model_order(Organisation, ORG_ANSWERING_FIELDS)
+_compiled: dict[tuple[str, str], str] = {}
+
+
+def _compiled_sql(name: str, qs: QuerySet[Any]) -> str:
+    """The SQL of a one-row query filtered by a single id parameter, compiled once."""
+    key = (name, connection.vendor)
+    sql = _compiled.get(key)
+    if sql is None:
+        sql, params = qs.query.sql_with_params()
+        if tuple(params) != (0,):
+            raise RuntimeError(f"{name}: expected the id as the only parameter, got {params!r}")
+        _compiled[key] = sql
+    return sql
+
+
+def _fetch_row(name: str, qs: QuerySet[Any], pk: int) -> tuple[Any, ...] | None:
+    sql = _compiled_sql(name, qs)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
+
+
 def campaign_for_answering(campaign_id: int) -> Campaign:
-    """The campaign with what a submission needs (the criteria-set definition is loaded only
-    when the engine for that version is not cached yet)."""
-    campaign = (
-        Campaign.objects.select_related("framework")
-        .only(*ANSWERING_FIELDS)
-        .filter(pk=campaign_id)
+    """The campaign with what a submission needs, always read fresh (its status decides
+    whether answers are taken); the criteria-set definition is loaded only when the engine
+    for that version is not cached yet."""
+    row = _fetch_row(
+        "campaign_for_answering",
+        Campaign.objects.filter(pk=0)
         .order_by()
-        .first()
+        .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1],
+        campaign_id,
     )
-    if campaign is None:
+    if row is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
+    values = list(row[: len(_CAMPAIGN_COLUMNS)])
+    types = values[_ENTITY_TYPES]
+    values[_ENTITY_TYPES] = json.loads(types) if isinstance(types, str | bytes) else types
+    values[_PILOT] = bool(values[_PILOT])
+    campaign = Campaign.from_db(connection.alias, list(_CAMPAIGN_COLUMNS), values)
+    campaign.framework = FrameworkVersion.from_db(
+        connection.alias, list(_FRAMEWORK_COLUMNS), list(row[len(_CAMPAIGN_COLUMNS) :])
+    )
     return campaign
 
 
 def organisation_for_answering(organisation_id: int) -> Organisation | None:
     """The organisation with the fields a submission copies (no scope: services check it)."""
-    return (
-        Organisation.objects.only(*ORG_ANSWERING_FIELDS)
-        .filter(pk=organisation_id)
-        .order_by()
-        .first()
+    row = _fetch_row(
+        "organisation_for_answering",
+        Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1],
+        organisation_id,
     )
+    if row is None:
+        return None
+    return Organisation.from_db(connection.alias, list(_ORG_COLUMNS), list(row))
 
 
 def campaign_by_token(token: str) -> Campaign:
