@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -194,20 +195,20 @@ _ORG_COLUMNS = _in_model_order(Organisation, ORG_ANSWERING_FIELDS)
 _compiled: dict[tuple[str, str], str] = {}
 
 
-def _compiled_sql(name: str, qs: QuerySet[Any]) -> str:
-    """The SQL of a one-row query filtered by a single id parameter, compiled once."""
+def _compiled_sql(name: str, build: Callable[[], QuerySet[Any]]) -> str:
+    """The SQL of a one-row query filtered by a single id parameter, built and compiled once."""
     key = (name, connection.vendor)
     sql = _compiled.get(key)
     if sql is None:
-        sql, params = qs.query.sql_with_params()
+        sql, params = build().query.sql_with_params()
         if tuple(params) != (0,):
             raise RuntimeError(f"{name}: expected the id as the only parameter, got {params!r}")
         _compiled[key] = sql
     return sql
 
 
-def _fetch_row(name: str, qs: QuerySet[Any], pk: int) -> tuple[Any, ...] | None:
-    sql = _compiled_sql(name, qs)
+def _fetch_row(name: str, build: Callable[[], QuerySet[Any]], pk: int) -> tuple[Any, ...] | None:
+    sql = _compiled_sql(name, build)
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
@@ -220,9 +221,11 @@ def campaign_for_answering(campaign_id: int) -> Campaign:
     for that version is not cached yet."""
     row = _fetch_row(
         "campaign_for_answering",
-        Campaign.objects.filter(pk=0)
-        .order_by()
-        .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1],
+        lambda: (
+            Campaign.objects.filter(pk=0)
+            .order_by()
+            .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1]
+        ),
         campaign_id,
     )
     if row is None:
@@ -242,7 +245,7 @@ def organisation_for_answering(organisation_id: int) -> Organisation | None:
     """The organisation with the fields a submission copies (no scope: services check it)."""
     row = _fetch_row(
         "organisation_for_answering",
-        Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1],
+        lambda: Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1],
         organisation_id,
     )
     if row is None:
