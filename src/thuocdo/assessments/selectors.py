@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import RESPONDENT, Scope
+from thuocdo.assessments.compiled import fetch_row
 from thuocdo.assessments.domain import identity
 from thuocdo.assessments.models import (
     Campaign,
@@ -162,9 +162,9 @@ def campaign_get(*, scope: Scope, campaign_id: int) -> Campaign:
     return campaign
 
 
-# The submission path reads one campaign and one organisation per request. Their SQL is
-# compiled by the ORM once per process and database vendor and then run with the id as its
-# only parameter; the rows become model instances whose other fields load on access.
+# The submission path reads one campaign and one organisation per request, with SQL compiled
+# once per process (``compiled.fetch_row``); the rows become model instances whose other
+# fields load on access.
 
 
 def _in_model_order(model: Any, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -192,41 +192,20 @@ _FRAMEWORK_COLUMNS = _in_model_order(
     FrameworkVersion, ("id", "code", "version", "status", "content_hash")
 )
 _ORG_COLUMNS = _in_model_order(Organisation, ORG_ANSWERING_FIELDS)
-_compiled: dict[tuple[str, str], str] = {}
-
-
-def _compiled_sql(name: str, build: Callable[[], QuerySet[Any]]) -> str:
-    """The SQL of a one-row query filtered by a single id parameter, built and compiled once."""
-    key = (name, connection.vendor)
-    sql = _compiled.get(key)
-    if sql is None:
-        sql, params = build().query.sql_with_params()
-        if tuple(params) != (0,):
-            raise RuntimeError(f"{name}: expected the id as the only parameter, got {params!r}")
-        _compiled[key] = sql
-    return sql
-
-
-def _fetch_row(name: str, build: Callable[[], QuerySet[Any]], pk: int) -> tuple[Any, ...] | None:
-    sql = _compiled_sql(name, build)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    return tuple(row) if row is not None else None
 
 
 def campaign_for_answering(campaign_id: int) -> Campaign:
     """The campaign with what a submission needs, always read fresh (its status decides
     whether answers are taken); the criteria-set definition is loaded only when the engine
     for that version is not cached yet."""
-    row = _fetch_row(
+    row = fetch_row(
         "campaign_for_answering",
         lambda: (
             Campaign.objects.filter(pk=0)
             .order_by()
             .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1]
         ),
-        campaign_id,
+        {0: campaign_id},
     )
     if row is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
@@ -243,10 +222,10 @@ def campaign_for_answering(campaign_id: int) -> Campaign:
 
 def organisation_for_answering(organisation_id: int) -> Organisation | None:
     """The organisation with the fields a submission copies (no scope: services check it)."""
-    row = _fetch_row(
+    row = fetch_row(
         "organisation_for_answering",
         lambda: Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1],
-        organisation_id,
+        {0: organisation_id},
     )
     if row is None:
         return None

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.services import audit_record
+from thuocdo.assessments.compiled import fetch_row
 from thuocdo.assessments.models import (
     Campaign,
     CampaignStatus,
@@ -198,28 +199,38 @@ def _new_resume_code(response: Response) -> str:
                 return existing.code
 
 
+_CAMPAIGN, _ORGANISATION, _KEY = -1, -2, "\x00key"  # placeholders of the compiled lock query
+
+
 def _locked_row(
     campaign: Campaign, org: Organisation, key: str | None = None
 ) -> tuple[int | None, int | None]:
     """The id of the organisation's response in the campaign, locked, and (with a key) the
     id of the response the key already produced: one narrow query."""
-    qs = (
-        Response.objects.select_for_update(of=("self",))
-        .filter(campaign_id=campaign.pk, organisation_id=org.pk)
-        .order_by()
-    )
     if key is None:
-        return qs.values_list("id", flat=True).first(), None
-    row = (
-        qs.annotate(
-            replay_id=Subquery(
-                SubmissionKey.objects.filter(campaign_id=campaign.pk, key=key)
-                .order_by()
-                .values("response_id")[:1]
+        return (
+            Response.objects.select_for_update()
+            .filter(campaign_id=campaign.pk, organisation_id=org.pk)
+            .order_by()
+            .values_list("id", flat=True)
+            .first()
+        ), None
+    row = fetch_row(
+        "response_lock_with_key",
+        lambda: (
+            Response.objects.select_for_update(of=("self",))
+            .filter(campaign_id=_CAMPAIGN, organisation_id=_ORGANISATION)
+            .order_by()
+            .annotate(
+                replay_id=Subquery(
+                    SubmissionKey.objects.filter(campaign_id=_CAMPAIGN, key=_KEY)
+                    .order_by()
+                    .values("response_id")[:1]
+                )
             )
-        )
-        .values_list("id", "replay_id")
-        .first()
+            .values_list("id", "replay_id")[:1]
+        ),
+        {_CAMPAIGN: campaign.pk, _ORGANISATION: org.pk, _KEY: key},
     )
     return (row[0], row[1]) if row is not None else (None, None)
 
