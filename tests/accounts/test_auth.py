@@ -67,6 +67,33 @@ def test_token_authentication(client: Client, make_user: Any, token_for: Any) ->
     assert AuditEvent.objects.filter(action="token.create").exists()
 
 
+def test_a_checked_token_is_not_read_again(
+    make_user: Any, token_for: Any, django_assert_num_queries: Any
+) -> None:
+    from thuocdo.accounts.services import token_authenticate
+
+    user = make_user("province", "01")
+    token = token_for(user)
+    with django_assert_num_queries(2):  # the token with its account, and its last use
+        first = token_authenticate(token)
+    with django_assert_num_queries(0):
+        again = token_authenticate(token)
+    assert again.pk == first.pk == user.pk and again.unit.code == "01"
+    assert again is not first  # each request gets its own copy
+
+
+def test_disabling_the_account_refuses_its_checked_token(make_user: Any, token_for: Any) -> None:
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.accounts.services import TokenError, token_authenticate, user_update
+
+    user = make_user("province", "01")
+    token = token_for(user)
+    token_authenticate(token)
+    user_update(scope=Scope(role="admin"), actor=None, user=user, is_active=False)
+    with pytest.raises(TokenError, match=r"khóa|disabled"):
+        token_authenticate(token)
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [

@@ -272,3 +272,35 @@ def test_anonymous_needs_resume_code_for_existing_response(
         resume_code=code.lower(),
     ).response
     assert done.pk == draft.pk and done.status == "submitted"
+
+
+@pytest.mark.parametrize("answers_kind", ["valid", "invalid"])
+def test_a_key_reused_for_another_organisation_returns_the_first_result(
+    make_campaign: Callable[..., Any],
+    make_org: Callable[..., Any],
+    admin_scope: Scope,
+    sme: Any,
+    answers_kind: str,
+) -> None:
+    campaign = make_campaign()
+    first_org, second_org = make_org(), make_org()
+    answers = synthetic_answers(sme.engine(), random.Random(2), 0.5)
+    one = services.response_submit(
+        scope=admin_scope,
+        actor=None,
+        campaign=campaign,
+        organisation=first_org,
+        answers=answers,
+        idempotency_key="k-2",
+    )
+    again = services.response_submit(
+        scope=admin_scope,
+        actor=None,
+        campaign=campaign,
+        organisation=second_org,
+        answers=answers if answers_kind == "valid" else {"no-such-criterion": 1},
+        idempotency_key="k-2",
+    )
+    assert again.replayed and again.response.pk == one.response.pk
+    assert not Response.objects.filter(campaign=campaign, organisation=second_org).exists()
+    assert AuditEvent.objects.filter(object_type="assessments.response").count() == 1

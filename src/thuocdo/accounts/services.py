@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +24,19 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.core.text import nfc
 
 TOKEN_RE = re.compile(r"^td_(?P<prefix>[a-z0-9]{8})(?P<secret>[A-Za-z0-9_-]{32,64})$")
+
+# Tokens that passed every check, per process, for a few seconds: the API's hot path then
+# authenticates without a query. Revoking a token, or changing or disabling its account,
+# empties the cache of the process that made the change; other processes see the change
+# after at most TOKEN_CACHE_SECONDS. Expiry is checked on every request.
+TOKEN_CACHE_SECONDS = 10.0
+_TOKEN_CACHE_MAX = 1000
+_token_cache: dict[str, tuple[float, Any, User]] = {}
+
+
+def token_cache_clear() -> None:
+    """Forget every authenticated token of this process (after a revocation or account change)."""
+    _token_cache.clear()
 
 
 def audit_record(
@@ -138,6 +153,8 @@ def user_update(*, scope: Scope, actor: User | None, user: User, **changes: Any)
     user.is_superuser = user.role == Role.ADMIN
     user.full_clean(exclude=["password"])
     user.save()
+    transaction.on_commit(token_cache_clear)
+    token_cache_clear()
     audit_record(
         actor=actor,
         action="user.update",
@@ -157,6 +174,7 @@ def user_set_password(*, actor: User | None, user: User, password: str) -> None:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    token_cache_clear()
     audit_record(
         actor=actor,
         action="user.password",
@@ -207,6 +225,8 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
         raise PermissionDenied(_("You may only revoke your own tokens."))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    token_cache_clear()
+    transaction.on_commit(token_cache_clear)
     audit_record(
         actor=actor,
         action="token.revoke",
@@ -228,12 +248,20 @@ def token_authenticate(raw: str) -> User:
         raise TokenError(
             _("The API token is malformed: expected td_ followed by 40 or more letters and digits.")
         )
+    digest = _hash_secret(match["secret"])
+    cache_key = f"{match['prefix']}:{digest}"
+    now = timezone.now()
+    hit = _token_cache.get(cache_key)
+    if hit is not None:
+        until, expires_at, cached = hit
+        if time.monotonic() < until and (expires_at is None or expires_at > now):
+            return copy.copy(cached)
+        _token_cache.pop(cache_key, None)
     token = (
         ApiToken.objects.select_related("user", "user__unit").filter(prefix=match["prefix"]).first()
     )
-    if token is None or not hmac.compare_digest(token.key_hash, _hash_secret(match["secret"])):
+    if token is None or not hmac.compare_digest(token.key_hash, digest):
         raise TokenError(_("The API token is not valid."))
-    now = timezone.now()
     if token.revoked_at is not None:
         raise TokenError(_("The API token has been revoked."))
     if token.expires_at is not None and token.expires_at <= now:
@@ -242,7 +270,11 @@ def token_authenticate(raw: str) -> User:
         raise TokenError(_("The account of this API token is disabled."))
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if len(_token_cache) >= _TOKEN_CACHE_MAX:
+        _token_cache.clear()
+    user = token.user
+    _token_cache[cache_key] = (time.monotonic() + TOKEN_CACHE_SECONDS, token.expires_at, user)
+    return copy.copy(user)
 
 
 @dataclass(frozen=True)

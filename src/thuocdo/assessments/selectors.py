@@ -10,14 +10,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import RESPONDENT, Scope
+from thuocdo.assessments.compiled import fetch_row
 from thuocdo.assessments.domain import identity
 from thuocdo.assessments.models import (
     Campaign,
@@ -30,23 +33,9 @@ from thuocdo.assessments.models import (
     SubmissionKey,
 )
 from thuocdo.core.text import fold
+from thuocdo.frameworks.models import FrameworkVersion
 
-# the columns the submission path reads (fewer columns: less work for the ORM per request)
-ANSWERING_FIELDS = (
-    "id",
-    "name",
-    "status",
-    "unit_path",
-    "entity_types",
-    "year",
-    "pilot",
-    "public_token",
-    "framework__id",
-    "framework__code",
-    "framework__version",
-    "framework__status",
-    "framework__content_hash",
-)
+# the columns of the organisation the submission path reads
 ORG_ANSWERING_FIELDS = (
     "id",
     "name",
@@ -173,29 +162,74 @@ def campaign_get(*, scope: Scope, campaign_id: int) -> Campaign:
     return campaign
 
 
+# The submission path reads one campaign and one organisation per request, with SQL compiled
+# once per process (``compiled.fetch_row``); the rows become model instances whose other
+# fields load on access.
+
+
+def _in_model_order(model: Any, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Column names in the model's field order (what ``Model.from_db`` expects)."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+_CAMPAIGN_COLUMNS = _in_model_order(
+    Campaign,
+    (
+        "id",
+        "name",
+        "framework_id",
+        "unit_path",
+        "year",
+        "entity_types",
+        "pilot",
+        "status",
+        "public_token",
+    ),
+)
+_ENTITY_TYPES = _CAMPAIGN_COLUMNS.index("entity_types")
+_PILOT = _CAMPAIGN_COLUMNS.index("pilot")
+_FRAMEWORK_COLUMNS = _in_model_order(
+    FrameworkVersion, ("id", "code", "version", "status", "content_hash")
+)
+_ORG_COLUMNS = _in_model_order(Organisation, ORG_ANSWERING_FIELDS)
+
+
 def campaign_for_answering(campaign_id: int) -> Campaign:
-    """The campaign with what a submission needs (the criteria-set definition is loaded only
-    when the engine for that version is not cached yet)."""
-    campaign = (
-        Campaign.objects.select_related("framework")
-        .only(*ANSWERING_FIELDS)
-        .filter(pk=campaign_id)
-        .order_by()
-        .first()
+    """The campaign with what a submission needs, always read fresh (its status decides
+    whether answers are taken); the criteria-set definition is loaded only when the engine
+    for that version is not cached yet."""
+    row = fetch_row(
+        "campaign_for_answering",
+        lambda: (
+            Campaign.objects.filter(pk=0)
+            .order_by()
+            .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1]
+        ),
+        {0: campaign_id},
     )
-    if campaign is None:
+    if row is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
+    values = list(row[: len(_CAMPAIGN_COLUMNS)])
+    types = values[_ENTITY_TYPES]
+    values[_ENTITY_TYPES] = json.loads(types) if isinstance(types, str | bytes) else types
+    values[_PILOT] = bool(values[_PILOT])
+    campaign = Campaign.from_db(connection.alias, list(_CAMPAIGN_COLUMNS), values)
+    campaign.framework = FrameworkVersion.from_db(
+        connection.alias, list(_FRAMEWORK_COLUMNS), list(row[len(_CAMPAIGN_COLUMNS) :])
+    )
     return campaign
 
 
 def organisation_for_answering(organisation_id: int) -> Organisation | None:
     """The organisation with the fields a submission copies (no scope: services check it)."""
-    return (
-        Organisation.objects.only(*ORG_ANSWERING_FIELDS)
-        .filter(pk=organisation_id)
-        .order_by()
-        .first()
+    row = fetch_row(
+        "organisation_for_answering",
+        lambda: Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1],
+        {0: organisation_id},
     )
+    if row is None:
+        return None
+    return Organisation.from_db(connection.alias, list(_ORG_COLUMNS), list(row))
 
 
 def campaign_by_token(token: str) -> Campaign:

@@ -34,6 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Database URL; empty means SQLite at THUOCDO_DATA_DIR/thuocdo.sqlite3 (WAL).",
     ),
+    Setting(
+        "DB_CONN_MAX_AGE",
+        "60",
+        "Seconds a database connection is kept open for the next requests; 0 closes it after "
+        "each request.",
+    ),
     Setting("SECRET_KEY", "", "Django secret key; required in production."),
     Setting(
         "ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names the server answers to."

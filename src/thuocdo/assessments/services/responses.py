@@ -9,7 +9,10 @@ Who may answer for an organisation:
 
 Idempotency: a submission with an ``Idempotency-Key`` records the key with the response it
 produced (``SubmissionKey``, unique per campaign); a retry with the same key returns that
-response and writes nothing, even when two identical requests race.
+response and writes nothing, even when two identical requests race. The key is looked up
+in the same query that locks the organisation's response; a new response also carries its
+key under a unique constraint, so a racing duplicate fails the insert and the first result
+is returned from there.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.services import audit_record
+from thuocdo.assessments.compiled import fetch_row
 from thuocdo.assessments.models import (
     Campaign,
     CampaignStatus,
@@ -194,16 +199,46 @@ def _new_resume_code(response: Response) -> str:
                 return existing.code
 
 
+_CAMPAIGN, _ORGANISATION, _KEY = -1, -2, "\x00key"  # placeholders of the compiled lock query
+
+
+def _locked_row(
+    campaign: Campaign, org: Organisation, key: str | None = None
+) -> tuple[int | None, int | None]:
+    """The id of the organisation's response in the campaign, locked, and (with a key) the
+    id of the response the key already produced: one narrow query."""
+    if key is None:
+        return (
+            Response.objects.select_for_update()
+            .filter(campaign_id=campaign.pk, organisation_id=org.pk)
+            .order_by()
+            .values_list("id", flat=True)
+            .first()
+        ), None
+    row = fetch_row(
+        "response_lock_with_key",
+        lambda: (
+            Response.objects.select_for_update(of=("self",))
+            .filter(campaign_id=_CAMPAIGN, organisation_id=_ORGANISATION)
+            .order_by()
+            .annotate(
+                replay_id=Subquery(
+                    SubmissionKey.objects.filter(campaign_id=_CAMPAIGN, key=_KEY)
+                    .order_by()
+                    .values("response_id")[:1]
+                )
+            )
+            .values_list("id", "replay_id")[:1]
+        ),
+        {_CAMPAIGN: campaign.pk, _ORGANISATION: org.pk, _KEY: key},
+    )
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def _locked_response(campaign: Campaign, org: Organisation) -> Response | None:
     """The organisation's response in the campaign, locked; a new submission (the usual case)
     costs one narrow query."""
-    response_id = (
-        Response.objects.select_for_update()
-        .filter(campaign_id=campaign.pk, organisation_id=org.pk)
-        .order_by()
-        .values_list("id", flat=True)
-        .first()
-    )
+    response_id = _locked_row(campaign, org)[0]
     if response_id is None:
         return None
     return Response.objects.get(pk=response_id)
@@ -306,6 +341,10 @@ def response_reopen(
     return existing
 
 
+def _replay_response(response_id: int) -> Response:
+    return Response.objects.select_related("organisation", "submitted_by").get(pk=response_id)
+
+
 def _replay(campaign: Campaign, key: str) -> Response | None:
     response_id = (
         SubmissionKey.objects.filter(campaign_id=campaign.pk, key=key)
@@ -315,7 +354,7 @@ def _replay(campaign: Campaign, key: str) -> Response | None:
     )
     if response_id is None:
         return None
-    return Response.objects.select_related("organisation").get(pk=response_id)
+    return _replay_response(response_id)
 
 
 def response_submit(
@@ -337,10 +376,6 @@ def response_submit(
         raise ValidationError(
             {"idempotency_key": [_("The Idempotency-Key is longer than 100 characters.")]}
         )
-    if key is not None:
-        first = _replay(campaign, key)
-        if first is not None:
-            return SubmitResult(first, created=False, replayed=True)
     try:
         return _submit(
             scope=scope,
@@ -382,23 +417,38 @@ def _submit(
     key: str | None,
     resume_code: str | None,
 ) -> SubmitResult:
+    # the key of a retry is found with the organisation's response (a key reused for another
+    # organisation is found when the submission is refused or fails the unique insert)
+    existing_id, replay_id = _locked_row(campaign, organisation, key)
+    if replay_id is not None:
+        # a retry: the key's first result, whatever the answers are now
+        first = _replay_response(replay_id)
+        return SubmitResult(first, created=False, replayed=True)
+    existing = Response.objects.get(pk=existing_id) if existing_id is not None else None
     values = _normalise(answers)
     fw = campaign.framework.engine()
     # one validation and one scoring pass on the happy path; the full check names every
     # bad or missing answer otherwise
-    if validate_answers(fw, values):
+    problems = bool(validate_answers(fw, values))
+    result = None if problems else score(fw, values, validate=False)
+    if result is None or result.missing:
+        earlier = _replay(campaign, key) if key is not None else None
+        if earlier is not None:
+            return SubmitResult(earlier, created=False, replayed=True)
         raise AnswersRejectedError(check_answers(fw, values))
-    result = score(fw, values, validate=False)
-    if result.missing:
-        raise AnswersRejectedError(check_answers(fw, values))
-    existing = _locked_response(campaign, organisation)
-    check_can_answer(
-        scope=scope,
-        campaign=campaign,
-        organisation=organisation,
-        existing=existing,
-        resume_code=resume_code,
-    )
+    try:
+        check_can_answer(
+            scope=scope,
+            campaign=campaign,
+            organisation=organisation,
+            existing=existing,
+            resume_code=resume_code,
+        )
+    except (ValidationError, PermissionDenied):
+        earlier = _replay(campaign, key) if key is not None else None
+        if earlier is not None:
+            return SubmitResult(earlier, created=False, replayed=True)
+        raise
     resolved = _resolve_channel(scope, channel)
     before = response_snapshot(existing) if existing else None
     response = existing or Response(

@@ -77,7 +77,12 @@ def database_config(url: str) -> dict[str, Any]:
     """Database settings from a URL; SQLite gets WAL and immediate transactions."""
     if not url:
         url = f"sqlite:///{DATA_DIR / 'thuocdo.sqlite3'}"
-    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # persistent connections (checked before reuse) spare each request a new connection
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url, conn_max_age=env.get_int("DB_CONN_MAX_AGE"), conn_health_checks=True
+        )
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "init_command": (
