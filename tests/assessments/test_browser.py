@@ -69,6 +69,13 @@ def _shot(driver: Any, name: str) -> None:
     (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
 
 
+def _draft_has(campaign: Any, org: Any, codes: list[str]) -> bool:
+    from thuocdo.assessments.models import Response
+
+    draft = Response.objects.filter(campaign=campaign, organisation=org).first()
+    return draft is not None and all(code in draft.answers for code in codes)
+
+
 def _answer_visible(driver: Any) -> None:
     from selenium.webdriver.common.by import By
 
@@ -142,8 +149,16 @@ def test_household_self_assesses_on_a_phone(
             wait.until(lambda d: d.find_element(By.ID, "c-BH2").is_displayed())
         _answer_visible(phone)
         if n == 1:
-            # the draft is saved on change: reloading keeps the answers
+            # the draft is saved on change: once the server holds every answer of the page
+            # (saves are debounced, so the first "saved" status can come before the last one),
+            # reloading keeps them
+            shown = [
+                fs.get_attribute("data-criterion")
+                for fs in phone.find_elements(By.CSS_SELECTOR, "fieldset[data-criterion]")
+                if fs.is_displayed()
+            ]
             wait.until(lambda d: d.find_element(By.ID, "save-status").text.strip() != "")
+            wait.until(lambda d, shown=shown: _draft_has(campaign, org, shown))
             phone.refresh()
             wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#sa-form[data-ready]")))
             checked = phone.find_elements(By.CSS_SELECTOR, "#sa-form input:checked")
