@@ -83,6 +83,21 @@ def response_snapshot(r: Response) -> dict[str, Any]:
     }
 
 
+def _audit(
+    actor: User | None, action: str, response: Response, before: dict[str, Any] | None
+) -> None:
+    """The audit event of a change to a response, with its state before and after."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="assessments.response",
+        object_id=response.pk,
+        before=before,
+        after=response_snapshot(response),
+        unit_path=response.unit_path,
+    )
+
+
 def _resolve_channel(scope: Scope, channel: str | None) -> str:
     if channel is not None and channel not in Channel.values:
         raise ValidationError(
@@ -290,15 +305,7 @@ def response_save_draft(
     response.save()
     if existing is None:
         _new_resume_code(response)
-    audit_record(
-        actor=actor,
-        action="response.save_draft",
-        object_type="assessments.response",
-        object_id=response.pk,
-        before=before,
-        after=response_snapshot(response),
-        unit_path=response.unit_path,
-    )
+    _audit(actor, "response.save_draft", response, before)
     return response
 
 
@@ -329,15 +336,7 @@ def response_reopen(
     before = response_snapshot(existing)
     existing.status = ResponseStatus.DRAFT
     existing.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="response.reopen",
-        object_type="assessments.response",
-        object_id=existing.pk,
-        before=before,
-        after=response_snapshot(existing),
-        unit_path=existing.unit_path,
-    )
+    _audit(actor, "response.reopen", existing, before)
     return existing
 
 
@@ -475,15 +474,7 @@ def _submit(
     response.save()
     if key is not None:
         SubmissionKey.objects.create(campaign_id=campaign.pk, key=key, response=response)
-    audit_record(
-        actor=actor,
-        action="response.submit" if existing is None else "response.resubmit",
-        object_type="assessments.response",
-        object_id=response.pk,
-        before=before,
-        after=response_snapshot(response),
-        unit_path=response.unit_path,
-    )
+    _audit(actor, "response.submit" if existing is None else "response.resubmit", response, before)
     return SubmitResult(response, created=existing is None, replayed=False)
 
 
@@ -510,15 +501,7 @@ def response_verify(*, scope: Scope, actor: User | None, response: Response) -> 
     r.verified_by = actor
     r.rejection_reason = ""
     r.save(update_fields=["status", "verified_at", "verified_by", "rejection_reason", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="response.verify",
-        object_type="assessments.response",
-        object_id=r.pk,
-        before=before,
-        after=response_snapshot(r),
-        unit_path=r.unit_path,
-    )
+    _audit(actor, "response.verify", r, before)
     return r
 
 
@@ -540,13 +523,5 @@ def response_reject(
     r.verified_at = timezone.now()
     r.verified_by = actor
     r.save(update_fields=["status", "verified_at", "verified_by", "rejection_reason", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="response.reject",
-        object_type="assessments.response",
-        object_id=r.pk,
-        before=before,
-        after=response_snapshot(r),
-        unit_path=r.unit_path,
-    )
+    _audit(actor, "response.reject", r, before)
     return r
