@@ -69,6 +69,28 @@ def _shot(driver: Any, name: str) -> None:
     (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
 
 
+def _replaced(element: Any) -> Callable[[Any], bool]:
+    """True once ``element`` has left the document (htmx swapped the page).
+
+    Chromium sometimes reports a detached node as an inspector error ("Node with given id
+    does not belong to the document") instead of a stale reference; both mean it is gone.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    def gone(_driver: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def _draft_has(campaign: Any, org: Any, codes: list[str]) -> bool:
     from thuocdo.assessments.models import Response
 
@@ -129,7 +151,7 @@ def test_household_self_assesses_on_a_phone(
     _shot(phone, "02-tax-code")
     start_button = phone.find_element(By.CSS_SELECTOR, "#lookup button")
     start_button.click()
-    wait.until(ec.staleness_of(start_button))
+    wait.until(_replaced(start_button))
     wait.until(ec.presence_of_element_located((By.ID, "sa-form")))
     # nothing overflows sideways on a 360 px screen
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 362
@@ -166,7 +188,7 @@ def test_household_self_assesses_on_a_phone(
         _shot(phone, f"{n + 3:02d}-pillar-{n}")
         button = phone.find_element(By.ID, "submit" if n == pages else "next")
         phone.execute_script("arguments[0].scrollIntoView(); arguments[0].click()", button)
-        wait.until(ec.staleness_of(button))
+        wait.until(_replaced(button))
     wait.until(ec.presence_of_element_located((By.ID, "score")))
     wait.until(
         lambda d: d.find_element(By.ID, "pillar-chart").get_attribute("data-rendered") == "1"
