@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.models import ApiToken, AuditEvent, LoginFailure, Role, User
 from thuocdo.accounts.scopes import Scope
+from thuocdo.core import rowsql
 from thuocdo.core.text import nfc
 
 TOKEN_RE = re.compile(r"^td_(?P<prefix>[a-z0-9]{8})(?P<secret>[A-Za-z0-9_-]{32,64})$")
@@ -51,7 +52,7 @@ def audit_record(
 ) -> AuditEvent:
     """Write one audit event. Every write path of the product calls this inside its transaction."""
     label = "" if actor is None else f"{actor.username} ({actor.role})"
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_label=label or "system",
         action=action,
@@ -61,6 +62,7 @@ def audit_record(
         after=after,
         unit_path=unit_path or "",
     )
+    return rowsql.insert(event)
 
 
 def user_snapshot(user: User) -> dict[str, Any]:

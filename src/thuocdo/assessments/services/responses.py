@@ -44,6 +44,7 @@ from thuocdo.assessments.models import (
     SubmissionKey,
 )
 from thuocdo.assessments.services.common import lang, require_covers
+from thuocdo.core import rowsql
 from thuocdo.core.text import nfc
 from thuocdo.frameworks.engine import AnswerProblem, check_answers, score, validate_answers
 
@@ -471,9 +472,16 @@ def _submit(
     if existing is None and key is not None:
         response.idempotency_key = key
     _copy_strata(response, organisation)
-    response.save()
-    if key is not None:
-        SubmissionKey.objects.create(campaign_id=campaign.pk, key=key, response=response)
+    if existing is not None:
+        response.save()
+        if key is not None:
+            SubmissionKey.objects.create(campaign_id=campaign.pk, key=key, response=response)
+    elif key is not None:  # the usual API submission: both rows in one statement
+        rowsql.insert_linked(
+            response, SubmissionKey(campaign_id=campaign.pk, key=key), "response_id"
+        )
+    else:
+        rowsql.insert(response)
     _audit(actor, "response.submit" if existing is None else "response.resubmit", response, before)
     return SubmitResult(response, created=existing is None, replayed=False)
 
