@@ -324,14 +324,21 @@ def submit_response(
 ) -> Status:
     user = _user(request)
     scope = scope_for(user)
-    campaign = selectors.campaign_for_answering(payload.campaign_id)
-    if idempotency_key and payload.organisation_new is not None:
-        # a retried offline send: answer before registering the organisation again
-        first = selectors.response_for_key(campaign=campaign, key=idempotency_key)
-        if first is not None:
-            selectors.response_get(scope=scope, response_id=first.pk)  # still in reach
-            return Status(200, response_out(first, replayed=True))
-    org = _organisation_for(payload, user, campaign)
+    if payload.organisation_new is None and payload.organisation_id is not None:
+        # the usual API call: both rows in one round trip
+        campaign, found = selectors.campaign_and_organisation_for_answering(
+            payload.campaign_id, payload.organisation_id
+        )
+        org = _known(found)
+    else:
+        campaign = selectors.campaign_for_answering(payload.campaign_id)
+        if idempotency_key and payload.organisation_new is not None:
+            # a retried offline send: answer before registering the organisation again
+            first = selectors.response_for_key(campaign=campaign, key=idempotency_key)
+            if first is not None:
+                selectors.response_get(scope=scope, response_id=first.pk)  # still in reach
+                return Status(200, response_out(first, replayed=True))
+        org = _organisation_for(payload, user, campaign)
     if payload.status == "draft":
         draft = services.response_save_draft(
             scope=scope,
@@ -388,6 +395,10 @@ def _organisation_for(payload: ResponseIn, user: User, campaign: Campaign) -> Or
         raise ValidationError(
             {"organisation_id": [_("Give organisation_id or organisation_tax_code.")]}
         )
+    return _known(org)
+
+
+def _known(org: Organisation | None) -> Organisation:
     if org is None:
         raise ValidationError({"organisation_id": [_("No such organisation.")]})
     return org

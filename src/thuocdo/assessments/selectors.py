@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import RESPONDENT, Scope
-from thuocdo.assessments.compiled import fetch_row
+from thuocdo.assessments.compiled import fetch_row, fetch_rows_side_by_side
 from thuocdo.assessments.domain import identity
 from thuocdo.assessments.models import (
     Campaign,
@@ -194,19 +194,19 @@ _FRAMEWORK_COLUMNS = _in_model_order(
 _ORG_COLUMNS = _in_model_order(Organisation, ORG_ANSWERING_FIELDS)
 
 
-def campaign_for_answering(campaign_id: int) -> Campaign:
-    """The campaign with what a submission needs, always read fresh (its status decides
-    whether answers are taken); the criteria-set definition is loaded only when the engine
-    for that version is not cached yet."""
-    row = fetch_row(
-        "campaign_for_answering",
-        lambda: (
-            Campaign.objects.filter(pk=0)
-            .order_by()
-            .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1]
-        ),
-        {0: campaign_id},
+def _campaign_query() -> QuerySet[Any]:
+    return (
+        Campaign.objects.filter(pk=0)
+        .order_by()
+        .values_list(*_CAMPAIGN_COLUMNS, *(f"framework__{f}" for f in _FRAMEWORK_COLUMNS))[:1]
     )
+
+
+def _organisation_query() -> QuerySet[Any]:
+    return Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1]
+
+
+def _campaign_from_row(row: tuple[Any, ...] | None, campaign_id: int) -> Campaign:
     if row is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
     values = list(row[: len(_CAMPAIGN_COLUMNS)])
@@ -214,22 +214,44 @@ def campaign_for_answering(campaign_id: int) -> Campaign:
     values[_ENTITY_TYPES] = json.loads(types) if isinstance(types, str | bytes) else types
     values[_PILOT] = bool(values[_PILOT])
     campaign = Campaign.from_db(connection.alias, list(_CAMPAIGN_COLUMNS), values)
+    end = len(_CAMPAIGN_COLUMNS) + len(_FRAMEWORK_COLUMNS)
     campaign.framework = FrameworkVersion.from_db(
-        connection.alias, list(_FRAMEWORK_COLUMNS), list(row[len(_CAMPAIGN_COLUMNS) :])
+        connection.alias, list(_FRAMEWORK_COLUMNS), list(row[len(_CAMPAIGN_COLUMNS) : end])
     )
     return campaign
 
 
-def organisation_for_answering(organisation_id: int) -> Organisation | None:
-    """The organisation with the fields a submission copies (no scope: services check it)."""
-    row = fetch_row(
-        "organisation_for_answering",
-        lambda: Organisation.objects.filter(pk=0).order_by().values_list(*_ORG_COLUMNS)[:1],
-        {0: organisation_id},
-    )
-    if row is None:
+def _organisation_from_row(row: tuple[Any, ...]) -> Organisation | None:
+    if row[0] is None:
         return None
     return Organisation.from_db(connection.alias, list(_ORG_COLUMNS), list(row))
+
+
+def campaign_for_answering(campaign_id: int) -> Campaign:
+    """The campaign with what a submission needs, always read fresh (its status decides
+    whether answers are taken); the criteria-set definition is loaded only when the engine
+    for that version is not cached yet."""
+    row = fetch_row("campaign_for_answering", _campaign_query, {0: campaign_id})
+    return _campaign_from_row(row, campaign_id)
+
+
+def organisation_for_answering(organisation_id: int) -> Organisation | None:
+    """The organisation with the fields a submission copies (no scope: services check it)."""
+    row = fetch_row("organisation_for_answering", _organisation_query, {0: organisation_id})
+    return None if row is None else _organisation_from_row(row)
+
+
+def campaign_and_organisation_for_answering(
+    campaign_id: int, organisation_id: int
+) -> tuple[Campaign, Organisation | None]:
+    """``campaign_for_answering`` and ``organisation_for_answering`` in one round trip."""
+    row = fetch_rows_side_by_side(
+        ("campaign_for_answering", _campaign_query, {0: campaign_id}),
+        ("organisation_for_answering", _organisation_query, {0: organisation_id}),
+    )
+    campaign = _campaign_from_row(row, campaign_id)
+    assert row is not None
+    return campaign, _organisation_from_row(row[len(_CAMPAIGN_COLUMNS) + len(_FRAMEWORK_COLUMNS) :])
 
 
 def campaign_by_token(token: str) -> Campaign:
