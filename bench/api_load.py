@@ -6,10 +6,12 @@ and organisation, for a bounded time; the same clients then call ``GET /health``
 same time as the baseline. Reports throughput, p50/p95/p99 latency, error rate, the ratio to
 the baseline, and peak memory.
 
-Run: .venv/bin/python bench/api_load.py [--seconds 20] [--clients 32] [--workers 2]
-     [--threads 16] [--pg postgres://postgres@127.0.0.1:5432]
-The default server fits two cores: one worker process per core, and enough threads between
-them to serve every client's keep-alive connection without queueing it behind another.
+Run: .venv/bin/python bench/api_load.py [--seconds 20] [--clients 32]
+     [--worker-class sync|gthread] [--workers N] [--threads 16] [--pg postgres://postgres@127.0.0.1:5432]
+The default server is the production one (deploy/systemd/thuocdo-web.service): gunicorn sync
+workers, 2 x cores + 1 of them, each serving one request at a time from the kernel's accept
+queue (first come, first served; behind nginx every request is a fresh upstream connection).
+``--worker-class gthread --workers 2 --threads 16`` measures a threaded server instead.
 Target (issue 4): >= 200 submissions/s with p99 <= 300 ms at 32 clients.
 """
 
@@ -233,8 +235,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--clients", type=int, default=32)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=16)
+    ap.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    ap.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    ap.add_argument("--threads", type=int, default=16, help="gthread only")
     ap.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     args = ap.parse_args()
 
@@ -257,27 +260,21 @@ def main() -> int:
         data = _prepare(env, orgs=max(20000, int(args.seconds * 1500)))
         setup_s = time.perf_counter() - t
         port = _free_port()
+        threaded = ["--threads", str(args.threads)] if args.worker_class == "gthread" else []
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
                 "thuocdo.config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-class",
-                "gthread",
-                "--keep-alive",
-                "30",
-                "--backlog",
-                "256",
-                "--log-level",
-                "warning",
+                "--bind", f"127.0.0.1:{port}",
+                "--worker-class", args.worker_class,
+                "--workers", str(args.workers),
+                *threaded,
+                "--keep-alive", "30",
+                "--backlog", "256",
+                "--log-level", "warning",
             ],
             env=env,
-        )
+        )  # fmt: skip
         _wait_up(port)
         auth = {"Authorization": f"Bearer {data['token']}", "Content-Type": "application/json"}
         orgs: list[int] = data["orgs"]
@@ -326,7 +323,8 @@ def main() -> int:
     summary = {
         "clients": args.clients,
         "machine": {"cpus": os.cpu_count(), "load_average_1min_after": round(load1, 1)},
-        "gunicorn": f"{args.workers} workers × {args.threads} threads (gthread)",
+        "gunicorn": f"{args.workers} {args.worker_class} workers"
+        + (f" × {args.threads} threads" if args.worker_class == "gthread" else ""),
         "setup_seconds": round(setup_s, 1),
         "submissions": subs,
         "baseline_health": base,
