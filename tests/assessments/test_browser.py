@@ -181,6 +181,10 @@ def test_household_self_assesses_on_a_phone(
             ]
             wait.until(lambda d: d.find_element(By.ID, "save-status").text.strip() != "")
             wait.until(lambda d, shown=shown: _draft_has(campaign, org, shown))
+            # and the page knows it (nothing left for the beacon sent when a page is left)
+            wait.until(
+                lambda d: d.find_element(By.ID, "sa-form").get_attribute("data-unsaved") is None
+            )
             phone.refresh()
             wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#sa-form[data-ready]")))
             checked = phone.find_elements(By.CSS_SELECTOR, "#sa-form input:checked")
@@ -201,3 +205,43 @@ def test_household_self_assesses_on_a_phone(
     if response.unmet:
         assert len(phone.find_elements(By.CSS_SELECTOR, "#unmet li")) == len(response.unmet)
     _shot(phone, f"{pages + 4:02d}-result")
+
+
+def test_an_answer_given_just_before_leaving_the_page_is_kept(
+    live_server: Any,
+    phone: Any,
+    make_campaign: Callable[..., Any],
+    make_org: Callable[..., Any],
+    household: Any,
+) -> None:
+    """Autosave waits for a pause; following a step link in that pause still saves."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    campaign = make_campaign(framework=household, area="48", name="Khảo sát hộ kinh doanh 2025")
+    org = make_org(
+        name="Hộ kinh doanh Quán Cô Ba",
+        entity_type="household_business",
+        commune_code="20275",
+        vsic="5610",
+    )
+    wait = WebDriverWait(phone, 90)
+    phone.get(f"{live_server.url}/assessments/c/{campaign.public_token}/")
+    phone.find_element(By.ID, "identifier").send_keys(org.tax_code)
+    start_button = phone.find_element(By.CSS_SELECTOR, "#lookup button")
+    start_button.click()
+    wait.until(_replaced(start_button))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#sa-form[data-ready]")))
+    first = next(
+        fs
+        for fs in phone.find_elements(By.CSS_SELECTOR, "fieldset[data-criterion]")
+        if fs.is_displayed() and fs.get_attribute("data-type") in ("single", "scale", "boolean")
+    )
+    code = first.get_attribute("data-criterion")
+    choice = first.find_elements(By.CSS_SELECTOR, "label.opt input")[-1]
+    step_two = phone.find_element(By.CSS_SELECTOR, ".steps a")
+    # the change and the navigation in one go: no pause for the debounced autosave
+    phone.execute_script("arguments[0].click(); arguments[1].click();", choice, step_two)
+    wait.until(_replaced(choice))
+    wait.until(lambda _d: _draft_has(campaign, org, [code]))

@@ -30,6 +30,38 @@
     return out;
   }
 
+  // Autosave waits for a pause in typing; leaving the page in that moment (a step link, the
+  // back button, closing the tab) sends the page's answers once more with a beacon, which
+  // the browser delivers even as the page goes away.
+  function keepUnsaved(form) {
+    // changes made, changes the server holds, changes in the request under way; the form
+    // carries data-unsaved while the server does not hold everything yet
+    var url = form.getAttribute("hx-post"), changes = 0, saved = 0, sent = 0;
+    function mark() {
+      if (changes > saved) { form.setAttribute("data-unsaved", "1"); }
+      else { form.removeAttribute("data-unsaved"); }
+    }
+    function changed() { changes += 1; mark(); }
+    form.addEventListener("change", changed);
+    form.addEventListener("input", changed);
+    form.addEventListener("submit", function () { saved = changes; mark(); });
+    document.body.addEventListener("htmx:beforeRequest", function (evt) {
+      if (evt.detail && evt.detail.elt === form) { sent = changes; }
+    });
+    document.body.addEventListener("htmx:afterRequest", function (evt) {
+      if (evt.detail && evt.detail.elt === form && evt.detail.successful) {
+        saved = Math.max(saved, sent);
+        mark();
+      }
+    });
+    window.addEventListener("pagehide", function () {
+      if (changes > saved && url && navigator.sendBeacon) {
+        navigator.sendBeacon(url, new FormData(form));
+        saved = changes;
+      }
+    });
+  }
+
   function init() {
     var form = document.getElementById("sa-form");
     var schema = readJSON("td-schema");
@@ -54,6 +86,7 @@
     }, true);
     form.addEventListener("change", refresh);
     form.addEventListener("input", refresh);
+    keepUnsaved(form);
     refresh();
     form.setAttribute("data-ready", "1");
   }
