@@ -230,6 +230,8 @@ PLURALS = {
 }
 
 # The bulk importer's pages share the assessments catalogue.
+from vi_messages_importing import PLURALS as _IMPORTING_PLURALS
 from vi_messages_importing import VI as _IMPORTING_VI
 
 VI.update(_IMPORTING_VI)
+PLURALS.update(_IMPORTING_PLURALS)

@@ -53,4 +53,11 @@ VI: dict[str, str] = {
     "Value": "Giá trị",
     "Problem": "Lỗi",
     "Showing %(shown)s of %(total)s errors; the report has all of them.": "Đang hiển thị %(shown)s trên %(total)s lỗi; báo cáo lỗi có đầy đủ.",
+    # interrupted runs (jobs.py: leases)
+    "The worker running this import stopped; nothing of this run was written. The import runs again as soon as a worker is running.": "Tiến trình xử lý đang chạy lượt nhập này đã dừng; chưa có gì của lần chạy này được ghi. Lượt nhập sẽ chạy lại ngay khi có tiến trình xử lý hoạt động.",
+    "A run of this import stopped at %(time)s (its worker stopped or lost the database connection); nothing of that run was written.": "Một lần chạy của lượt nhập này đã dừng lúc %(time)s (tiến trình xử lý bị dừng hoặc mất kết nối cơ sở dữ liệu); không có gì của lần chạy đó được ghi.",
+}
+
+PLURALS: dict[str, str] = {
+    "The import was interrupted %(n)s time (its worker stopped); nothing was written. Upload the file again.": "Lượt nhập đã bị gián đoạn %(n)s lần (tiến trình xử lý bị dừng); không có gì được ghi. Hãy tải tệp lên lại.",
 }

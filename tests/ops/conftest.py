@@ -1,5 +1,5 @@
 """Fixtures of the ops tests (defined in ``fresh.py``, shared with the security tests)."""
 
-from tests.ops.fresh import fresh_db
+from tests.ops.fresh import builtin_db, builtins_template, fresh_db
 
-__all__ = ["fresh_db"]
+__all__ = ["builtin_db", "builtins_template", "fresh_db"]

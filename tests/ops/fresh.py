@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -87,17 +89,20 @@ class FreshDb:
         )
 
 
-def _make(tmp: Path, label: str) -> FreshDb:
+def _make(tmp: Path, label: str, *, template: FreshDb | None = None) -> FreshDb:
+    """A new database; with ``template``, a copy of that one (which nobody may be using)."""
     data_dir = tmp / label
     data_dir.mkdir(parents=True)
     if VENDOR == "postgresql":
         name = f"thuocdo_ops_t_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        _create_database(name, template.name if template else None)
         url = _server_url(name)
     else:
         name = str(data_dir / "thuocdo.sqlite3")
         url = f"sqlite:///{name}"
+        if template is not None:
+            with sqlite3.connect(template.name) as src, sqlite3.connect(name) as dst:
+                src.backup(dst)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO"))}
     env.update(
         {
@@ -109,6 +114,21 @@ def _make(tmp: Path, label: str) -> FreshDb:
         }
     )
     return FreshDb(data_dir=data_dir, url=url, name=name, env=env)
+
+
+def _create_database(name: str, template: str | None) -> None:
+    sql = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
+                conn.execute(sql)
+            return
+        except psycopg.errors.ObjectInUse:
+            # the last session of a process that just ended may not be gone yet
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def _drop(db: FreshDb) -> None:
@@ -125,6 +145,34 @@ def fresh_db(tmp_path: Path) -> Iterator[Callable[[str], FreshDb]]:
 
     def make(label: str) -> FreshDb:
         db = _make(tmp_path, label)
+        made.append(db)
+        return db
+
+    yield make
+    for db in made:
+        _drop(db)
+
+
+@pytest.fixture(scope="session")
+def builtins_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshDb]:
+    """One migrated database with the built-in data per test process, copied by
+    ``builtin_db`` (never used directly, so that it can be copied)."""
+    db = _make(tmp_path_factory.mktemp("builtins"), "template")
+    for step in ("migrate", "load-builtins"):
+        res = db.run(step)
+        assert res.returncode == 0, res.stderr[-3000:]
+    yield db
+    _drop(db)
+
+
+@pytest.fixture
+def builtin_db(builtins_template: FreshDb, tmp_path: Path) -> Iterator[Callable[[str], FreshDb]]:
+    """Factory of fresh databases of the suite's vendor holding the tables and the built-in
+    data (copies of ``builtins_template``), removed at the end of the test."""
+    made: list[FreshDb] = []
+
+    def make(label: str) -> FreshDb:
+        db = _make(tmp_path, label, template=builtins_template)
         made.append(db)
         return db
 

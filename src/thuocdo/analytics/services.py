@@ -142,7 +142,6 @@ def _read_responses(
     return changed, records, latest
 
 
-@transaction.atomic
 def refresh_campaign(
     campaign_id: int,
     since: datetime | None = None,
@@ -150,12 +149,38 @@ def refresh_campaign(
     full: bool = False,
     actor: User | None = None,
 ) -> RefreshResult:
-    """Bring the campaign's columnar copy up to date (see the module docstring)."""
+    """Bring the campaign's columnar copy up to date (see the module docstring).
+
+    All or nothing: the new file only counts once the snapshot row naming it is committed.
+    A refresh that fails (or whose transaction is rolled back) forgets its file, so no
+    process keeps a frame that no snapshot names."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _refresh(campaign_id, since, full=full, actor=actor, written=written)
+    except BaseException:
+        for path in written:
+            store.forget(path)
+        raise
+
+
+def _refresh(
+    campaign_id: int,
+    since: datetime | None,
+    *,
+    full: bool,
+    actor: User | None,
+    written: list[str],
+) -> RefreshResult:
     campaign = Campaign.objects.select_related("framework").filter(pk=campaign_id).first()
     if campaign is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
     layout = store.layout_for(campaign.framework)
     snap, _created = Snapshot.objects.select_for_update().get_or_create(campaign=campaign)
+    # under the snapshot's lock no other refresh of this campaign is writing: every other
+    # file of the campaign is superseded or left by a refresh that never committed
+    for leftover in store.leftovers(campaign.pk, keep=snap.file):
+        store.forget(str(leftover))
     base = None
     if not full and snap.file and snap.framework_hash == campaign.framework.content_hash:
         base = store.read_frame(snap.file)
@@ -184,6 +209,7 @@ def refresh_campaign(
     old_file = snap.file
     snap.version += 1
     path = store.file_for(campaign.pk, snap.version)
+    written.append(str(path))
     store.write_frame(weighted, path)
     snap.file = str(path)
     snap.rows = weighted.height

@@ -1,9 +1,12 @@
 """Files of the columnar store and the in-process cache of loaded frames.
 
-Each refresh writes a new Parquet file (``<db>-campaign-<id>-v<version>.parquet``) under
-``ANALYTICS_STORE_DIR`` (default ``<data dir>/analytics``) and then removes the previous one,
-so readers holding the old path finish their read. The database name is part of the file
-name so several databases (test workers, PostgreSQL and SQLite) never share files.
+Each refresh writes a new Parquet file (``<db>-campaign-<id>-v<version>-<random>.parquet``)
+under ``ANALYTICS_STORE_DIR`` (default ``<data dir>/analytics``) and then removes the previous
+one, so readers holding the old path finish their read. The database name is part of the file
+name so several databases (test workers, PostgreSQL and SQLite) never share files. The random
+part makes every attempt's file its own: a refresh that is rolled back (its process killed, its
+connection lost) leaves a file no snapshot names, never one that a later refresh of the same
+version would overwrite under a reader's cached copy; the next refresh deletes such leftovers.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -42,8 +46,24 @@ def db_tag() -> str:
     return hashlib.sha1(f"{vendor}:{name}".encode(), usedforsecurity=False).hexdigest()[:10]
 
 
+def _prefix(campaign_id: int) -> str:
+    return f"{db_tag()}-campaign-{campaign_id}-v"
+
+
 def file_for(campaign_id: int, version: int) -> Path:
-    return store_dir() / f"{db_tag()}-campaign-{campaign_id}-v{version}.parquet"
+    """A new file name for this version of the campaign's copy (unique to this attempt)."""
+    return store_dir() / f"{_prefix(campaign_id)}{version}-{secrets.token_hex(4)}.parquet"
+
+
+def leftovers(campaign_id: int, keep: str) -> list[Path]:
+    """The campaign's files other than ``keep``: superseded versions and files (or partial
+    ``.tmp`` files) of refreshes that never committed. Call while holding the snapshot lock,
+    when no other refresh of the campaign is writing."""
+    return [
+        p
+        for p in store_dir().glob(f"{_prefix(campaign_id)}*")
+        if p.suffix in (".parquet", ".tmp") and str(p) != keep
+    ]
 
 
 def write_frame(frame: pl.DataFrame, path: Path) -> None:

@@ -21,8 +21,10 @@ from tests.assessments.importing.factories import (
     write_csv,
 )
 
-from thuocdo.assessments.importing.jobs import progress_path
+from thuocdo.accounts.models import AuditEvent
+from thuocdo.assessments.importing.jobs import import_jobs_recover, lease_path, progress_path
 from thuocdo.assessments.models import ImportJob, Response
+from thuocdo.core.leases import Lease
 
 pytestmark = pytest.mark.django_db
 
@@ -111,11 +113,54 @@ def test_progress_is_polled_while_the_job_runs(
     )
     client = _client(make_user("province", unit="01"))
     url = reverse("assessments:importing:job", args=[job.pk])
+    with Lease(lease_path(job.pk)):  # the job's worker is alive
+        partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        assert 'hx-trigger="every 1s"' in partial
+        assert "500/1000" in partial and 'value="75"' in partial
+        assert "<html" not in partial and "import-stalled" not in partial
+        assert "<html" in client.get(url).content.decode()
+    # its worker is gone: the page says so and keeps polling
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
-    assert 'hx-trigger="every 1s"' in partial
-    assert "500/1000" in partial and 'value="75"' in partial
-    assert "<html" not in partial
-    assert "<html" in client.get(url).content.decode()
+    assert "import-stalled" in partial and 'hx-trigger="every 1s"' in partial
+
+
+def test_a_job_whose_worker_died_runs_again_then_fails_after_three_runs(
+    tmp_path: Path, make_user: Callable[..., Any], settings: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    campaign = make_campaign()
+    fw = campaign.framework.engine()
+    stored = write_csv(
+        tmp_path / "lan-dau.csv", header_for(fw), rows_for(fw, 5, communes=communes_in())
+    )
+    job = ImportJob.objects.create(
+        campaign=campaign, filename="lần đầu.csv", stored_path=str(stored), status="running",
+        attempts=1, worker="may-khac:4242",
+    )  # fmt: skip
+    alive = ImportJob.objects.create(
+        campaign=campaign, filename="đang chạy.csv", stored_path="", status="running", attempts=1
+    )
+    with Lease(lease_path(alive.pk)):
+        assert import_jobs_recover() == [job.pk]  # the queue runs it at once here
+    job.refresh_from_db()
+    assert (job.status, job.imported, job.attempts) == ("done", 5, 2)
+    assert job.interrupted_at is not None
+    assert ImportJob.objects.get(pk=alive.pk).status == "running"
+    assert (
+        AuditEvent.objects.filter(action="import_job.requeue", object_id=str(job.pk)).count() == 1
+    )
+    client = _client(make_user("province", unit="01"))
+    page = client.get(reverse("assessments:importing:job", args=[job.pk])).content.decode()
+    assert "import-interrupted" in page and 'value="100"' in page
+
+    ImportJob.objects.filter(pk=alive.pk).update(attempts=3)
+    assert import_jobs_recover() == [alive.pk]
+    alive.refresh_from_db()
+    assert (alive.status, alive.attempts) == ("failed", 3)
+    assert AuditEvent.objects.filter(action="import_job.give_up", object_id=str(alive.pk)).exists()
+    assert not lease_path(alive.pk).exists()
+    page = client.get(reverse("assessments:importing:job", args=[alive.pk])).content.decode()
+    assert "import-gave-up" in page
 
 
 def test_pages_are_scoped_to_the_campaign_area(

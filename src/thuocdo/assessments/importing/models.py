@@ -17,7 +17,9 @@ class ImportStatus(models.TextChoices):
 
 class ImportJob(models.Model):
     """An import of one file into one campaign, run by a worker; ``errors`` keeps the problems
-    (row, column, value, code, params) so the report renders in either language."""
+    (row, column, value, code, params) so the report renders in either language. ``worker``
+    names the process (host:pid) of the current or last run, which holds the job's lease
+    while it runs (``jobs.lease_path``)."""
 
     campaign = models.ForeignKey(
         "assessments.Campaign", on_delete=models.CASCADE, related_name="import_jobs"
@@ -39,6 +41,11 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     message = models.TextField(blank=True)
+    # Runs so far; a run whose worker died (its lease was found free) is queued again, up to
+    # jobs.MAX_ATTEMPTS runs, and interrupted_at says when that was last seen.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    interrupted_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -118,9 +118,12 @@ def responses_import(
     mode: Mode = "all-or-nothing",
     progress: Progress | None = None,
     chunk_size: int = 5000,
+    on_written: Callable[[ImportOutcome], None] | None = None,
 ) -> ImportOutcome:
     """Import a file into a campaign. All-or-nothing: any problem → nothing written.
-    Valid rows: rows with problems are skipped, the others written. Always one transaction."""
+    Valid rows: rows with problems are skipped, the others written. Always one transaction;
+    ``on_written`` is called inside it with the outcome, so what it records (a job's result)
+    commits with the rows or not at all."""
     if mode not in MODES:
         raise ValueError(mode)
     if progress:
@@ -158,8 +161,10 @@ def responses_import(
             },
             unit_path=campaign.unit_path,
         )
-    outcome.imported = result.imported
-    outcome.duplicates = result.duplicates
-    outcome.organisations_created = result.organisations_created
-    outcome.written = True
+        outcome.imported = result.imported
+        outcome.duplicates = result.duplicates
+        outcome.organisations_created = result.organisations_created
+        outcome.written = True
+        if on_written:
+            on_written(outcome)
     return outcome
