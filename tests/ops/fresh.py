@@ -7,6 +7,7 @@ the end of each test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -136,6 +137,16 @@ def _drop(db: FreshDb) -> None:
         return
     with psycopg.connect(_server_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def fresh_database(tmp: Path, label: str) -> Iterator[FreshDb]:
+    """One fresh, empty database (no tables) for a block, e.g. a module-scoped fixture."""
+    db = _make(tmp, label)
+    try:
+        yield db
+    finally:
+        _drop(db)
 
 
 @pytest.fixture
