@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -166,3 +167,42 @@ def test_cube_does_not_depend_on_row_order() -> None:
     )
     assert stored == shuffled
     assert sum(r["n"] for r in stored) == frame.height
+
+
+def _forget_in_this_process() -> None:
+    """What another process sees: none of this process's loaded frames."""
+    with store._LOCK:
+        store._FRAMES.clear()
+        store._CUBES.clear()
+
+
+@pytest.mark.django_db
+def test_a_reader_whose_file_was_superseded_reads_the_newer_copy(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    first = selectors.load(c)
+    # another process refreshes the copy (its file replaces and removes this one) ...
+    f.response(c, commune=responses[0].commune, seed=7, size="small")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refresh_campaign(c.pk)
+    _forget_in_this_process()
+    newer = Snapshot.objects.get(campaign=c)
+    assert newer.file != first.snapshot.file and not Path(first.snapshot.file).exists()
+    # ... between this reader's read of the snapshot row and of its file: the stale path
+    # reads as gone, and the reader goes on with the newer copy without rebuilding it
+    assert store.read_frame(first.snapshot.file) is None
+    loaded = selectors.load(c)
+    assert loaded.snapshot.file == newer.file and loaded.snapshot.version == newer.version
+    assert loaded.frame.height == len(responses) + 1
+
+
+@pytest.mark.django_db
+def test_a_copy_whose_file_is_lost_is_built_again() -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    lost = selectors.load(c).snapshot
+    _forget_in_this_process()
+    Path(lost.file).unlink()
+    loaded = selectors.load(c)
+    assert loaded.snapshot.version == lost.version + 1 and Path(loaded.snapshot.file).exists()
+    assert loaded.frame.height == len(responses)

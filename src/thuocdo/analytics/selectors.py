@@ -113,22 +113,32 @@ def is_stale(snap: Snapshot) -> bool:
 
 
 def load(campaign: Campaign) -> Loaded:
-    """The campaign's columnar copy, building it the first time."""
+    """The campaign's columnar copy, building it the first time.
+
+    Readers in other processes may refresh the copy at any moment, and a refresh removes the
+    file it supersedes: a file found gone is not lost data but a newer copy, so the snapshot
+    row is read again; only a file that is still the row's and gone is rebuilt."""
     from thuocdo.analytics.services import refresh_campaign
 
-    snap = Snapshot.objects.filter(campaign=campaign).first()
-    frame = store.read_frame(snap.file) if snap is not None else None
-    if snap is None or frame is None or snap.framework_hash != campaign.framework.content_hash:
-        refresh_campaign(campaign.pk, full=True)
-        snap = Snapshot.objects.get(campaign=campaign)
+    gone: str | None = None
+    for _attempt in range(4):
+        snap = Snapshot.objects.filter(campaign=campaign).first()
+        if (
+            snap is None
+            or snap.framework_hash != campaign.framework.content_hash
+            or (snap.file == gone)
+        ):
+            refresh_campaign(campaign.pk, full=True)
+            snap = Snapshot.objects.get(campaign=campaign)
+        elif gone is None and is_stale(snap):
+            refresh_campaign(campaign.pk)
+            snap = Snapshot.objects.get(campaign=campaign)
         frame = store.read_frame(snap.file)
-    elif is_stale(snap):
-        refresh_campaign(campaign.pk)
-        snap = Snapshot.objects.get(campaign=campaign)
-        frame = store.read_frame(snap.file)
-    assert frame is not None
-    layout = store.layout_for(campaign.framework)
-    return Loaded(campaign, snap, frame, store.cube_for(snap.file, frame, layout), layout)
+        if frame is not None:
+            layout = store.layout_for(campaign.framework)
+            return Loaded(campaign, snap, frame, store.cube_for(snap.file, frame, layout), layout)
+        gone = snap.file
+    raise RuntimeError(f"campaign {campaign.pk}: the columnar copy keeps being replaced")
 
 
 def scope_filters(scope: Scope, public: bool) -> dict[str, list[str]]:

@@ -81,9 +81,12 @@ def read_frame(path: str) -> pl.DataFrame | None:
         if frame is not None:
             _FRAMES.move_to_end(path)
             return frame
-    if not path or not Path(path).exists():
+    if not path:
         return None
-    frame = pl.read_parquet(path)
+    try:
+        frame = pl.read_parquet(path)
+    except FileNotFoundError:  # superseded and removed by a refresh in another process
+        return None
     with _LOCK:
         _FRAMES[path] = frame
         _trim()
