@@ -13,7 +13,8 @@ from thuocdo.core.worker import on_worker_start
 # connection lost, say) is simply retried.
 @db_task(retries=3, retry_delay=2)
 def refresh_campaign_task(campaign_id: int) -> dict[str, Any]:
-    """Refresh a campaign's columnar copy (queued by the assessment services on commit)."""
+    """Refresh a campaign's columnar copy in the background (queued for every stale copy when
+    a worker starts; dashboards and exports refresh a stale copy themselves as they read it)."""
     from thuocdo.analytics.services import refresh_campaign
 
     result = refresh_campaign(campaign_id)
