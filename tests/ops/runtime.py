@@ -82,7 +82,8 @@ def terminate_backend(db: FreshDb, pid: int) -> None:
 
 
 def waiting_backend(db: FreshDb, application: str, statement: str) -> int | None:
-    """PostgreSQL: the backend of ``application`` waiting for a lock in ``statement``."""
+    """PostgreSQL: the backend of ``application`` waiting for a lock in the statement that
+    starts with ``statement`` (a LIKE pattern: a leading ``%`` matches it anywhere)."""
     rows = query(
         db,
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"

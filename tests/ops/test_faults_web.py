@@ -258,14 +258,15 @@ def test_cut_database_connection_rolls_back_the_submission_and_the_retry_complet
             assert _post(web, data["token"], sub) == 201, sub.attempts
         victim = next(s for s in plan[4:] if "organisation_new" in s.body)
         with psycopg.connect(db.url) as blocker:
-            # hold the submission inside its transaction: after its response row is
-            # written, its key waits for this lock
+            # hold the submission inside its transaction: the one statement that writes
+            # the response and its key (an INSERT of the response in a CTE, then the key)
+            # waits for this lock
             blocker.execute("LOCK TABLE assessments_submissionkey IN SHARE MODE")
             sender = threading.Thread(target=_post, args=(web, data["token"], victim))
             sender.start()
             pid = wait_for(
                 lambda: waiting_backend(
-                    db, "thuocdo-web", 'INSERT INTO "assessments_submissionkey"'
+                    db, "thuocdo-web", 'WITH p AS (INSERT INTO "assessments_response"'
                 ),
                 timeout=60,
                 what="the submission to wait inside its transaction",
