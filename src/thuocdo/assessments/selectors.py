@@ -192,6 +192,7 @@ _FRAMEWORK_COLUMNS = _in_model_order(
     FrameworkVersion, ("id", "code", "version", "status", "content_hash")
 )
 _ORG_COLUMNS = _in_model_order(Organisation, ORG_ANSWERING_FIELDS)
+_CAMPAIGN_ROW = len(_CAMPAIGN_COLUMNS) + len(_FRAMEWORK_COLUMNS)  # then the organisation's
 
 
 def _campaign_query() -> QuerySet[Any]:
@@ -214,9 +215,10 @@ def _campaign_from_row(row: tuple[Any, ...] | None, campaign_id: int) -> Campaig
     values[_ENTITY_TYPES] = json.loads(types) if isinstance(types, str | bytes) else types
     values[_PILOT] = bool(values[_PILOT])
     campaign = Campaign.from_db(connection.alias, list(_CAMPAIGN_COLUMNS), values)
-    end = len(_CAMPAIGN_COLUMNS) + len(_FRAMEWORK_COLUMNS)
     campaign.framework = FrameworkVersion.from_db(
-        connection.alias, list(_FRAMEWORK_COLUMNS), list(row[len(_CAMPAIGN_COLUMNS) : end])
+        connection.alias,
+        list(_FRAMEWORK_COLUMNS),
+        list(row[len(_CAMPAIGN_COLUMNS) : _CAMPAIGN_ROW]),
     )
     return campaign
 
@@ -250,8 +252,8 @@ def campaign_and_organisation_for_answering(
         ("organisation_for_answering", _organisation_query, {0: organisation_id}),
     )
     campaign = _campaign_from_row(row, campaign_id)
-    assert row is not None
-    return campaign, _organisation_from_row(row[len(_CAMPAIGN_COLUMNS) + len(_FRAMEWORK_COLUMNS) :])
+    assert row is not None  # _campaign_from_row raised otherwise
+    return campaign, _organisation_from_row(row[_CAMPAIGN_ROW:])
 
 
 def campaign_by_token(token: str) -> Campaign:
