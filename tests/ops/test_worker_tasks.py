@@ -6,7 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from tests.ops.fresh import FreshDb
+from tests.ops.runtime import Worker, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,3 +48,18 @@ def test_the_worker_registers_every_job(tmp_path: Path) -> None:
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert "thuocdo.assessments.importing.tasks.import_job_task" in found["defined"]
     assert found["worker"] == found["defined"]
+
+
+def test_the_worker_prints_each_log_line_once(builtin_db: Callable[[str], FreshDb]) -> None:
+    worker = Worker(builtin_db("worker-log"))
+    worker.start()
+    try:
+        wait_for(
+            lambda: "consumer started" in worker.output(),
+            timeout=60,
+            what="the worker to start",
+        )
+    finally:
+        worker.stop()
+    started = [line for line in worker.output().splitlines() if "consumer started" in line]
+    assert len(started) == 1, worker.output()

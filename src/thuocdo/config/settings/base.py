@@ -181,4 +181,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL")},
+    # The worker's own logger, configured here so that huey's consumer does not add a second
+    # handler of its own (every line would be printed twice, once through the root).
+    "loggers": {
+        "huey": {"handlers": ["console"], "level": env.get("LOG_LEVEL"), "propagate": False}
+    },
 }
