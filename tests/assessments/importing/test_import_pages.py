@@ -137,9 +137,11 @@ def test_a_job_whose_worker_died_runs_again_then_fails_after_three_runs(
         campaign=campaign, filename="lần đầu.csv", stored_path=str(stored), status="running",
         attempts=1, worker="may-khac:4242",
     )  # fmt: skip
+    upload = write_csv(tmp_path / "dang-chay.csv", header_for(fw), rows_for(fw, 2, communes=communes_in()))
     alive = ImportJob.objects.create(
-        campaign=campaign, filename="đang chạy.csv", stored_path="", status="running", attempts=1
-    )
+        campaign=campaign, filename="đang chạy.csv", stored_path=str(upload), status="running",
+        attempts=1,
+    )  # fmt: skip
     with Lease(lease_path(alive.pk)):
         assert import_jobs_recover() == [job.pk]  # the queue runs it at once here
     job.refresh_from_db()
@@ -159,6 +161,7 @@ def test_a_job_whose_worker_died_runs_again_then_fails_after_three_runs(
     assert (alive.status, alive.attempts) == ("failed", 3)
     assert AuditEvent.objects.filter(action="import_job.give_up", object_id=str(alive.pk)).exists()
     assert not lease_path(alive.pk).exists()
+    assert not upload.exists()  # the uploaded answers do not outlive the job
     page = client.get(reverse("assessments:importing:job", args=[alive.pk])).content.decode()
     assert "import-gave-up" in page
 

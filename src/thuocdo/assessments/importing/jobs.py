@@ -143,6 +143,7 @@ def _run_leased(job_id: int, lease: Lease) -> tuple[ImportJob | None, bool]:
         job.message = f"{type(exc).__name__}: {exc}"[:2000]
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "message", "finished_at"])
+        _discard_upload(job)
         lease.remove()
         raise
     lease.remove()
@@ -204,7 +205,14 @@ def _run(job: ImportJob) -> None:
         progress_file.unlink(missing_ok=True)
     if not outcome.written:
         _record(job, outcome)
-    Path(job.stored_path).unlink(missing_ok=True)
+    _discard_upload(job)
+
+
+def _discard_upload(job: ImportJob) -> None:
+    """Remove the uploaded file of a finished job (it holds tax codes and answers; the job
+    keeps its counts and problems)."""
+    if job.stored_path:
+        Path(job.stored_path).unlink(missing_ok=True)
 
 
 def _record(job: ImportJob, outcome: ImportOutcome) -> None:
@@ -224,6 +232,7 @@ def _give_up(job: ImportJob) -> None:
     job.status = ImportStatus.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    _discard_upload(job)
     _audit_recovery(job, "import_job.give_up")
 
 
