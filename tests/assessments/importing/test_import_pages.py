@@ -137,7 +137,9 @@ def test_a_job_whose_worker_died_runs_again_then_fails_after_three_runs(
         campaign=campaign, filename="lần đầu.csv", stored_path=str(stored), status="running",
         attempts=1, worker="may-khac:4242",
     )  # fmt: skip
-    upload = write_csv(tmp_path / "dang-chay.csv", header_for(fw), rows_for(fw, 2, communes=communes_in()))
+    upload = write_csv(
+        tmp_path / "dang-chay.csv", header_for(fw), rows_for(fw, 2, communes=communes_in())
+    )
     alive = ImportJob.objects.create(
         campaign=campaign, filename="đang chạy.csv", stored_path=str(upload), status="running",
         attempts=1,
