@@ -291,3 +291,32 @@ def test_resubmit_from_the_result_page(
         Client().post(f"/assessments/c/{campaign.public_token}/r/NOTACODE/reopen/").status_code
         == 403
     )
+
+
+def test_a_new_organisation_is_not_registered_when_its_answers_are_refused(
+    client: Client,
+    make_campaign: Callable[..., Any],
+    make_user: Callable[..., Any],
+) -> None:
+    campaign = make_campaign()
+    client.force_login(make_user("commune", unit="00004"))
+    body = {
+        "campaign_id": campaign.pk,
+        "channel": "offline",
+        "answers": {"KHONG-CO": "a"},  # no such criterion
+        "organisation_new": {
+            "name": "Tiệm bánh Thu Hà",
+            "entity_type": "enterprise",
+            "commune_code": "00004",
+        },
+    }
+    res = client.post(
+        "/api/v1/assessments/responses",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="device-2",
+    )
+    assert res.status_code == 422, res.content
+    assert "KHONG-CO" in res.content.decode()
+    assert not Organisation.objects.filter(name="Tiệm bánh Thu Hà").exists()
+    assert not Response.objects.filter(campaign=campaign).exists()

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from ninja import File, Header, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from thuocdo.accounts.models import User
+from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
 from thuocdo.assessments import selectors, services
@@ -338,7 +340,24 @@ def submit_response(
             if first is not None:
                 selectors.response_get(scope=scope, response_id=first.pk)  # still in reach
                 return Status(200, response_out(first, replayed=True))
+        if payload.organisation_new is not None:
+            # a new organisation is registered together with its first answers, or not at
+            # all (answers refused, or the connection lost before the commit)
+            with transaction.atomic():
+                org = _organisation_for(payload, user, campaign)
+                return _answer(payload, user, scope, campaign, org, idempotency_key)
         org = _organisation_for(payload, user, campaign)
+    return _answer(payload, user, scope, campaign, org, idempotency_key)
+
+
+def _answer(
+    payload: ResponseIn,
+    user: User,
+    scope: Scope,
+    campaign: Campaign,
+    org: Organisation,
+    idempotency_key: str | None,
+) -> Status:
     if payload.status == "draft":
         draft = services.response_save_draft(
             scope=scope,
