@@ -117,6 +117,27 @@ def test_score_refuses_bad_answers_files(
     assert needle in err
 
 
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        # too large for a float: named as the answer to O3 (scale) and O2 (number)
+        (b'{"O3": 1' + b"0" * 400 + b"}", "'O3': the number is too large"),
+        (b'{"O2": -1' + b"0" * 400 + b"}", "'O2': the number is too large"),
+        # over Python's 4,300-digit limit: refused while reading the JSON
+        (b'{"O3": ' + b"1" * 5000 + b"}", "answers.json: a number in the JSON has too many"),
+    ],
+)
+def test_score_refuses_numbers_too_large_for_a_float(
+    capsys: Any, write_set: Any, tmp_path: Path, content: bytes, needle: str
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "score", "--lang", "en", str(write_set()), str(path))
+    assert (code, out) == (1, "")
+    assert needle in err
+    assert "Traceback" not in err
+
+
 def test_score_refuses_an_oversized_answers_file_without_reading_it(
     capsys: Any, write_set: Any, tmp_path: Path
 ) -> None:

@@ -280,3 +280,29 @@ def test_empty_batch():
     res = scorer.score(scorer.encode([]))
     assert len(res) == 0
     assert res.criteria.shape == (0, 5)
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_from_columns_refuses_columns_of_the_wrong_kind(validate):
+    """An object column (e.g. Python ints too large for a float) is refused, never converted."""
+    scorer = BatchScorer(_fw())
+    for columns in (
+        {"N": np.array([10**400, 1.0], dtype=object)},
+        {"S": np.array(["o1", "o0"])},
+    ):
+        with pytest.raises(AnswersInvalid) as info:
+            scorer.from_columns(columns, validate=validate)
+        assert [(p.code, p.row) for p in info.value.problems] == [
+            ("answer.wrong_type", 0),
+            ("answer.wrong_type", 1),
+        ]
+        assert info.value.problems[0].message("en")
+
+
+def test_encode_names_a_number_too_large_for_a_float():
+    scorer = BatchScorer(_fw())
+    with pytest.raises(AnswersInvalid) as info:
+        scorer.encode([{"N": 1}, {"N": 10**400}])
+    assert [(p.row, p.criterion, p.code) for p in info.value.problems] == [
+        (1, "N", "answer.too_large")
+    ]

@@ -321,6 +321,8 @@ def test_all_pillars_null_overall_zero():
         ({"B1": "12"}, [("B1", "answer.not_a_number")]),
         ({"B1": True}, [("B1", "answer.wrong_type")]),
         ({"B1": float("nan")}, [("B1", "answer.not_finite")]),
+        ({"B1": 10**400}, [("B1", "answer.too_large")]),  # no float holds it
+        ({"B2": -(10**400)}, [("B2", "answer.too_large")]),
         ({"B1": -1}, [("B1", "answer.out_of_range")]),
         ({"B2": 6}, [("B2", "answer.out_of_range")]),
         ({"B2": 0.99}, [("B2", "answer.out_of_range")]),

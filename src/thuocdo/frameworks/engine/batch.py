@@ -246,6 +246,13 @@ class BatchScorer:
             else:
                 if arr.shape != (n,):
                     raise ValueError(f"column {c.code} has shape {arr.shape}, expected ({n},)")
+                if arr.dtype.kind not in _KINDS[c.qtype]:
+                    # e.g. an object column of Python ints too large for a float: never
+                    # converted, so it cannot overflow or be silently rounded
+                    problems += _rows(c, arr, np.ones(n, bool), "answer.wrong_type",
+                                      expected=_EXPECTED[c.qtype])  # fmt: skip
+                    cols[c.code] = _missing_column(c.qtype, n)
+                    continue
                 cols[c.code] = np.ascontiguousarray(arr, dtype=DTYPES[c.qtype])
                 if validate:
                     problems += self._check_column(c, arr, cols[c.code])
@@ -261,19 +268,17 @@ class BatchScorer:
         return EncodedAnswers(n, cols, ans)
 
     def _check_column(self, c: _Crit, raw: np.ndarray, col: np.ndarray) -> list[AnswerProblem]:
+        """Value checks of a column whose dtype kind is already right (see ``_KINDS``)."""
+
         def rows(bad: BArray, kind: str, **params: Any) -> list[AnswerProblem]:
-            idx = np.flatnonzero(bad)[:MAX_REPORTED]
-            return [AnswerProblem(c.code, kind, raw[i].item(), params, row=int(i)) for i in idx]
+            return _rows(c, raw, bad, kind, **params)
 
         if c.qtype in ("single", "boolean"):
-            if raw.dtype.kind not in "iub" or (raw.size and raw.min() < -1):
-                return rows(np.ones(len(raw), bool) if raw.dtype.kind not in "iub" else raw < -1,
-                            "answer.wrong_type", expected="integer")  # fmt: skip
+            if raw.size and raw.min() < -1:
+                return rows(raw < -1, "answer.wrong_type", expected="integer")
             limit = len(c.option_index) if c.qtype == "single" else 2
             return rows(raw >= limit, "answer.unknown_option")
         if c.qtype == "multi":
-            if raw.dtype.kind not in "iu":
-                return rows(np.ones(len(raw), bool), "answer.wrong_type", expected="integer")
             out: list[AnswerProblem] = []
             k = len(c.bits)
             if k < 64:
@@ -282,8 +287,6 @@ class BatchScorer:
                 bit = np.uint64(1 << b)
                 out += rows(((col & bit) != 0) & ((col & ~bit) != 0), "answer.exclusive_combined")
             return out
-        if raw.dtype.kind not in "iuf":
-            return rows(np.ones(len(raw), bool), "answer.wrong_type", expected="number")
         q = self.fw.criterion(c.code).question
         lo = q.min if q.min is not None else -np.inf
         hi = q.max if q.max is not None else np.inf
@@ -410,6 +413,24 @@ class BatchScorer:
         if c.qtype == "number":
             return c.table[np.searchsorted(c.mins, col, side="right")], answered
         return (col - c.lo) / c.span * 100.0, answered
+
+
+# dtype kinds a column may have, by question type, and the wrong_type message's "expected"
+_KINDS = {"single": "iub", "multi": "iu", "boolean": "iub", "number": "iuf", "scale": "iuf"}
+_EXPECTED = {
+    "single": "integer", "multi": "integer", "boolean": "integer", "number": "number",
+    "scale": "number",
+}  # fmt: skip
+
+
+def _rows(c: _Crit, raw: np.ndarray, bad: BArray, kind: str, **params: Any) -> list[AnswerProblem]:
+    """One problem per bad row (the first MAX_REPORTED), naming the value given."""
+    idx = np.flatnonzero(bad)[:MAX_REPORTED]
+    return [AnswerProblem(c.code, kind, _item(raw[i]), params, row=int(i)) for i in idx]
+
+
+def _item(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _missing_column(qtype: str, n: int) -> np.ndarray:

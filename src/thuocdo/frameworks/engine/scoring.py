@@ -198,7 +198,7 @@ def _check_value(c: Criterion, value: Any) -> list[AnswerProblem]:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return problem("answer.wrong_type", expected="number")
     if not expr.is_finite_number(value):
-        return problem("answer.not_finite")
+        return problem("answer.too_large" if isinstance(value, int) else "answer.not_finite")
     lo = q.min if q.min is not None else float("-inf")
     hi = q.max if q.max is not None else float("inf")
     if not lo <= value <= hi:
