@@ -161,10 +161,12 @@ def test_scalar_and_batch_agree(case: tuple[Framework, list[dict[str, Any]]]) ->
     again = scorer.from_columns(enc.columns, enc.answered)
     batch2 = BatchScorer(fw, threads=1).score(again)
     level_codes = {lv.code for lv in fw.levels}
+    orders, counts = batch.unmet_orders(0, len(rows))
     for i, row in enumerate(rows):
         r = score(fw, row)
         expected = r.to_json_dict()
         assert batch.to_json_dict(i) == expected  # bit-identical floats, same unmet order
+        assert [batch.criterion_codes[k] for k in orders[i, : counts[i]]] == r.unmet
         assert batch2.to_json_dict(i) == expected
         assert bool(batch.complete[i]) is r.complete
         assert r.level in level_codes

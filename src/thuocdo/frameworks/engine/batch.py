@@ -73,6 +73,17 @@ class BatchResult:
         order = np.argsort(keys, kind="stable")
         return [self.criterion_codes[c] for c in cols[order]]
 
+    def unmet_orders(
+        self, start: int, stop: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Unmet order of rows ``start:stop`` at once: ``(order, count)`` where the first
+        ``count[i]`` entries of ``order[i]`` are the criterion indexes :meth:`unmet` lists."""
+        mask = np.ascontiguousarray(self.unmet_mask[start:stop])  # row-major: sorted by row
+        gap = self.target - np.ascontiguousarray(self.criteria[start:stop])
+        with np.errstate(invalid="ignore"):
+            keys = np.where(mask, -(self.unmet_weight * gap), np.inf)
+        return np.argsort(keys, axis=1, kind="stable"), mask.sum(axis=1)
+
     def to_json_dict(self, i: int) -> dict[str, Any]:
         """Row ``i`` in the §4 JSON shape (same as ScoreResult.to_json_dict)."""
 
