@@ -22,7 +22,7 @@ import numpy.typing as npt
 from . import expr
 from .messages import AnswerProblem, AnswersInvalid
 from .model import Framework
-from .scoring import validate_answers
+from .scoring import answer_problems
 
 FArray = npt.NDArray[np.float64]
 BArray = npt.NDArray[np.bool_]
@@ -202,14 +202,14 @@ class BatchScorer:
             if c.qtype == "multi":
                 answered[c.code] = np.zeros(n, dtype=bool)
         for r, row in enumerate(rows):
-            bad = validate_answers(self.fw, row)
+            bad, ignored = answer_problems(self.fw, row)
             if bad:
                 problems.extend(
                     AnswerProblem(p.criterion, p.code, p.value, p.params, row=r) for p in bad
                 )
                 continue
             for code, value in row.items():
-                if value is None:
+                if value is None or code in ignored:  # not applicable: left unanswered
                     continue
                 c = self._by_code[code]
                 col = columns[code]
@@ -250,6 +250,7 @@ class BatchScorer:
         cols: dict[str, np.ndarray] = {}
         ans: dict[str, BArray] = {}
         problems: list[AnswerProblem] = []
+        ctx: _Ctx = {}  # good, applicable answers, for the conditions of later criteria
         for c in self._crits:
             arr = arrays.get(c.code)
             if arr is None:
@@ -262,11 +263,10 @@ class BatchScorer:
                     # converted, so it cannot overflow or be silently rounded
                     problems += _rows(c, arr, np.ones(n, bool), "answer.wrong_type",
                                       expected=_EXPECTED[c.qtype])  # fmt: skip
+                    arr = None
                     cols[c.code] = _missing_column(c.qtype, n)
-                    continue
-                cols[c.code] = np.ascontiguousarray(arr, dtype=DTYPES[c.qtype])
-                if validate:
-                    problems += self._check_column(c, arr, cols[c.code])
+                else:
+                    cols[c.code] = np.ascontiguousarray(arr, dtype=DTYPES[c.qtype])
             if c.qtype == "multi":
                 given = answered.get(c.code)
                 ans[c.code] = (
@@ -274,36 +274,61 @@ class BatchScorer:
                     if given is not None
                     else cols[c.code] != 0
                 )
+            if not validate:
+                continue
+            col = cols[c.code]
+            present = ans[c.code] if c.qtype == "multi" else _present(c.qtype, col)
+            rel = _eval(c.relevant, ctx, n) if c.relevant is not None else None
+            if arr is not None:
+                wrong = np.zeros(n, bool)
+                for bad, _kind, _params in self._check_column(c, arr, col):
+                    wrong |= bad
+                if rel is not None:
+                    # a bad answer to a criterion that does not apply is ignored: cleared
+                    # (in a copy: the caller's column stays as given) and not reported
+                    ignored = wrong & ~rel
+                    if ignored.any():
+                        col = col.copy()
+                        col[ignored] = _missing_column(c.qtype, 1)[0]
+                        cols[c.code] = col
+                        if c.qtype == "multi":
+                            ans[c.code] = ans[c.code] & ~ignored
+                    wrong &= rel
+                if wrong.any():
+                    for bad, kind, params in self._check_column(c, arr, col):
+                        problems += _rows(c, arr, bad & wrong, kind, **params)
+                present = present & ~wrong
+            ctx[c.code] = (col, present if rel is None else present & rel, c)
         if problems:
             raise AnswersInvalid(problems[:MAX_REPORTED])
         return EncodedAnswers(n, cols, ans)
 
-    def _check_column(self, c: _Crit, raw: np.ndarray, col: np.ndarray) -> list[AnswerProblem]:
-        """Value checks of a column whose dtype kind is already right (see ``_KINDS``)."""
-
-        def rows(bad: BArray, kind: str, **params: Any) -> list[AnswerProblem]:
-            return _rows(c, raw, bad, kind, **params)
-
+    def _check_column(
+        self, c: _Crit, raw: np.ndarray, col: np.ndarray
+    ) -> list[tuple[BArray, str, dict[str, Any]]]:
+        """Value checks of a column whose dtype kind is already right (see ``_KINDS``): the
+        bad rows of each kind of problem, with the message parameters."""
         if c.qtype in ("single", "boolean"):
             if raw.size and raw.min() < -1:
-                return rows(raw < -1, "answer.wrong_type", expected="integer")
+                return [(raw < -1, "answer.wrong_type", {"expected": "integer"})]
             limit = len(c.option_index) if c.qtype == "single" else 2
-            return rows(raw >= limit, "answer.unknown_option")
+            return [(raw >= limit, "answer.unknown_option", {})]
         if c.qtype == "multi":
-            out: list[AnswerProblem] = []
+            out: list[tuple[BArray, str, dict[str, Any]]] = []
             k = len(c.bits)
             if k < 64:
-                out += rows(col >= np.uint64(1 << k), "answer.unknown_option")
+                out.append((col >= np.uint64(1 << k), "answer.unknown_option", {}))
             for b in c.exclusive_bits:
                 bit = np.uint64(1 << b)
-                out += rows(((col & bit) != 0) & ((col & ~bit) != 0), "answer.exclusive_combined")
+                both = ((col & bit) != 0) & ((col & ~bit) != 0)
+                out.append((both, "answer.exclusive_combined", {}))
             return out
         q = self.fw.criterion(c.code).question
         lo = q.min if q.min is not None else -np.inf
         hi = q.max if q.max is not None else np.inf
         with np.errstate(invalid="ignore"):
             bad = np.isinf(col) | (~np.isnan(col) & ((col < lo) | (col > hi)))
-        return rows(bad, "answer.out_of_range", min=f"{lo:g}", max=f"{hi:g}")
+        return [(bad, "answer.out_of_range", {"min": f"{lo:g}", "max": f"{hi:g}"})]
 
     def decode(self, enc: EncodedAnswers, i: int) -> dict[str, Any]:
         """Row ``i`` back as an answers dict (unanswered criteria left out)."""
@@ -357,6 +382,7 @@ class BatchScorer:
         onum = np.zeros(m)
         oden = np.zeros(m)
         incomplete = np.zeros(m, dtype=bool)
+        level_cap = np.full(m, np.iinfo(np.int16).max, dtype=np.int16)  # lowered by gates
         pillar_cols: list[FArray] = []
         for k, p in enumerate(self._pillars):
             num = np.zeros(m)
@@ -367,18 +393,22 @@ class BatchScorer:
                 if c.relevant is not None:
                     rel = _eval(c.relevant, ctx, m)
                     scored = answered & rel
-                    if c.required:
-                        incomplete |= rel & ~answered
+                    unanswered = rel & ~answered
                 else:
                     scored = answered
-                    if c.required:
-                        incomplete |= ~answered
+                    unanswered = ~answered
+                if c.required:
+                    incomplete |= unanswered
                 s = np.where(scored, s, 0.0)
                 ctx[c.code] = (col, scored, c)
                 num += c.weight * s
                 den += scored * c.weight
                 res.criteria[a:b, c.index] = np.where(scored, s, np.nan)
-                res.unmet_mask[a:b, c.index] = scored & (s < c.target)
+                unmet = scored & (s < c.target)
+                res.unmet_mask[a:b, c.index] = unmet
+                if c.gate is not None:  # applicable and not met, or required and unanswered
+                    failed = unmet | unanswered if c.required else unmet
+                    np.minimum(level_cap, c.gate - 1, out=level_cap, where=failed)
             nonnull = den > 0
             pv = np.full(m, np.nan)
             np.divide(num, den, out=pv, where=nonnull)
@@ -400,10 +430,7 @@ class BatchScorer:
                     count += pv >= pm
                 holds &= count >= lv.min_pillars
             level[holds] = lv.code
-        for c in self._crits:
-            if c.gate is not None:
-                failed = res.unmet_mask[a:b, c.index]
-                np.minimum(level, c.gate - 1, out=level, where=failed)
+        np.minimum(level, level_cap, out=level)
         res.overall[a:b] = overall
         res.level[a:b] = level
         res.complete[a:b] = ~incomplete
@@ -442,6 +469,11 @@ def _rows(c: _Crit, raw: np.ndarray, bad: BArray, kind: str, **params: Any) -> l
 
 def _item(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _present(qtype: str, col: np.ndarray) -> BArray:
+    """Rows with an answer in a single, boolean, number or scale column."""
+    return ~np.isnan(col) if qtype in ("number", "scale") else col >= 0
 
 
 def _missing_column(qtype: str, n: int) -> np.ndarray:

@@ -4,13 +4,15 @@ Answers map a criterion code to: an option code (single); a list of option codes
 empty list is an answered multi scoring 0); ``true``/``false`` (boolean; must be a real
 boolean); a number (number, scale; int or float, finite, never a bool and never a string, even
 one that looks numeric). ``None`` means unanswered. Scale answers may be non-integer (e.g. an
-averaged sub-score) but must lie within [min, max]. Every answer given is checked against its
-question even when the criterion turns out not applicable; such an answer is then ignored.
+averaged sub-score) but must lie within [min, max]. An answer to a criterion that is not
+applicable (its condition is false) is ignored, even a bad one; an unknown criterion code is
+always an error.
 
 Accumulation is ``num += w * s; den += w`` criterion by criterion in file order (pillars the
 same way), so the batch scorer reproduces these floats bit for bit. A required, relevant but
-unanswered criterion is left out of the scores (``None``) and listed in ``missing``; it does
-not lower the level through a gate. When every pillar is null, ``overall`` is 0.0.
+unanswered criterion is left out of the scores (``None``) and listed in ``missing``; it is
+applicable and not met, so as a gate it lowers the level (draft scoring) but, having no score,
+it is not in ``unmet``. When every pillar is null, ``overall`` is 0.0.
 Pillar and overall scores are clamped to 100 to absorb rounding (e.g. Σw·100/Σw = 100.00…01).
 Conditions see a present answer as: the option code (single), the set of chosen codes
 (multi), the boolean, or the number as a float.
@@ -113,8 +115,10 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
                 continue
             if value is None:
                 crit_scores[c.code] = None
-                if c.required:
+                if c.required:  # applicable and not met: a gate still lowers the level
                     missing.append(c.code)
+                    if c.required_for_level is not None:
+                        failed_gates.append(c.required_for_level)
                 continue
             s = criterion_score(c.question, value)
             env[c.code] = condition_value(c.question, value)
@@ -208,26 +212,56 @@ def _check_value(c: Criterion, value: Any) -> list[AnswerProblem]:
 
 def validate_answers(fw: Framework, answers: Any) -> list[AnswerProblem]:
     """Every bad answer value (unknown criterion, unknown option, exclusive combined, wrong type,
-    out of range, …). Missing answers are reported by :func:`missing_answers`."""
+    out of range, …), except to a criterion that is not applicable: that answer is ignored
+    (DESIGN §4). Missing answers are reported by :func:`missing_answers`."""
+    return answer_problems(fw, answers)[0]
+
+
+def answer_problems(fw: Framework, answers: Any) -> tuple[list[AnswerProblem], set[str]]:
+    """The problems of :func:`validate_answers` and the codes of the answers ignored because
+    their criterion is not applicable (bad or not). Applicability is decided in file order
+    from the good answers to applicable criteria, as the scorer does; a bad answer counts as
+    missing in later conditions."""
     if not isinstance(answers, Mapping):
-        return [AnswerProblem("", "answer.not_mapping", None, {"got": type(answers).__name__})]
+        problem = AnswerProblem("", "answer.not_mapping", None, {"got": type(answers).__name__})
+        return [problem], set()
+    env: dict[str, Any] = {}
+    ignored: set[str] = set()
+    bad: dict[str, list[AnswerProblem]] = {}
+    for c in fw.criteria():
+        value = answers.get(c.code)
+        if c.relevant is not None and not expr.evaluate(c.relevant.root, env):
+            if value is not None:
+                ignored.add(c.code)
+            continue
+        if value is None:
+            continue
+        problems = _check_value(c, value)
+        if problems:
+            bad[c.code] = problems
+        else:
+            env[c.code] = condition_value(c.question, value)
     out: list[AnswerProblem] = []
     for key, value in answers.items():
-        try:
-            c = fw.criterion(key) if isinstance(key, str) else None
-        except KeyError:
-            c = None
-        if c is None:
+        if not _known(fw, key):
             out.append(AnswerProblem(str(key), "answer.unknown_criterion", value))
-        elif value is not None:
-            out += _check_value(c, value)
-    return out
+        else:
+            out += bad.get(key, [])
+    return out, ignored
+
+
+def _known(fw: Framework, key: object) -> bool:
+    try:
+        return isinstance(key, str) and fw.criterion(key) is not None
+    except KeyError:
+        return False
 
 
 def missing_answers(fw: Framework, answers: Mapping[str, Any]) -> list[AnswerProblem]:
     """Required, relevant criteria without an answer (answers with bad values count as given)."""
-    bad = {p.criterion for p in validate_answers(fw, answers)}
-    clean = {k: v for k, v in answers.items() if k not in bad}
+    problems, ignored = answer_problems(fw, answers)
+    bad = {p.criterion for p in problems}
+    clean = {k: v for k, v in answers.items() if k not in bad and k not in ignored}
     result = score(fw, clean, validate=False)
     return [AnswerProblem(code, "answer.missing") for code in result.missing if code not in bad]
 
