@@ -411,3 +411,54 @@ def test_check_answers_lists_bad_and_missing():
 def test_answers_not_a_mapping():
     (p,) = validate_answers(FW, ["A1"])
     assert p.code == "answer.not_mapping"
+
+
+def _crit60(code: str, weight: float) -> dict[str, Any]:
+    return {"code": code, "name": t(code), "weight": weight, "question": _sixty()}
+
+
+def _sixty() -> dict[str, Any]:
+    return {"type": "single", "text": t("?"), "options": [opt("a", 0), opt("b", 60)]}
+
+
+def _small_set(levels: list[dict[str, Any]], pillars: list[dict[str, Any]]) -> Any:
+    return framework_from_dict(
+        {"code": "small", "version": "1", "name": t("x"), "levels": levels, "pillars": pillars}
+    )
+
+
+def test_float_noise_reaches_a_level_in_both_scorers():
+    # (0.1·60 + 0.1·60 + 0.1·60)/(0.1 + 0.1 + 0.1) = 59.99999999999999 in floats; 60 by hand
+    levels = [
+        {"code": 0, "name": t("0"), "min": 0},
+        {"code": 1, "name": t("1"), "min": 60, "min_pillars": 1},
+    ]
+    criteria = [_crit60(c, 0.1) for c in ("X1", "X2", "X3")]
+    fw = _small_set(levels, [{"code": "p", "name": t("p"), "criteria": criteria}])
+    answers = {"X1": "b", "X2": "b", "X3": "b"}
+    r = score(fw, answers)
+    assert r.overall == pytest.approx(60.0) and r.overall < 60.0  # the noise is there …
+    assert r.level == 1  # … and does not cost the level (nor the pillar rule)
+    scorer = BatchScorer(fw)
+    assert scorer.score(scorer.encode([answers])).to_json_dict(0) == r.to_json_dict()
+
+
+def test_unmet_keys_equal_up_to_float_noise_keep_file_order():
+    # B1: w·W = 0.3·1 = 0.3; A1 (later in the file): 0.1·3 = 0.30000000000000004. Both gaps 100:
+    # keys 30 and 30.000000000000004 are the same by hand, so file order decides: B1 first.
+    fw = _small_set(
+        [{"code": 0, "name": t("0"), "min": 0}],
+        [
+            {"code": "b", "name": t("b"), "weight": 1, "criteria": [_crit60("B1", 0.3)]},
+            {"code": "a", "name": t("a"), "weight": 3, "criteria": [_crit60("A1", 0.1)]},
+        ],
+    )
+    assert 0.1 * 3 > 0.3 * 1
+    answers = {"B1": "a", "A1": "a"}
+    r = score(fw, answers)
+    assert r.unmet == ["B1", "A1"]
+    scorer = BatchScorer(fw)
+    batch = scorer.score(scorer.encode([answers]))
+    assert batch.unmet(0) == ["B1", "A1"]
+    order, count = batch.unmet_orders(0, 1)
+    assert [batch.criterion_codes[k] for k in order[0, : count[0]]] == ["B1", "A1"]

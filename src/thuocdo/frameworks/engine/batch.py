@@ -22,7 +22,7 @@ import numpy.typing as npt
 from . import expr
 from .messages import AnswerProblem, AnswersInvalid
 from .model import Framework
-from .scoring import answer_problems
+from .scoring import TOLERANCE, answer_problems
 
 FArray = npt.NDArray[np.float64]
 BArray = npt.NDArray[np.bool_]
@@ -69,7 +69,7 @@ class BatchResult:
         cols = np.flatnonzero(self.unmet_mask[i])
         if cols.size == 0:
             return []
-        keys = -(self.unmet_weight[cols] * (self.target[cols] - self.criteria[i, cols]))
+        keys = _unmet_keys(self.unmet_weight[cols], self.target[cols] - self.criteria[i, cols])
         order = np.argsort(keys, kind="stable")
         return [self.criterion_codes[c] for c in cols[order]]
 
@@ -81,7 +81,7 @@ class BatchResult:
         mask = np.ascontiguousarray(self.unmet_mask[start:stop])  # row-major: sorted by row
         gap = self.target - np.ascontiguousarray(self.criteria[start:stop])
         with np.errstate(invalid="ignore"):
-            keys = np.where(mask, -(self.unmet_weight * gap), np.inf)
+            keys = np.where(mask, _unmet_keys(self.unmet_weight, gap), np.inf)
         return np.argsort(keys, axis=1, kind="stable"), mask.sum(axis=1)
 
     def to_json_dict(self, i: int) -> dict[str, Any]:
@@ -422,9 +422,9 @@ class BatchScorer:
         np.minimum(overall, 100.0, out=overall)
         level = np.zeros(m, dtype=np.int16)
         for lv in self.fw.levels[1:]:
-            holds = overall >= lv.min
+            holds = overall >= lv.min - TOLERANCE
             if lv.min_pillars is not None:
-                pm = lv.effective_pillar_min
+                pm = lv.effective_pillar_min - TOLERANCE
                 count = np.zeros(m, dtype=np.int16)
                 for pv in pillar_cols:
                     count += pv >= pm
@@ -469,6 +469,11 @@ def _rows(c: _Crit, raw: np.ndarray, bad: BArray, kind: str, **params: Any) -> l
 
 def _item(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _unmet_keys(weight: FArray, gap: FArray) -> FArray:
+    """:func:`thuocdo.frameworks.engine.scoring.unmet_key`, element-wise (same operations)."""
+    return np.floor(-(weight * gap) / TOLERANCE + 0.5)
 
 
 def _present(qtype: str, col: np.ndarray) -> BArray:

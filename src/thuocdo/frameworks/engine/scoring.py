@@ -20,6 +20,7 @@ Conditions see a present answer as: the option code (single), the set of chosen 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,18 @@ from typing import Any
 from . import expr
 from .messages import AnswerProblem, AnswersInvalid
 from .model import Criterion, Framework, Question
+
+# Float noise allowance shared by both scorers: a level (or a pillar rule) holds when the score
+# is at least its minimum − TOLERANCE (0.1·60 + 0.1·60 + 0.1·60 over 0.3 is 59.99999999999999,
+# which must reach a level at 60), and unmet keys closer than TOLERANCE tie (file order).
+TOLERANCE = 1e-9
+
+
+def unmet_key(weight: float, gap: float) -> float:
+    """Sort key of an unmet criterion: −(w·W·(target − s)) in steps of TOLERANCE (largest
+    first; equal steps keep file order). The batch scorer computes the same IEEE operations."""
+    steps = -(weight * gap) / TOLERANCE + 0.5
+    return float(math.floor(steps)) if math.isfinite(steps) else steps
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,7 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
             num += c.weight * s
             den += c.weight
             if s < c.target:
-                unmet.append((-((c.weight * pillar.weight) * (c.target - s)), position, c.code))
+                unmet.append((unmet_key(c.weight * pillar.weight, c.target - s), position, c.code))
                 if c.required_for_level is not None:
                     failed_gates.append(c.required_for_level)
         if den > 0:
@@ -140,9 +153,9 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
     present = [p for p in pillar_scores.values() if p is not None]
     level = 0
     for lv in fw.levels[1:]:
-        if overall >= lv.min and (
-            lv.min_pillars is None
-            or sum(1 for p in present if p >= lv.effective_pillar_min) >= lv.min_pillars
+        pillar_min = lv.effective_pillar_min - TOLERANCE
+        if overall >= lv.min - TOLERANCE and (
+            lv.min_pillars is None or sum(1 for p in present if p >= pillar_min) >= lv.min_pillars
         ):
             level = lv.code
     for gate in failed_gates:
