@@ -45,6 +45,8 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     # refused while reading the YAML; the validator's "got null" for it is not repeated
     "weight_too_many_digits": [("number.too_large", f"{S2}.weight")],
     "gate_unknown_level": [("gate.unknown_level", f"{D1}.required_for_level")],
+    # level 2 exists (its name is broken): D1's gate naming it is not reported as well
+    "level_name_broken": [("text.missing_vi", "levels[2].name.vi")],
     "gate_level_zero": [("gate.level_zero", f"{D1}.required_for_level")],
     "unknown_reference": [("expr.unknown_reference", f"{S2}.relevant")],
     "forward_reference": [("expr.forward_reference", f"{S2}.relevant")],
