@@ -283,11 +283,39 @@ def test_files_are_read_in_bounded_chunks() -> None:
     assert read_bounded(BytesIO(b""), 4) == b""
 
 
-def test_score_falls_back_to_the_builtin_file(capsys: Any, tmp_path: Path) -> None:
+def test_score_falls_back_to_the_builtin_file(
+    capsys: Any, tmp_path: Path, forget_sets: Any
+) -> None:
     fw = FrameworkVersion.objects.get(code="farm-dx").engine()
-    FrameworkVersion.objects.filter(code="farm-dx").delete()  # as before `load-builtins`
+    forget_sets("farm-dx")  # as before `load-builtins`
+    assert not FrameworkVersion.objects.filter(code="farm-dx").exists()
     answers = {c.code: None for c in fw.criteria()}
     code, out, err = run(capsys, "score", "farm-dx@2025.1", str(write_json(tmp_path, answers)))
     # the set is found (from its file); the empty answers are reported as missing
     assert code == 1 and out == ""
     assert "farm-dx" not in err and "chưa được trả lời" in err
+
+
+BUILTIN_CODES = [
+    "cooperative-dx", "destination-dx", "farm-dx", "household-dx", "logistics-dx",
+    "manufacturing-readiness", "market-dx", "retail-dx", "shop-dx", "sme-dx",
+]  # fmt: skip
+
+
+def test_load_builtins_publishes_the_ten_sets_on_a_fresh_database(
+    capsys: Any, forget_sets: Any
+) -> None:
+    forget_sets()
+    assert not FrameworkVersion.objects.exists()
+    code, out, err = run(capsys, "load-builtins")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["frameworks"] == {"criteria_sets": 10, "created": 10}
+    code, out, _ = run(capsys, "frameworks", "list")
+    rows = json.loads(out)
+    assert code == 0
+    assert sorted(r["code"] for r in rows) == BUILTIN_CODES
+    assert all(r["status"] == "published" and r["builtin"] for r in rows)
+    assert all(r["pillars"] >= 4 and r["criteria"] >= 20 for r in rows)
+    # a second run changes nothing
+    code, out, _ = run(capsys, "load-builtins")
+    assert code == 0 and json.loads(out)["frameworks"] == {"criteria_sets": 10, "created": 0}
