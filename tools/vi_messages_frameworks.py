@@ -21,6 +21,9 @@ VI: dict[str, str] = {
         "%(file)s:%(line)d: không phải JSON hợp lệ: %(error)s."
     ),
     "%(file)s: the JSON nests too deeply.": "%(file)s: JSON lồng nhau quá sâu.",
+    "%(file)s: a number in the JSON has too many digits.": (
+        "%(file)s: một số trong JSON có quá nhiều chữ số."
+    ),
     '%(file)s: the answers must be a JSON object mapping criterion codes to answers, e.g. {"S1": "b", "S2": ["web"], "S3": true, "S4": 12}.': (
         "%(file)s: câu trả lời phải là một đối tượng JSON ánh xạ mã tiêu chí → câu trả lời,"
         ' ví dụ {"S1": "b", "S2": ["web"], "S3": true, "S4": 12}.'

@@ -86,6 +86,19 @@ def test_score_422_names_each_bad_answer(client: Client) -> None:
         assert res.status_code == 422 and res.json()["errors"][0]["field"] == "body"
 
 
+def test_score_422_for_numbers_too_large_for_a_float(client: Client, officer: Any) -> None:
+    assert upload(client, officer, set_text(), publish="true").status_code == 201
+    url = f"{BASE}/thu-nghiem/1/score"
+    res = client.post(url, data=b'{"O3": 1' + b"0" * 400 + b"}", content_type="application/json")
+    assert res.status_code == 422
+    (error,) = [e for e in res.json()["errors"] if e["type"] != "answer.missing"]
+    assert (error["field"], error["type"]) == ("answers.O3", "answer.too_large")
+    res = client.post(url, data=b'{"O3": ' + b"1" * 5000 + b"}", content_type="application/json")
+    assert res.status_code == 422
+    (error,) = res.json()["errors"]
+    assert error["field"] == "body" and "chữ số" in error["message"]
+
+
 def test_upload_reports_every_problem(client: Client, officer: Any) -> None:
     text = set_text(basic=150).replace("weight: 2\n", "weight: -1\n", 1)
     res = upload(client, officer, text)

@@ -117,6 +117,27 @@ def test_score_refuses_bad_answers_files(
     assert needle in err
 
 
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        # too large for a float: named as the answer to O3 (scale) and O2 (number)
+        (b'{"O3": 1' + b"0" * 400 + b"}", "'O3': the number is too large"),
+        (b'{"O2": -1' + b"0" * 400 + b"}", "'O2': the number is too large"),
+        # over Python's 4,300-digit limit: refused while reading the JSON
+        (b'{"O3": ' + b"1" * 5000 + b"}", "answers.json: a number in the JSON has too many"),
+    ],
+)
+def test_score_refuses_numbers_too_large_for_a_float(
+    capsys: Any, write_set: Any, tmp_path: Path, content: bytes, needle: str
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "score", "--lang", "en", str(write_set()), str(path))
+    assert (code, out) == (1, "")
+    assert needle in err
+    assert "Traceback" not in err
+
+
 def test_score_refuses_an_oversized_answers_file_without_reading_it(
     capsys: Any, write_set: Any, tmp_path: Path
 ) -> None:
@@ -262,11 +283,39 @@ def test_files_are_read_in_bounded_chunks() -> None:
     assert read_bounded(BytesIO(b""), 4) == b""
 
 
-def test_score_falls_back_to_the_builtin_file(capsys: Any, tmp_path: Path) -> None:
+def test_score_falls_back_to_the_builtin_file(
+    capsys: Any, tmp_path: Path, forget_sets: Any
+) -> None:
     fw = FrameworkVersion.objects.get(code="farm-dx").engine()
-    FrameworkVersion.objects.filter(code="farm-dx").delete()  # as before `load-builtins`
+    forget_sets("farm-dx")  # as before `load-builtins`
+    assert not FrameworkVersion.objects.filter(code="farm-dx").exists()
     answers = {c.code: None for c in fw.criteria()}
     code, out, err = run(capsys, "score", "farm-dx@2025.1", str(write_json(tmp_path, answers)))
     # the set is found (from its file); the empty answers are reported as missing
     assert code == 1 and out == ""
     assert "farm-dx" not in err and "chưa được trả lời" in err
+
+
+BUILTIN_CODES = [
+    "cooperative-dx", "destination-dx", "farm-dx", "household-dx", "logistics-dx",
+    "manufacturing-readiness", "market-dx", "retail-dx", "shop-dx", "sme-dx",
+]  # fmt: skip
+
+
+def test_load_builtins_publishes_the_ten_sets_on_a_fresh_database(
+    capsys: Any, forget_sets: Any
+) -> None:
+    forget_sets()
+    assert not FrameworkVersion.objects.exists()
+    code, out, err = run(capsys, "load-builtins")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["frameworks"] == {"criteria_sets": 10, "created": 10}
+    code, out, _ = run(capsys, "frameworks", "list")
+    rows = json.loads(out)
+    assert code == 0
+    assert sorted(r["code"] for r in rows) == BUILTIN_CODES
+    assert all(r["status"] == "published" and r["builtin"] for r in rows)
+    assert all(r["pillars"] >= 4 and r["criteria"] >= 20 for r in rows)
+    # a second run changes nothing
+    code, out, _ = run(capsys, "load-builtins")
+    assert code == 0 and json.loads(out)["frameworks"] == {"criteria_sets": 10, "created": 0}

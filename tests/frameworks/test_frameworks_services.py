@@ -211,3 +211,50 @@ def test_builtins_load_again_changes_nothing() -> None:
         v.status == Status.PUBLISHED and v.criterion_count >= 20 and v.pillar_count >= 4
         for v in FrameworkVersion.objects.filter(builtin=True)
     )
+
+
+def test_builtin_content_is_bilingual_tagged_and_says_it_is_a_template() -> None:
+    from thuocdo.ecosystem.vocabulary import known_tags
+    from thuocdo.frameworks.builtins import builtin_files
+    from thuocdo.frameworks.engine import load_framework_file
+
+    vocabulary = known_tags()
+    for path in builtin_files():
+        fw = load_framework_file(path)
+        assert fw.name.en, path.name
+        assert "mẫu" in fw.source.lower() or "template" in fw.source.lower(), path.name
+        for c in fw.criteria():
+            where = f"{path.name} {c.code}"
+            assert c.name.en and c.question.text.en, where
+            assert all(o.text.en for o in c.question.options), where
+            assert c.solution_tags, where
+            assert set(c.solution_tags) <= vocabulary, where
+        assert all(lv.name.en for lv in fw.levels), path.name
+
+
+def test_bulk_writes_refuse_published_and_retired_versions() -> None:
+    draft, _ = services.framework_version_load(actor=None, text=set_text(code="nhap"))
+    published = FrameworkVersion.objects.filter(code="sme-dx")
+    hash_before = published.get().content_hash
+    for attempt in (
+        lambda: published.update(definition={}),
+        lambda: published.update(status=Status.DRAFT),
+        lambda: FrameworkVersion.objects.all().update(source="x"),  # one draft among them
+        lambda: published.delete(),
+        lambda: FrameworkVersion.objects.filter(code__in=["nhap", "sme-dx"]).delete(),
+    ):
+        with pytest.raises(ValidationError, match=r"-dx@2025\.1 .*(thay đổi|xóa)"):
+            attempt()
+    assert published.get().content_hash == hash_before
+    assert FrameworkVersion.objects.filter(pk=draft.pk).exists()
+    old, _ = services.framework_version_load(actor=None, text=set_text(code="cu"), publish=True)
+    services.framework_version_retire(actor=None, version=old)
+    retired = FrameworkVersion.objects.filter(code="cu")
+    for attempt in (lambda: retired.update(status=Status.PUBLISHED), lambda: retired.delete()):
+        with pytest.raises(ValidationError, match="cu@1"):
+            attempt()
+    assert retired.get().status == Status.RETIRED
+    # drafts stay editable in bulk, and a field that is no part of the content may change
+    assert FrameworkVersion.objects.filter(code="nhap").update(source="y") == 1
+    assert published.update(created_by=None) == 1
+    assert FrameworkVersion.objects.filter(code="nhap").delete()[0] == 1

@@ -50,6 +50,10 @@ def parse_answers_json(raw: bytes, name: str) -> Any:
         raise AnswersFileError(
             [_("%(file)s: the JSON nests too deeply.") % {"file": name}]
         ) from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's conversion limit)
+        raise AnswersFileError(
+            [_("%(file)s: a number in the JSON has too many digits.") % {"file": name}]
+        ) from None
     if not isinstance(data, dict):
         raise AnswersFileError(
             [

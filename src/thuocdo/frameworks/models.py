@@ -42,6 +42,40 @@ class Status(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
+    """Bulk writes keep the rule of :meth:`FrameworkVersion.save`/``delete``: a published or
+    retired version never changes (its status neither) and is never deleted."""
+
+    def _refuse_if_frozen(self, message: Any) -> None:
+        frozen = self.exclude(status=Status.DRAFT).values_list("code", "version", "status")
+        first = frozen.first()
+        if first is not None:
+            raise ValidationError(
+                message % {"label": f"{first[0]}@{first[1]}", "status": Status(first[2]).label}
+            )
+
+    def update(self, **kwargs: Any) -> int:
+        if set(kwargs) & {*FROZEN_FIELDS, "status"}:
+            self._refuse_if_frozen(
+                _(
+                    "Version %(label)s is %(status)s and can no longer change; "
+                    "copy it as a new draft version instead."
+                )
+            )
+        return super().update(**kwargs)
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_frozen(
+            _("Version %(label)s is %(status)s and cannot be deleted; retire it instead.")
+        )
+        return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
 class FrameworkVersion(models.Model):
     code = models.CharField(_("code"), max_length=64, db_index=True)
     version = models.CharField(_("version"), max_length=32)
@@ -71,6 +105,8 @@ class FrameworkVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code", "-published_at", "-id"]

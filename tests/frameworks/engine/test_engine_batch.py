@@ -161,10 +161,12 @@ def test_scalar_and_batch_agree(case: tuple[Framework, list[dict[str, Any]]]) ->
     again = scorer.from_columns(enc.columns, enc.answered)
     batch2 = BatchScorer(fw, threads=1).score(again)
     level_codes = {lv.code for lv in fw.levels}
+    orders, counts = batch.unmet_orders(0, len(rows))
     for i, row in enumerate(rows):
         r = score(fw, row)
         expected = r.to_json_dict()
         assert batch.to_json_dict(i) == expected  # bit-identical floats, same unmet order
+        assert [batch.criterion_codes[k] for k in orders[i, : counts[i]]] == r.unmet
         assert batch2.to_json_dict(i) == expected
         assert bool(batch.complete[i]) is r.complete
         assert r.level in level_codes
@@ -280,3 +282,29 @@ def test_empty_batch():
     res = scorer.score(scorer.encode([]))
     assert len(res) == 0
     assert res.criteria.shape == (0, 5)
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_from_columns_refuses_columns_of_the_wrong_kind(validate):
+    """An object column (e.g. Python ints too large for a float) is refused, never converted."""
+    scorer = BatchScorer(_fw())
+    for columns in (
+        {"N": np.array([10**400, 1.0], dtype=object)},
+        {"S": np.array(["o1", "o0"])},
+    ):
+        with pytest.raises(AnswersInvalid) as info:
+            scorer.from_columns(columns, validate=validate)
+        assert [(p.code, p.row) for p in info.value.problems] == [
+            ("answer.wrong_type", 0),
+            ("answer.wrong_type", 1),
+        ]
+        assert info.value.problems[0].message("en")
+
+
+def test_encode_names_a_number_too_large_for_a_float():
+    scorer = BatchScorer(_fw())
+    with pytest.raises(AnswersInvalid) as info:
+        scorer.encode([{"N": 1}, {"N": 10**400}])
+    assert [(p.row, p.criterion, p.code) for p in info.value.problems] == [
+        (1, "N", "answer.too_large")
+    ]

@@ -134,3 +134,22 @@ def test_question_type_change():
     assert change.fields["type"] == {"old": "scale", "new": "number"}
     assert "thresholds" in change.fields
     assert result.affects_scores
+
+
+def test_diff_reports_criteria_reordered_within_a_pillar():
+    old = example_dict()
+    ops = old["pillars"][2]["criteria"]
+    ops.append({**copy.deepcopy(ops[0]), "code": "O2"})
+    new = copy.deepcopy(old)
+    new["pillars"][2]["criteria"].reverse()
+    result = diff(framework_from_dict(old), framework_from_dict(new))
+    assert not result.is_empty
+    assert result.pillars_changed == {
+        "operations": {"order": {"old": ["O1", "O2"], "new": ["O2", "O1"]}}
+    }
+    assert result.criteria_changed == []
+    assert result.affects_scores  # file order decides unmet ties
+    # a criterion only removed is no reorder
+    del new["pillars"][2]["criteria"][0]
+    result = diff(framework_from_dict(old), framework_from_dict(new))
+    assert result.criteria_removed == ["O2"] and result.pillars_changed == {}

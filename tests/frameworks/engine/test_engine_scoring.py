@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from thuocdo.frameworks.engine import (
@@ -221,18 +222,47 @@ CASES: list[tuple[str, dict[str, Any], float, int, dict, dict, list[str], list[s
     ),
     (
         # B2 is relevant (A1 != 'a') and required but unanswered: the response is incomplete,
-        # B2 is left out of pillar B and its gate (required_for_level 2) does not lower the level.
+        # B2 is left out of pillar B, and as a gate (required_for_level 2) that is applicable
+        # and not met it lowers the level to 1 (DESIGN §4); having no score it is not unmet.
         # B1 = 10 sits exactly on the second threshold → 100. A = (2·100 + 90 + 100)/4 = 97.5,
-        # B = 100/1 = 100, C = 80; overall = (195 + 100 + 80)/4 = 93.75; level 3 (three pillars ≥ 70).
-        # unmet: A2 1·2·10 = 20, C1 1·1·20 = 20 (tie → file order)
-        "missing-gate-does-not-lower",
+        # B = 100/1 = 100, C = 80; overall = (195 + 100 + 80)/4 = 93.75; level 3 by score
+        # (three pillars ≥ 70), then 1 by the gate. unmet: A2 1·2·10 = 20, C1 1·1·20 = 20 (tie)
+        "missing-gate-lowers",
         {"A1": "c", "A2": ["x", "y"], "A3": True, "B1": 10, "C1": True},
         93.75,
-        3,
+        1,
         {"a": 97.5, "b": 100.0, "c": 80.0},
         {"A1": 100.0, "A2": 90.0, "A3": 100.0, "B1": 100.0, "B2": None, "C1": 80.0},
         ["A2", "C1"],
         ["B2"],
+    ),
+    (
+        # A1 = 'a' → B2 not applicable; A2 = ['y'] → C1 not applicable: their bad answers (99 is
+        # outside [1, 5], 'maybe' is no boolean) are ignored. A = (0 + 40)/3 = 13.33…; B1 = 1
+        # → 40, B = 40; C null; overall = (2·40/3 + 40)/3 = 200/9 = 22.2… < 30 → level 0.
+        # unmet: A1 2·2·100 = 400, A2 1·2·60 = 120, B1 1·1·60 = 60
+        "bad-answers-to-not-applicable-ignored",
+        {"A1": "a", "A2": ["y"], "B1": 1, "B2": 99, "C1": "maybe"},
+        200 / 9,
+        0,
+        {"a": 40 / 3, "b": 40.0, "c": None},
+        {"A1": 0.0, "A2": 40.0, "A3": None, "B1": 40.0, "B2": None, "C1": None},
+        ["A1", "A2", "B1"],
+        [],
+    ),
+    (
+        # A = (200 + 90 + 100)/4 = 97.5; B1 = 1 → 40, B2 = 4 → 75 (gate met): B = 265/4 = 66.25;
+        # C1 false → 20. overall = (195 + 66.25 + 20)/4 = 70.3125 ≥ 70, but level 3's pillar
+        # rule (two pillars ≥ 70) fails (only A); level 2 (≥ 50, two pillars ≥ 60: A, B) holds.
+        # unmet: C1 1·1·80 = 80, B1 1·1·60 = 60, A2 1·2·10 = 20
+        "pillar-rule-fails-lower-level-holds",
+        {"A1": "c", "A2": ["x", "y"], "A3": True, "B1": 1, "B2": 4, "C1": False},
+        70.3125,
+        2,
+        {"a": 97.5, "b": 66.25, "c": 20.0},
+        {"A1": 100.0, "A2": 90.0, "A3": 100.0, "B1": 40.0, "B2": 75.0, "C1": 20.0},
+        ["C1", "B1", "A2"],
+        [],
     ),
     (
         # scale allows non-integers: 3.5 → (3.5−1)/4·100 = 62.5; empty multi is answered → 0;
@@ -271,6 +301,20 @@ def test_table(answers, overall, level, pillars, criteria, unmet, missing):
     batch = scorer.score(scorer.encode([answers]))
     assert batch.to_json_dict(0) == r.to_json_dict()
     assert bool(batch.complete[0]) is r.complete
+
+
+def test_batch_columns_ignore_bad_answers_to_criteria_that_do_not_apply():
+    scorer = BatchScorer(FW)
+    a1 = np.array([0, 1], dtype=np.int16)  # 'a' (B2 does not apply), 'b' (B2 applies)
+    b2 = np.array([99.0, 99.0])
+    with pytest.raises(AnswersInvalid) as info:
+        scorer.from_columns({"A1": a1, "B2": b2})
+    assert [(p.criterion, p.code, p.row) for p in info.value.problems] == [
+        ("B2", "answer.out_of_range", 1)
+    ]
+    enc = scorer.from_columns({"A1": a1[:1], "B2": b2[:1]})
+    assert b2.tolist() == [99.0, 99.0]  # the caller's column is left as given
+    assert scorer.score(enc).to_json_dict(0) == score(FW, {"A1": "a", "B2": 99}).to_json_dict()
 
 
 def test_json_contract_keys():
@@ -321,10 +365,20 @@ def test_all_pillars_null_overall_zero():
         ({"B1": "12"}, [("B1", "answer.not_a_number")]),
         ({"B1": True}, [("B1", "answer.wrong_type")]),
         ({"B1": float("nan")}, [("B1", "answer.not_finite")]),
+        ({"B1": 10**400}, [("B1", "answer.too_large")]),  # no float holds it
+        ({"B2": -(10**400)}, [("B2", "answer.too_large")]),
         ({"B1": -1}, [("B1", "answer.out_of_range")]),
         ({"B2": 6}, [("B2", "answer.out_of_range")]),
         ({"B2": 0.99}, [("B2", "answer.out_of_range")]),
         ({"A1": "b", "B1": 5, "A3": None}, []),
+        # an answer to a criterion that is not applicable is ignored, even a bad one …
+        ({"A1": "a", "B2": 99}, []),
+        ({"A2": ["y"], "C1": "maybe"}, []),
+        # … but checked when it applies, and an unknown code is always an error
+        ({"A1": "b", "B2": 99}, [("B2", "answer.out_of_range")]),
+        ({"A1": "a", "B2": 99, "ZZ": 1}, [("ZZ", "answer.unknown_criterion")]),
+        # a bad answer counts as missing in later conditions: B2 applies (A1 != 'a')
+        ({"A1": "q", "B2": 99}, [("A1", "answer.unknown_option"), ("B2", "answer.out_of_range")]),
     ],
 )
 def test_answer_errors(answers, codes):
@@ -357,3 +411,54 @@ def test_check_answers_lists_bad_and_missing():
 def test_answers_not_a_mapping():
     (p,) = validate_answers(FW, ["A1"])
     assert p.code == "answer.not_mapping"
+
+
+def _crit60(code: str, weight: float) -> dict[str, Any]:
+    return {"code": code, "name": t(code), "weight": weight, "question": _sixty()}
+
+
+def _sixty() -> dict[str, Any]:
+    return {"type": "single", "text": t("?"), "options": [opt("a", 0), opt("b", 60)]}
+
+
+def _small_set(levels: list[dict[str, Any]], pillars: list[dict[str, Any]]) -> Any:
+    return framework_from_dict(
+        {"code": "small", "version": "1", "name": t("x"), "levels": levels, "pillars": pillars}
+    )
+
+
+def test_float_noise_reaches_a_level_in_both_scorers():
+    # (0.1·60 + 0.1·60 + 0.1·60)/(0.1 + 0.1 + 0.1) = 59.99999999999999 in floats; 60 by hand
+    levels = [
+        {"code": 0, "name": t("0"), "min": 0},
+        {"code": 1, "name": t("1"), "min": 60, "min_pillars": 1},
+    ]
+    criteria = [_crit60(c, 0.1) for c in ("X1", "X2", "X3")]
+    fw = _small_set(levels, [{"code": "p", "name": t("p"), "criteria": criteria}])
+    answers = {"X1": "b", "X2": "b", "X3": "b"}
+    r = score(fw, answers)
+    assert r.overall == pytest.approx(60.0) and r.overall < 60.0  # the noise is there …
+    assert r.level == 1  # … and does not cost the level (nor the pillar rule)
+    scorer = BatchScorer(fw)
+    assert scorer.score(scorer.encode([answers])).to_json_dict(0) == r.to_json_dict()
+
+
+def test_unmet_keys_equal_up_to_float_noise_keep_file_order():
+    # B1: w·W = 0.3·1 = 0.3; A1 (later in the file): 0.1·3 = 0.30000000000000004. Both gaps 100:
+    # keys 30 and 30.000000000000004 are the same by hand, so file order decides: B1 first.
+    fw = _small_set(
+        [{"code": 0, "name": t("0"), "min": 0}],
+        [
+            {"code": "b", "name": t("b"), "weight": 1, "criteria": [_crit60("B1", 0.3)]},
+            {"code": "a", "name": t("a"), "weight": 3, "criteria": [_crit60("A1", 0.1)]},
+        ],
+    )
+    assert 0.1 * 3 > 0.3 * 1
+    answers = {"B1": "a", "A1": "a"}
+    r = score(fw, answers)
+    assert r.unmet == ["B1", "A1"]
+    scorer = BatchScorer(fw)
+    batch = scorer.score(scorer.encode([answers]))
+    assert batch.unmet(0) == ["B1", "A1"]
+    order, count = batch.unmet_orders(0, 1)
+    assert [batch.criterion_codes[k] for k in order[0, : count[0]]] == ["B1", "A1"]

@@ -39,7 +39,14 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     "option_score_out_of_range": [
         ("score.out_of_range", "pillars[0].criteria[0].question.options[1].score")
     ],
+    "option_score_too_large": [
+        ("number.too_large", "pillars[0].criteria[0].question.options[1].score")
+    ],
+    # refused while reading the YAML; the validator's "got null" for it is not repeated
+    "weight_too_many_digits": [("number.too_large", f"{S2}.weight")],
     "gate_unknown_level": [("gate.unknown_level", f"{D1}.required_for_level")],
+    # level 2 exists (its name is broken): D1's gate naming it is not reported as well
+    "level_name_broken": [("text.missing_vi", "levels[2].name.vi")],
     "gate_level_zero": [("gate.level_zero", f"{D1}.required_for_level")],
     "unknown_reference": [("expr.unknown_reference", f"{S2}.relevant")],
     "forward_reference": [("expr.forward_reference", f"{S2}.relevant")],
@@ -214,6 +221,7 @@ def test_utf8_bom_stripped_and_text_nfc():
         ("a: !!python/name:os.system ''", "yaml.syntax"),
         ("a: !!set {x, y}", "yaml.tag_not_allowed"),
         ("? [a, b]\n: 1\n", "yaml.bad_key"),
+        ("a: 2025-13-45\n", "yaml.syntax"),  # a date YAML cannot build (month 13)
     ],
 )
 def test_wrong_top_level_and_syntax(text, code):

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from . import expr
 from .messages import AnswerProblem, AnswersInvalid
 from .model import Framework
-from .scoring import validate_answers
+from .scoring import TOLERANCE, answer_problems
 
 FArray = npt.NDArray[np.float64]
 BArray = npt.NDArray[np.bool_]
@@ -69,9 +69,20 @@ class BatchResult:
         cols = np.flatnonzero(self.unmet_mask[i])
         if cols.size == 0:
             return []
-        keys = -(self.unmet_weight[cols] * (self.target[cols] - self.criteria[i, cols]))
+        keys = _unmet_keys(self.unmet_weight[cols], self.target[cols] - self.criteria[i, cols])
         order = np.argsort(keys, kind="stable")
         return [self.criterion_codes[c] for c in cols[order]]
+
+    def unmet_orders(
+        self, start: int, stop: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Unmet order of rows ``start:stop`` at once: ``(order, count)`` where the first
+        ``count[i]`` entries of ``order[i]`` are the criterion indexes :meth:`unmet` lists."""
+        mask = np.ascontiguousarray(self.unmet_mask[start:stop])  # row-major: sorted by row
+        gap = self.target - np.ascontiguousarray(self.criteria[start:stop])
+        with np.errstate(invalid="ignore"):
+            keys = np.where(mask, _unmet_keys(self.unmet_weight, gap), np.inf)
+        return np.argsort(keys, axis=1, kind="stable"), mask.sum(axis=1)
 
     def to_json_dict(self, i: int) -> dict[str, Any]:
         """Row ``i`` in the §4 JSON shape (same as ScoreResult.to_json_dict)."""
@@ -191,14 +202,14 @@ class BatchScorer:
             if c.qtype == "multi":
                 answered[c.code] = np.zeros(n, dtype=bool)
         for r, row in enumerate(rows):
-            bad = validate_answers(self.fw, row)
+            bad, ignored = answer_problems(self.fw, row)
             if bad:
                 problems.extend(
                     AnswerProblem(p.criterion, p.code, p.value, p.params, row=r) for p in bad
                 )
                 continue
             for code, value in row.items():
-                if value is None:
+                if value is None or code in ignored:  # not applicable: left unanswered
                     continue
                 c = self._by_code[code]
                 col = columns[code]
@@ -239,6 +250,7 @@ class BatchScorer:
         cols: dict[str, np.ndarray] = {}
         ans: dict[str, BArray] = {}
         problems: list[AnswerProblem] = []
+        ctx: _Ctx = {}  # good, applicable answers, for the conditions of later criteria
         for c in self._crits:
             arr = arrays.get(c.code)
             if arr is None:
@@ -246,9 +258,15 @@ class BatchScorer:
             else:
                 if arr.shape != (n,):
                     raise ValueError(f"column {c.code} has shape {arr.shape}, expected ({n},)")
-                cols[c.code] = np.ascontiguousarray(arr, dtype=DTYPES[c.qtype])
-                if validate:
-                    problems += self._check_column(c, arr, cols[c.code])
+                if arr.dtype.kind not in _KINDS[c.qtype]:
+                    # e.g. an object column of Python ints too large for a float: never
+                    # converted, so it cannot overflow or be silently rounded
+                    problems += _rows(c, arr, np.ones(n, bool), "answer.wrong_type",
+                                      expected=_EXPECTED[c.qtype])  # fmt: skip
+                    arr = None
+                    cols[c.code] = _missing_column(c.qtype, n)
+                else:
+                    cols[c.code] = np.ascontiguousarray(arr, dtype=DTYPES[c.qtype])
             if c.qtype == "multi":
                 given = answered.get(c.code)
                 ans[c.code] = (
@@ -256,40 +274,61 @@ class BatchScorer:
                     if given is not None
                     else cols[c.code] != 0
                 )
+            if not validate:
+                continue
+            col = cols[c.code]
+            present = ans[c.code] if c.qtype == "multi" else _present(c.qtype, col)
+            rel = _eval(c.relevant, ctx, n) if c.relevant is not None else None
+            if arr is not None:
+                wrong = np.zeros(n, bool)
+                for bad, _kind, _params in self._check_column(c, arr, col):
+                    wrong |= bad
+                if rel is not None:
+                    # a bad answer to a criterion that does not apply is ignored: cleared
+                    # (in a copy: the caller's column stays as given) and not reported
+                    ignored = wrong & ~rel
+                    if ignored.any():
+                        col = col.copy()
+                        col[ignored] = _missing_column(c.qtype, 1)[0]
+                        cols[c.code] = col
+                        if c.qtype == "multi":
+                            ans[c.code] = ans[c.code] & ~ignored
+                    wrong &= rel
+                if wrong.any():
+                    for bad, kind, params in self._check_column(c, arr, col):
+                        problems += _rows(c, arr, bad & wrong, kind, **params)
+                present = present & ~wrong
+            ctx[c.code] = (col, present if rel is None else present & rel, c)
         if problems:
             raise AnswersInvalid(problems[:MAX_REPORTED])
         return EncodedAnswers(n, cols, ans)
 
-    def _check_column(self, c: _Crit, raw: np.ndarray, col: np.ndarray) -> list[AnswerProblem]:
-        def rows(bad: BArray, kind: str, **params: Any) -> list[AnswerProblem]:
-            idx = np.flatnonzero(bad)[:MAX_REPORTED]
-            return [AnswerProblem(c.code, kind, raw[i].item(), params, row=int(i)) for i in idx]
-
+    def _check_column(
+        self, c: _Crit, raw: np.ndarray, col: np.ndarray
+    ) -> list[tuple[BArray, str, dict[str, Any]]]:
+        """Value checks of a column whose dtype kind is already right (see ``_KINDS``): the
+        bad rows of each kind of problem, with the message parameters."""
         if c.qtype in ("single", "boolean"):
-            if raw.dtype.kind not in "iub" or (raw.size and raw.min() < -1):
-                return rows(np.ones(len(raw), bool) if raw.dtype.kind not in "iub" else raw < -1,
-                            "answer.wrong_type", expected="integer")  # fmt: skip
+            if raw.size and raw.min() < -1:
+                return [(raw < -1, "answer.wrong_type", {"expected": "integer"})]
             limit = len(c.option_index) if c.qtype == "single" else 2
-            return rows(raw >= limit, "answer.unknown_option")
+            return [(raw >= limit, "answer.unknown_option", {})]
         if c.qtype == "multi":
-            if raw.dtype.kind not in "iu":
-                return rows(np.ones(len(raw), bool), "answer.wrong_type", expected="integer")
-            out: list[AnswerProblem] = []
+            out: list[tuple[BArray, str, dict[str, Any]]] = []
             k = len(c.bits)
             if k < 64:
-                out += rows(col >= np.uint64(1 << k), "answer.unknown_option")
+                out.append((col >= np.uint64(1 << k), "answer.unknown_option", {}))
             for b in c.exclusive_bits:
                 bit = np.uint64(1 << b)
-                out += rows(((col & bit) != 0) & ((col & ~bit) != 0), "answer.exclusive_combined")
+                both = ((col & bit) != 0) & ((col & ~bit) != 0)
+                out.append((both, "answer.exclusive_combined", {}))
             return out
-        if raw.dtype.kind not in "iuf":
-            return rows(np.ones(len(raw), bool), "answer.wrong_type", expected="number")
         q = self.fw.criterion(c.code).question
         lo = q.min if q.min is not None else -np.inf
         hi = q.max if q.max is not None else np.inf
         with np.errstate(invalid="ignore"):
             bad = np.isinf(col) | (~np.isnan(col) & ((col < lo) | (col > hi)))
-        return rows(bad, "answer.out_of_range", min=f"{lo:g}", max=f"{hi:g}")
+        return [(bad, "answer.out_of_range", {"min": f"{lo:g}", "max": f"{hi:g}"})]
 
     def decode(self, enc: EncodedAnswers, i: int) -> dict[str, Any]:
         """Row ``i`` back as an answers dict (unanswered criteria left out)."""
@@ -343,6 +382,7 @@ class BatchScorer:
         onum = np.zeros(m)
         oden = np.zeros(m)
         incomplete = np.zeros(m, dtype=bool)
+        level_cap = np.full(m, np.iinfo(np.int16).max, dtype=np.int16)  # lowered by gates
         pillar_cols: list[FArray] = []
         for k, p in enumerate(self._pillars):
             num = np.zeros(m)
@@ -353,18 +393,22 @@ class BatchScorer:
                 if c.relevant is not None:
                     rel = _eval(c.relevant, ctx, m)
                     scored = answered & rel
-                    if c.required:
-                        incomplete |= rel & ~answered
+                    unanswered = rel & ~answered
                 else:
                     scored = answered
-                    if c.required:
-                        incomplete |= ~answered
+                    unanswered = ~answered
+                if c.required:
+                    incomplete |= unanswered
                 s = np.where(scored, s, 0.0)
                 ctx[c.code] = (col, scored, c)
                 num += c.weight * s
                 den += scored * c.weight
                 res.criteria[a:b, c.index] = np.where(scored, s, np.nan)
-                res.unmet_mask[a:b, c.index] = scored & (s < c.target)
+                unmet = scored & (s < c.target)
+                res.unmet_mask[a:b, c.index] = unmet
+                if c.gate is not None:  # applicable and not met, or required and unanswered
+                    failed = unmet | unanswered if c.required else unmet
+                    np.minimum(level_cap, c.gate - 1, out=level_cap, where=failed)
             nonnull = den > 0
             pv = np.full(m, np.nan)
             np.divide(num, den, out=pv, where=nonnull)
@@ -378,18 +422,15 @@ class BatchScorer:
         np.minimum(overall, 100.0, out=overall)
         level = np.zeros(m, dtype=np.int16)
         for lv in self.fw.levels[1:]:
-            holds = overall >= lv.min
+            holds = overall >= lv.min - TOLERANCE
             if lv.min_pillars is not None:
-                pm = lv.effective_pillar_min
+                pm = lv.effective_pillar_min - TOLERANCE
                 count = np.zeros(m, dtype=np.int16)
                 for pv in pillar_cols:
                     count += pv >= pm
                 holds &= count >= lv.min_pillars
             level[holds] = lv.code
-        for c in self._crits:
-            if c.gate is not None:
-                failed = res.unmet_mask[a:b, c.index]
-                np.minimum(level, c.gate - 1, out=level, where=failed)
+        np.minimum(level, level_cap, out=level)
         res.overall[a:b] = overall
         res.level[a:b] = level
         res.complete[a:b] = ~incomplete
@@ -410,6 +451,34 @@ class BatchScorer:
         if c.qtype == "number":
             return c.table[np.searchsorted(c.mins, col, side="right")], answered
         return (col - c.lo) / c.span * 100.0, answered
+
+
+# dtype kinds a column may have, by question type, and the wrong_type message's "expected"
+_KINDS = {"single": "iub", "multi": "iu", "boolean": "iub", "number": "iuf", "scale": "iuf"}
+_EXPECTED = {
+    "single": "integer", "multi": "integer", "boolean": "integer", "number": "number",
+    "scale": "number",
+}  # fmt: skip
+
+
+def _rows(c: _Crit, raw: np.ndarray, bad: BArray, kind: str, **params: Any) -> list[AnswerProblem]:
+    """One problem per bad row (the first MAX_REPORTED), naming the value given."""
+    idx = np.flatnonzero(bad)[:MAX_REPORTED]
+    return [AnswerProblem(c.code, kind, _item(raw[i]), params, row=int(i)) for i in idx]
+
+
+def _item(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _unmet_keys(weight: FArray, gap: FArray) -> FArray:
+    """:func:`thuocdo.frameworks.engine.scoring.unmet_key`, element-wise (same operations)."""
+    return np.floor(-(weight * gap) / TOLERANCE + 0.5)
+
+
+def _present(qtype: str, col: np.ndarray) -> BArray:
+    """Rows with an answer in a single, boolean, number or scale column."""
+    return ~np.isnan(col) if qtype in ("number", "scale") else col >= 0
 
 
 def _missing_column(qtype: str, n: int) -> np.ndarray:

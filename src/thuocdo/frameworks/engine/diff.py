@@ -189,13 +189,22 @@ def _criterion(a: Criterion, b: Criterion, pa: str, pb: str) -> CriterionChange 
 
 
 def _pillar(a: Pillar, b: Pillar) -> dict[str, Change]:
-    return _compare(
+    out = _compare(
         {
             "name": (a.name, b.name),
             "weight": (a.weight, b.weight),
             "description": (a.description, b.description),
         }
     )
+    # criteria kept in the pillar but in another order: the file order decides unmet ties and
+    # which criteria a condition may name, so a reorder is a change (shown as both lists)
+    old_codes = [c.code for c in a.criteria]
+    new_codes = [c.code for c in b.criteria]
+    kept_old = [c for c in old_codes if c in set(new_codes)]
+    kept_new = [c for c in new_codes if c in set(old_codes)]
+    if kept_old != kept_new:
+        out["order"] = {"old": old_codes, "new": new_codes}
+    return out
 
 
 def _level(a: Level, b: Level) -> dict[str, Change]:

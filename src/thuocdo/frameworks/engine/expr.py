@@ -482,9 +482,11 @@ def evaluate(node: Node, env: Mapping[str, Any]) -> bool:
 
 
 def is_finite_number(value: object) -> bool:
-    """True for an int or float (not bool) that is finite."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))
-    )
+    """True for an int or float (not bool) that is finite and fits a float (an int of more
+    than about 309 digits does not)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False

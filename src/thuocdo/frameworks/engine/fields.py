@@ -85,7 +85,12 @@ class FieldReader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(path, "type.wrong", expected="number", got=type_name(value))
             return None
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int of more than about 309 digits
+            self.add(path, "number.too_large")
+            return None
+        if not finite:
             self.add(path, "number.not_finite")
             return None
         return float(value)

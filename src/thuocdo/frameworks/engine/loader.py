@@ -107,6 +107,7 @@ class Loaded:
     data: Any = None
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # paths of scalars read as None
 
 
 def decode(raw: bytes, source_name: str) -> tuple[str | None, list[Problem]]:
@@ -204,7 +205,18 @@ def _convert(node: Node, path: str, loader: _Loader, out: Loaded, source_name: s
         )
         return None
     if isinstance(node, ScalarNode):
-        return loader.construct_object(node, deep=True)
+        try:
+            return loader.construct_object(node, deep=True)
+        except ValueError as exc:  # an int over Python's 4,300-digit limit, a bad date
+            line = node.start_mark.line + 1
+            if node.tag == "tag:yaml.org,2002:int":
+                out.problems.append(Problem(source_name, path, "number.too_large", {}, line))
+            else:
+                out.problems.append(
+                    Problem(source_name, path, "yaml.syntax", {"error": str(exc)}, line)
+                )
+            out.unreadable.add(path)
+            return None
     if isinstance(node, SequenceNode):
         return [
             _convert(child, _join(path, i), loader, out, source_name)

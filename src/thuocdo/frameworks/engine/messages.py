@@ -63,6 +63,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "YAML reads this value as true/false (yes/no/on/off); quote it if it is a string.",
     ),
     "number.not_finite": ("Số phải hữu hạn.", "The number must be finite."),
+    "number.too_large": (
+        "Số quá lớn (tối đa khoảng 1,8e308).",
+        "The number is too large (at most about 1.8e308).",
+    ),
     "code.bad_format": (
         "Mã '{value}' không đúng định dạng ({rule}).",
         "Code '{value}' has a bad format ({rule}).",
@@ -265,6 +269,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "answer.not_finite": (
         "Tiêu chí '{criterion}': số phải hữu hạn, nhận được {value}.",
         "Criterion '{criterion}': the number must be finite, got {value}.",
+    ),
+    "answer.too_large": (
+        "Tiêu chí '{criterion}': số quá lớn (tối đa khoảng 1,8e308), nhận được {value}.",
+        "Criterion '{criterion}': the number is too large (at most about 1.8e308), got {value}.",
     ),
     "answer.unknown_option": (
         "Tiêu chí '{criterion}': không có phương án {value}.",

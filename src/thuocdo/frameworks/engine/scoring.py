@@ -4,13 +4,15 @@ Answers map a criterion code to: an option code (single); a list of option codes
 empty list is an answered multi scoring 0); ``true``/``false`` (boolean; must be a real
 boolean); a number (number, scale; int or float, finite, never a bool and never a string, even
 one that looks numeric). ``None`` means unanswered. Scale answers may be non-integer (e.g. an
-averaged sub-score) but must lie within [min, max]. Every answer given is checked against its
-question even when the criterion turns out not applicable; such an answer is then ignored.
+averaged sub-score) but must lie within [min, max]. An answer to a criterion that is not
+applicable (its condition is false) is ignored, even a bad one; an unknown criterion code is
+always an error.
 
 Accumulation is ``num += w * s; den += w`` criterion by criterion in file order (pillars the
 same way), so the batch scorer reproduces these floats bit for bit. A required, relevant but
-unanswered criterion is left out of the scores (``None``) and listed in ``missing``; it does
-not lower the level through a gate. When every pillar is null, ``overall`` is 0.0.
+unanswered criterion is left out of the scores (``None``) and listed in ``missing``; it is
+applicable and not met, so as a gate it lowers the level (draft scoring) but, having no score,
+it is not in ``unmet``. When every pillar is null, ``overall`` is 0.0.
 Pillar and overall scores are clamped to 100 to absorb rounding (e.g. Σw·100/Σw = 100.00…01).
 Conditions see a present answer as: the option code (single), the set of chosen codes
 (multi), the boolean, or the number as a float.
@@ -18,6 +20,7 @@ Conditions see a present answer as: the option code (single), the set of chosen 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,18 @@ from typing import Any
 from . import expr
 from .messages import AnswerProblem, AnswersInvalid
 from .model import Criterion, Framework, Question
+
+# Float noise allowance shared by both scorers: a level (or a pillar rule) holds when the score
+# is at least its minimum − TOLERANCE (0.1·60 + 0.1·60 + 0.1·60 over 0.3 is 59.99999999999999,
+# which must reach a level at 60), and unmet keys closer than TOLERANCE tie (file order).
+TOLERANCE = 1e-9
+
+
+def unmet_key(weight: float, gap: float) -> float:
+    """Sort key of an unmet criterion: −(w·W·(target − s)) in steps of TOLERANCE (largest
+    first; equal steps keep file order). The batch scorer computes the same IEEE operations."""
+    steps = -(weight * gap) / TOLERANCE + 0.5
+    return float(math.floor(steps)) if math.isfinite(steps) else steps
 
 
 @dataclass(frozen=True)
@@ -113,8 +128,10 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
                 continue
             if value is None:
                 crit_scores[c.code] = None
-                if c.required:
+                if c.required:  # applicable and not met: a gate still lowers the level
                     missing.append(c.code)
+                    if c.required_for_level is not None:
+                        failed_gates.append(c.required_for_level)
                 continue
             s = criterion_score(c.question, value)
             env[c.code] = condition_value(c.question, value)
@@ -122,7 +139,7 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
             num += c.weight * s
             den += c.weight
             if s < c.target:
-                unmet.append((-((c.weight * pillar.weight) * (c.target - s)), position, c.code))
+                unmet.append((unmet_key(c.weight * pillar.weight, c.target - s), position, c.code))
                 if c.required_for_level is not None:
                     failed_gates.append(c.required_for_level)
         if den > 0:
@@ -136,9 +153,9 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
     present = [p for p in pillar_scores.values() if p is not None]
     level = 0
     for lv in fw.levels[1:]:
-        if overall >= lv.min and (
-            lv.min_pillars is None
-            or sum(1 for p in present if p >= lv.effective_pillar_min) >= lv.min_pillars
+        pillar_min = lv.effective_pillar_min - TOLERANCE
+        if overall >= lv.min - TOLERANCE and (
+            lv.min_pillars is None or sum(1 for p in present if p >= pillar_min) >= lv.min_pillars
         ):
             level = lv.code
     for gate in failed_gates:
@@ -198,7 +215,7 @@ def _check_value(c: Criterion, value: Any) -> list[AnswerProblem]:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return problem("answer.wrong_type", expected="number")
     if not expr.is_finite_number(value):
-        return problem("answer.not_finite")
+        return problem("answer.too_large" if isinstance(value, int) else "answer.not_finite")
     lo = q.min if q.min is not None else float("-inf")
     hi = q.max if q.max is not None else float("inf")
     if not lo <= value <= hi:
@@ -208,26 +225,56 @@ def _check_value(c: Criterion, value: Any) -> list[AnswerProblem]:
 
 def validate_answers(fw: Framework, answers: Any) -> list[AnswerProblem]:
     """Every bad answer value (unknown criterion, unknown option, exclusive combined, wrong type,
-    out of range, …). Missing answers are reported by :func:`missing_answers`."""
+    out of range, …), except to a criterion that is not applicable: that answer is ignored
+    (DESIGN §4). Missing answers are reported by :func:`missing_answers`."""
+    return answer_problems(fw, answers)[0]
+
+
+def answer_problems(fw: Framework, answers: Any) -> tuple[list[AnswerProblem], set[str]]:
+    """The problems of :func:`validate_answers` and the codes of the answers ignored because
+    their criterion is not applicable (bad or not). Applicability is decided in file order
+    from the good answers to applicable criteria, as the scorer does; a bad answer counts as
+    missing in later conditions."""
     if not isinstance(answers, Mapping):
-        return [AnswerProblem("", "answer.not_mapping", None, {"got": type(answers).__name__})]
+        problem = AnswerProblem("", "answer.not_mapping", None, {"got": type(answers).__name__})
+        return [problem], set()
+    env: dict[str, Any] = {}
+    ignored: set[str] = set()
+    bad: dict[str, list[AnswerProblem]] = {}
+    for c in fw.criteria():
+        value = answers.get(c.code)
+        if c.relevant is not None and not expr.evaluate(c.relevant.root, env):
+            if value is not None:
+                ignored.add(c.code)
+            continue
+        if value is None:
+            continue
+        problems = _check_value(c, value)
+        if problems:
+            bad[c.code] = problems
+        else:
+            env[c.code] = condition_value(c.question, value)
     out: list[AnswerProblem] = []
     for key, value in answers.items():
-        try:
-            c = fw.criterion(key) if isinstance(key, str) else None
-        except KeyError:
-            c = None
-        if c is None:
+        if not _known(fw, key):
             out.append(AnswerProblem(str(key), "answer.unknown_criterion", value))
-        elif value is not None:
-            out += _check_value(c, value)
-    return out
+        else:
+            out += bad.get(key, [])
+    return out, ignored
+
+
+def _known(fw: Framework, key: object) -> bool:
+    try:
+        return isinstance(key, str) and fw.criterion(key) is not None
+    except KeyError:
+        return False
 
 
 def missing_answers(fw: Framework, answers: Mapping[str, Any]) -> list[AnswerProblem]:
     """Required, relevant criteria without an answer (answers with bad values count as given)."""
-    bad = {p.criterion for p in validate_answers(fw, answers)}
-    clean = {k: v for k, v in answers.items() if k not in bad}
+    problems, ignored = answer_problems(fw, answers)
+    bad = {p.criterion for p in problems}
+    clean = {k: v for k, v in answers.items() if k not in bad and k not in ignored}
     result = score(fw, clean, validate=False)
     return [AnswerProblem(code, "answer.missing") for code in result.missing if code not in bad]
 

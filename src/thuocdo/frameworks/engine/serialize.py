@@ -131,7 +131,9 @@ def load_framework_text(text: str | bytes, source_name: str = "<text>") -> Frame
     try:
         fw = build_framework(loaded.data, source_name, loaded.lines)
     except FrameworkInvalid as exc:
-        raise FrameworkInvalid(loaded.problems + exc.problems) from None
+        # a scalar the loader could not read is already reported; its None is no news
+        later = [p for p in exc.problems if p.path not in loaded.unreadable]
+        raise FrameworkInvalid(loaded.problems + later) from None
     if loaded.problems:
         raise FrameworkInvalid(loaded.problems)
     return fw

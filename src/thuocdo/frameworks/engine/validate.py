@@ -89,8 +89,10 @@ class _Builder(FieldReader):
             source = self.string(m["source"], "source") or ""
         description = self.opt_text(m, "description", "")
         raw_pillars = self.seq(m.get("pillars", []), "pillars") if "pillars" in m else []
-        levels = self.levels(m["levels"], len(raw_pillars)) if "levels" in m else []
-        pillars = self.pillars(raw_pillars, {lv.code for lv in levels})
+        levels, level_codes = (
+            self.levels(m["levels"], len(raw_pillars)) if "levels" in m else ([], set())
+        )
+        pillars = self.pillars(raw_pillars, level_codes)
         if self.problems or code is None or version is None or name is None:
             return None
         return Framework(
@@ -106,7 +108,9 @@ class _Builder(FieldReader):
             source_name=self.source_name,
         )
 
-    def levels(self, value: Any, n_pillars: int) -> list[Level]:
+    def levels(self, value: Any, n_pillars: int) -> tuple[list[Level], set[int]]:
+        """The levels, and every valid integer code seen (also of a level with another
+        problem, so that a gate naming it gets no spurious gate.unknown_level)."""
         out: list[Level] = []
         seen: set[int] = set()
         prev_code: int | None = None
@@ -165,7 +169,7 @@ class _Builder(FieldReader):
             description = self.opt_text(m, "description", path)
             if code is not None and name is not None and lmin is not None:
                 out.append(Level(code, name, lmin, min_pillars, pillar_min, description))
-        return out
+        return out, seen
 
     def pillars(self, raw_pillars: list[Any], level_codes: set[int]) -> list[Pillar]:
         # every criterion code in file order, to tell forward references from unknown ones
