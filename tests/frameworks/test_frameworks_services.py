@@ -223,12 +223,16 @@ def test_builtin_content_is_bilingual_tagged_and_says_it_is_a_template() -> None
         fw = load_framework_file(path)
         assert fw.name.en, path.name
         assert "mẫu" in fw.source.lower() or "template" in fw.source.lower(), path.name
-        for c in fw.criteria():
+        criteria = fw.criteria()
+        for c in criteria:
             where = f"{path.name} {c.code}"
             assert c.name.en and c.question.text.en, where
             assert all(o.text.en for o in c.question.options), where
-            assert c.solution_tags, where
             assert set(c.solution_tags) <= vocabulary, where
+        # nearly every criterion leads to solutions; a few (staff devices: hardware bought,
+        # not a digital service) have none
+        untagged = [c.code for c in criteria if not c.solution_tags]
+        assert len(untagged) <= len(criteria) // 10, (path.name, untagged)
         assert all(lv.name.en for lv in fw.levels), path.name
 
 
