@@ -64,6 +64,7 @@ VI: dict[str, str] = {
     # forecasting
     "No values are recorded for %(code)s in %(unit)s yet.": "Chưa có số liệu của chỉ tiêu %(code)s cho %(unit)s.",
     "No target is set for %(code)s%(year)s.": "Chưa đặt mục tiêu cho chỉ tiêu %(code)s%(year)s.",
+    "No complete year is recorded for %(code)s in %(unit)s yet: a year counts once its fourth quarter or its annual value is in.": "Chưa có năm nào đủ số liệu của chỉ tiêu %(code)s cho %(unit)s: một năm chỉ được tính khi đã có số liệu quý IV hoặc số liệu cả năm.",
     # annex
     "row %(n)s": "dòng %(n)s",
     "column %(c)s": "cột %(c)s",

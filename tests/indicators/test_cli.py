@@ -70,12 +70,11 @@ def test_target_submit_forecast_round_trip(capsys: Any) -> None:
     assert code == 0
     assert list(data) == ["target", "target_year", "forecast", "interval", "p_meet", "verdict"]
     assert data["target"] == 90 and data["target_year"] == 2025
-    assert (
-        len(data["interval"]) == 2
-        and data["interval"][0] <= data["forecast"] <= data["interval"][1]
-    )
-    assert 0 <= data["p_meet"] <= 1
-    assert data["verdict"] in {"on_track", "at_risk", "off_track", "far_ahead"}
+    # 2025Q3 is provisional and partial: 2025 is forecast from 2022-2024 (linear, 89.67)
+    assert data["forecast"] == pytest.approx(89.667, abs=0.001)
+    lo, hi = data["interval"]
+    assert lo < data["forecast"] < hi and hi - lo > 1.0
+    assert 0.3 <= data["p_meet"] < 0.7 and data["verdict"] == "at_risk"
 
 
 def test_national_forecast_without_unit(capsys: Any) -> None:
