@@ -8,6 +8,7 @@ anything). Side effects (recomputation, e-mail) run after commit.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from thuocdo.indicators.reporting import (
 )
 from thuocdo.indicators.reporting import unit_code as code_of_unit
 
+logger = logging.getLogger(__name__)
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 COMPARATORS = (">=", ">", "<=", "<", "~")
 MAX_TEXT = 10_000
@@ -740,6 +742,44 @@ def survey_refresh(*, code: str, unit_code: str | None, year: int) -> float | No
         source=_("Published assessment results: %(name)s") % {"name": ind.survey_source},
     )
     return value
+
+
+@transaction.atomic
+def survey_refresh_for_campaign(*, campaign_id: int) -> dict[str, int]:
+    """Recompute, for the campaign's year, every survey indicator whose source reads the
+    campaign's criteria set: nationally and for each province the campaign covers. Returns
+    ``{"indicators", "values", "errors"}``; an indicator that cannot be read for a unit (e.g.
+    a criterion the set lacks) is logged and skipped (its savepoint rolled back), the others
+    still run. One transaction; running it twice changes nothing."""
+    from thuocdo.assessments.models import Campaign
+    from thuocdo.geo.models import Level, Structure
+    from thuocdo.indicators.sources import survey_source_criteria_set
+
+    campaign = Campaign.objects.select_related("framework").filter(pk=campaign_id).first()
+    if campaign is None:
+        return {"indicators": 0, "values": 0, "errors": 0}
+    codes = [
+        ind.code
+        for ind in Indicator.objects.filter(kind=IndicatorKind.SURVEY).order_by("code")
+        if survey_source_criteria_set(ind.survey_source) == campaign.framework.code
+    ]
+    provinces = [
+        p.code
+        for p in Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE)
+        .order_by("sort_key")
+        .only("code", "path")
+        if p.path.startswith(campaign.unit_path) or campaign.unit_path.startswith(p.path)
+    ]
+    values = errors = 0
+    for code in codes:
+        for unit in [None, *provinces]:
+            try:
+                if survey_refresh(code=code, unit_code=unit, year=campaign.year) is not None:
+                    values += 1
+            except ValidationError as exc:
+                errors += 1
+                logger.warning("survey indicator %s for %s: %s", code, unit or "VN", exc)
+    return {"indicators": len(codes), "values": values, "errors": errors}
 
 
 # --------------------------------------------------------------------------- periods
