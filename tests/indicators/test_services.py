@@ -407,6 +407,50 @@ def test_overdue_list_and_reminders(
     assert len([m for m in mailoutbox if "so.hanoi@example.vn" in m.to]) == 1
 
 
+def test_a_closed_period_is_neither_overdue_nor_reminded(
+    officer: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _hanoi, hanoi_scope = officer("province", "01", email="so.hanoi@example.vn")
+    admin, admin_scope = officer("admin")
+    day = date(2025, 10, 20)
+    assert overdue_list(scope=hanoi_scope, period="2025Q3", on_day=day)
+    services.period_close(scope=admin_scope, actor=admin, period="2025Q3")
+    assert overdue_list(scope=hanoi_scope, period="2025Q3", on_day=day) == []
+    # the default period is the latest one past its deadline; closed, nothing is listed
+    assert overdue_list(scope=hanoi_scope, on_day=day) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.reminders_send(on_day=day)
+    assert report["reminders"] == [] and mailoutbox == []
+
+
+def test_each_indicator_is_overdue_by_its_own_plan(officer: Any) -> None:
+    from thuocdo.indicators.models import ReportingPlan
+
+    _hanoi, hanoi_scope = officer("province", "01")
+    late = ReportingPlan.objects.create(
+        code="late-plan", name="Báo cáo muộn", deadline_day=20, consolidation_day=25
+    )
+    Indicator.objects.filter(code="households-fibre").update(plan=late)
+    on_oct_10 = overdue_list(scope=hanoi_scope, period="2025Q3", on_day=date(2025, 10, 10))
+    codes = {r["code"] for r in on_oct_10}
+    assert "households-fibre" not in codes and "adults-smartphone" in codes
+    assert {r["due"] for r in on_oct_10} == {"2025-10-05"}
+    on_oct_21 = overdue_list(scope=hanoi_scope, period="2025Q3", on_day=date(2025, 10, 21))
+    fibre = [r for r in on_oct_21 if r["code"] == "households-fibre"]
+    assert [(r["due"], r["days_late"]) for r in fibre] == [("2025-10-20", 1)]
+    # without a period each plan takes its own latest quarter past its deadline
+    default = overdue_list(scope=hanoi_scope, on_day=date(2025, 10, 10))
+    periods = {r["code"]: r["period"] for r in default}
+    assert periods["households-fibre"] == "2025Q2" and periods["adults-smartphone"] == "2025Q3"
+    late_closed = ReportingPlan.objects.get(code="late-plan")
+    services.period_close(
+        scope=officer("admin")[1], actor=None, period="2025Q3", plan_code=late_closed.code
+    )
+    on_oct_21 = overdue_list(scope=hanoi_scope, period="2025Q3", on_day=date(2025, 10, 21))
+    codes = {r["code"] for r in on_oct_21}
+    assert "households-fibre" not in codes and "adults-smartphone" in codes
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
