@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -37,6 +38,7 @@ from thuocdo.indicators.domain.catalog import load_builtin
 from thuocdo.indicators.models import Indicator, IndicatorKind, Status, Submission
 from thuocdo.indicators.reporting import (
     default_plan,
+    plan_of,
     plan_period,
     resolve_unit,
     unit_code,
@@ -114,7 +116,12 @@ def annex_export(
     """The Annex 01 workbook of a unit for the year of ``period``; written to ``path`` too."""
     unit = resolve_unit(unit_code_)
     require_read_unit(scope, unit)
-    plan = default_plan()
+    form_rows = _ordered_indicators()
+    plans = {ind.pk: plan_of(ind) for _stt, _label, ind in form_rows if ind is not None}
+    by_pk = {p.pk: p for p in plans.values() if p is not None}
+    counts = Counter(p.pk for p in plans.values() if p is not None)
+    # section I shows the plan most indicators follow; the others are noted under the table
+    plan = by_pk[counts.most_common(1)[0][0]] if counts else default_plan()
     per = plan_period(plan, period).period
     year = per.year
     subs = Submission.objects.filter(unit=unit, year=year).select_related("indicator")
@@ -194,7 +201,7 @@ def annex_export(
             cell.border = BORDER
     r = sub + 1
     narratives: dict[str, list[str]] = {name: [] for name, _title in SECTIONS}
-    for stt, label, ind in _ordered_indicators():
+    for stt, label, ind in form_rows:
         ws.cell(row=r, column=1, value=stt)
         ws.cell(row=r, column=2, value=label)
         if ind is None:
@@ -249,6 +256,20 @@ def annex_export(
                 cell.font = Font(bold=ind is None, size=10)
         r += 1
     r += 1
+    for other in sorted({p for p in plans.values() if p is not None and p != plan}, key=str):
+        codes = ", ".join(
+            ind.code for _s, _l, ind in form_rows if ind is not None and plans[ind.pk] == other
+        )
+        dues = ", ".join(
+            f"{plan_period(other, f'{year}Q{q}').period.due:%d/%m/%Y}" for q in (1, 2, 3, 4)
+        )
+        ws.cell(
+            row=r,
+            column=1,
+            value=f"Ghi chú: chỉ tiêu {codes} báo cáo theo {other.name} ({other.code}): số liệu "
+            f"Quý I–IV trước các ngày {dues}.",
+        ).font = Font(italic=True)
+        r += 2
     for name, title in SECTIONS:
         ws.cell(row=r, column=1, value=title).font = Font(bold=True)
         r += 1
@@ -464,7 +485,8 @@ def annex_import(
     ws = wb.worksheets[0]
     try:
         unit = resolve_unit(report.unit)
-        per = plan_period(default_plan(), report.period).period
+        # the label only: each row is checked against its indicator's plan when submitted
+        per = plan_period(None, report.period).period
         require_unit_writer(scope, unit)
     except (ValidationError, PermissionDenied) as exc:
         _err(report, None, None, _messages(exc))

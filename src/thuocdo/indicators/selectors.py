@@ -179,6 +179,34 @@ def indicator_latest(*, code: str, unit_code: str | None = None) -> dict[str, An
     }
 
 
+def plan_deadlines(*, plan_code: str | None = None) -> dict[str, Any]:
+    """A reporting plan's deadline days and the indicators that follow it (default: the
+    built-in plan, which also covers indicators without a plan of their own)."""
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.indicators.models import ReportingPlan
+
+    default = plan_of(Indicator())
+    plan = ReportingPlan.objects.filter(code=plan_code).first() if plan_code else default
+    if plan is None:
+        raise ValidationError(
+            {"plan": _("Unknown reporting plan: %(code)s.") % {"code": plan_code}}
+        )
+    follows = Q(plan=plan) | Q(plan__isnull=True) if plan == default else Q(plan=plan)
+    return {
+        "plan": plan.code,
+        "name": plan.name,
+        "deadline_day": plan.deadline_day,
+        "consolidation_day": plan.consolidation_day,
+        "close_after_days": plan.close_after_days,
+        "indicators": list(
+            Indicator.objects.filter(follows)
+            .order_by("position", "code")
+            .values_list("code", flat=True)
+        ),
+    }
+
+
 def expected_units(
     indicator: Indicator, *, provinces: list[Unit] | None = None
 ) -> list[Unit | None]:
