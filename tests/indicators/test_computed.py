@@ -142,6 +142,28 @@ def test_cycle_across_two_formulas_is_refused(formula_setup: tuple[Any, Any]) ->
     assert "ratio-b" in message and "sme-platform-share" in message
 
 
+def test_a_computed_share_outside_its_range_is_refused(
+    formula_setup: tuple[Any, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from thuocdo.accounts.models import AuditEvent
+
+    admin, scope = formula_setup
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "sme-total", 20000)
+        _submit(scope, admin, "sme-on-platform", 9000)
+    assert Submission.objects.get(indicator__code="sme-platform-share").value == 45
+    # more SMEs on platforms than SMEs: 110%, not a possible share
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "sme-on-platform", 22000)
+    assert not Submission.objects.filter(indicator__code="sme-platform-share").exists()
+    refused = AuditEvent.objects.filter(action="submission.compute-refused").get()
+    assert refused.object_id == "sme-platform-share"
+    assert refused.after["value"] == pytest.approx(110.0) and "100" in refused.after["reason"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "sme-total", 40000)
+    assert Submission.objects.get(indicator__code="sme-platform-share").value == pytest.approx(55)
+
+
 def test_survey_source_registry_feeds_survey_indicators(officer: Any) -> None:
     admin, scope = officer("admin")
     answers = {("01", 2025): (412, 800), ("48", 2025): (150, 500)}

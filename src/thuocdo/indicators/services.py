@@ -569,6 +569,30 @@ def _store_computed(
     per = state.period
     existing = Submission.objects.filter(indicator=ind, unit=unit, period=per.label).first()
     status = Status.PROVISIONAL if provisional else Status.OFFICIAL
+    warnings: list[str] = []
+    if value is not None:
+        # a result outside the possible range (a share of 110%) means inconsistent inputs:
+        # it is not stored, and a value computed earlier no longer stands either
+        issues = validate_value(value, unit_spec(ind))
+        if has_errors(issues):
+            reason = " ".join(
+                dual(i.message_vi, i.message_en) for i in issues if i.severity == "error"
+            )
+            logger.warning(
+                "computed %s for %s %s refused: %s", ind.code, code_of_unit(unit), per.label, reason
+            )
+            inputs = {**inputs, "reason": reason}
+            audit_record(
+                actor=None,
+                action="submission.compute-refused",
+                object_type="indicators.indicator",
+                object_id=ind.code,
+                after={"unit": code_of_unit(unit), "period": per.label, "value": value, **inputs},
+                unit_path=unit.path if unit else "",
+            )
+            value = None
+        else:
+            warnings = [dual(i.message_vi, i.message_en) for i in issues]
     if value is None:
         if existing is None:
             return False
@@ -585,7 +609,12 @@ def _store_computed(
         existing.delete()
         return True
     if existing is not None:
-        if existing.value == value and existing.status == status and existing.inputs == inputs:
+        if (
+            existing.value == value
+            and existing.status == status
+            and existing.inputs == inputs
+            and existing.warnings == warnings
+        ):
             return False
         before = submission_snapshot(existing)
         if existing.value != value or existing.status != status:
@@ -599,7 +628,7 @@ def _store_computed(
                 valid_from=existing.updated_at,
             )
         existing.value, existing.status, existing.inputs = value, status, inputs
-        existing.source, existing.computed = source, True
+        existing.source, existing.computed, existing.warnings = source, True, warnings
         existing.save()
         sub = existing
     else:
@@ -618,6 +647,7 @@ def _store_computed(
             source=source,
             computed=True,
             inputs=inputs,
+            warnings=warnings,
         )
     audit_record(
         actor=None,
