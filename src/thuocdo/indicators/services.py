@@ -573,7 +573,9 @@ def _store_computed(
     if value is not None:
         # a result outside the possible range (a share of 110%) means inconsistent inputs:
         # it is not stored, and a value computed earlier no longer stands either
-        issues = validate_value(value, unit_spec(ind))
+        issues = validate_value(
+            value, unit_spec(ind), previous=existing.value if existing is not None else None
+        )
         if has_errors(issues):
             reason = " ".join(
                 dual(i.message_vi, i.message_en) for i in issues if i.severity == "error"
