@@ -154,7 +154,16 @@ def test_scoped_cli_user(capsys: Any, make_user: Any) -> None:
 def test_overdue_and_close_period(capsys: Any) -> None:
     code, data, _ = run(capsys, "overdue", "--period", "2025Q3", "--unit", "48")
     assert code == 0 and data and {r["unit_code"] for r in data} == {"48"}
-    assert set(data[0]) == {"code", "name", "unit_code", "unit_name", "period", "due", "days_late"}
+    assert set(data[0]) == {
+        "code",
+        "name",
+        "unit_code",
+        "unit_name",
+        "period",
+        "due",
+        "days_late",
+        "missing",
+    }
     code, data, _ = run(capsys, "close-period", "2025Q2")
     assert code == 0 and data == {"period": "2025Q2", "plan": "qd-466-2023", "closed": True}
     code, _, err = run(

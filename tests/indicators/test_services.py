@@ -423,6 +423,43 @@ def test_a_closed_period_is_neither_overdue_nor_reminded(
     assert report["reminders"] == [] and mailoutbox == []
 
 
+def test_a_q2_value_without_the_trend_assessment_is_flagged(
+    officer: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    hanoi, hanoi_scope = officer("province", "01", email="so.hanoi@example.vn")
+    day = date(2025, 7, 20)
+
+    def fibre(period: str, on_day: date, **kw: Any) -> Any:
+        return services.submission_submit(
+            scope=hanoi_scope,
+            actor=hanoi,
+            indicator_code="households-fibre",
+            unit_code="01",
+            period=period,
+            value=80,
+            on_day=on_day,
+            **kw,
+        )
+
+    bare = fibre("2025Q2", day)
+    assert any("xu hướng" in w for w in bare.warnings)
+    assert any("xu hướng" in w for w in bare.submission.warnings)
+    q3 = fibre("2025Q3", date(2025, 10, 1))
+    assert not any("xu hướng" in w for w in q3.warnings)  # only Q2 carries it
+    rows = {r["code"]: r for r in overdue_list(scope=hanoi_scope, period="2025Q2", on_day=day)}
+    assert rows["households-fibre"]["missing"] == "trend_assessment"
+    assert rows["adults-smartphone"]["missing"] == "value"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(period="2025Q2", on_day=day)
+    (mail,) = [m for m in mailoutbox if "so.hanoi@example.vn" in m.to]
+    line = next(line for line in mail.body.splitlines() if "households-fibre" in line)
+    assert "xu hướng" in line
+    full = fibre("2025Q2", day, trend_assessment="Tăng đều trong 6 tháng đầu năm")
+    assert not any("xu hướng" in w for w in full.warnings)
+    codes = {r["code"] for r in overdue_list(scope=hanoi_scope, period="2025Q2", on_day=day)}
+    assert "households-fibre" not in codes
+
+
 def test_each_indicator_is_overdue_by_its_own_plan(officer: Any) -> None:
     from thuocdo.indicators.models import ReportingPlan
 

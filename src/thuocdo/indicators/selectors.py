@@ -230,7 +230,9 @@ def overdue_list(
     *, scope: Scope, period: str | None = None, on_day: date | None = None
 ) -> list[dict[str, Any]]:
     """Indicator × unit pairs whose data for ``period`` (default: the latest quarter whose
-    deadline has passed) are missing after the deadline, within the viewer's scope. Each
+    deadline has passed) are missing after the deadline, within the viewer's scope
+    (``missing``: ``value``, or ``trend_assessment`` for a Q2 value sent without the six-month
+    trend assessment). Each
     indicator is judged by its own reporting plan's deadlines; a period its plan has closed
     (no more submissions) is left out, since nobody can still report it."""
     require_officer(scope)
@@ -260,19 +262,24 @@ def overdue_list(
 
     due_inputs = [(ind, per) for ind in inputs if (per := open_period_of(ind)) is not None]
     labels = {per.label for _ind, per in due_inputs}
-    done = set(
-        Submission.objects.filter(period__in=labels).values_list(
-            "indicator_id", "unit_id", "period"
-        )
+    submitted = Submission.objects.filter(period__in=labels).values_list(
+        "indicator_id", "unit_id", "period", "trend_assessment"
     )
+    done = {(i, u, p) for i, u, p, _t in submitted}
+    # Q2 is due with the six-month trend assessment (Annex 01 §I): a value without it is listed
+    no_trend = {(i, u, p) for i, u, p, t in submitted if not (t or "").strip()}
     rows: list[dict[str, Any]] = []
     provinces = list(
         Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by("code")
     )
     for ind, per in due_inputs:
         for unit in expected_units(ind, provinces=provinces):
-            if (ind.pk, unit.pk if unit else None, per.label) in done:
-                continue
+            key = (ind.pk, unit.pk if unit else None, per.label)
+            missing = "value"
+            if key in done:
+                if not (per.trend_assessment and key in no_trend):
+                    continue
+                missing = "trend_assessment"
             if unit is None:
                 if scope.unit_path is not None:
                     continue
@@ -289,6 +296,7 @@ def overdue_list(
                     "period": per.label,
                     "due": per.due.isoformat(),
                     "days_late": (day - per.due).days,
+                    "missing": missing,
                 }
             )
     return rows

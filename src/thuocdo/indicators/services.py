@@ -443,6 +443,14 @@ def submission_submit(
         key = "unit" if all(i.field == "unit" for i in issues if i.severity == "error") else "value"
         raise ValidationError({key: errors})
     warnings = [dual(i.message_vi, i.message_en) for i in issues if i.severity == "warning"]
+    if per.trend_assessment and not clean(trend_assessment or ""):
+        warnings.append(
+            _(
+                "%(period)s is due with the six-month trend assessment (Annex 01 §III): add it "
+                "in the trend_assessment field."
+            )
+            % {"period": per.label}
+        )
     intl = (
         None
         if international_value in (None, "")
@@ -943,7 +951,15 @@ def reminders_send(*, period: str | None = None, on_day: date | None = None) -> 
         emails = sorted({u.email for u in users if u.email})
         if not emails:
             continue
-        names = [f"- {i['code']}: {i['name']}" for i in items]
+        names = [
+            f"- {i['code']}: {i['name']} ({i['period']}, {i['due']})"
+            + (
+                " — " + _("six-month trend assessment missing")
+                if i.get("missing") == "trend_assessment"
+                else ""
+            )
+            for i in items
+        ]
         subject = _("Overdue indicator data for %(period)s: %(unit)s") % {
             "period": period_label,
             "unit": items[0]["unit_name"],
