@@ -672,6 +672,33 @@ def _store_computed(
 
 
 @transaction.atomic
+def computed_value_store(
+    *,
+    indicator_code: str,
+    unit: Unit | None,
+    period: str,
+    value: float | None,
+    inputs: dict[str, Any],
+    source: str,
+    provisional: bool = False,
+) -> bool:
+    """Store (or clear, with ``None``) a value computed by another part of the app, e.g. the
+    digital-economy share measured from declared inputs. A value entered by a reporting unit
+    for the same unit and period wins and is left alone. Checked, audited, and what depends
+    on it is recomputed after commit. Returns whether anything changed."""
+    ind = indicator_by_code(indicator_code)
+    existing = Submission.objects.filter(indicator=ind, unit=unit, period=period).first()
+    if existing is not None and not existing.computed:
+        return False
+    changed = _store_computed(
+        ind, unit, period, value, provisional=provisional, inputs=inputs, source=source
+    )
+    if changed:
+        _after_value_change(ind.code, unit.pk if unit else None, period)
+    return changed
+
+
+@transaction.atomic
 def recompute_dependents(*, code: str, unit_id: int | None, period: str) -> int:
     """Recompute every formula indicator that depends (directly or not) on ``code`` for one
     unit and period; returns how many stored values changed."""
