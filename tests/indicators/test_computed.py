@@ -124,6 +124,20 @@ def test_bad_formulas_are_refused(
     )
 
 
+def test_a_formula_error_names_its_position_in_the_active_language(
+    formula_setup: tuple[Any, Any],
+) -> None:
+    from django.utils import translation
+
+    admin, scope = formula_setup
+    for lang, word in (("vi", "(vị trí 10)"), ("en", "(position 10)")):
+        with translation.override(lang), pytest.raises(ValidationError) as err:
+            services.indicator_set_formula(
+                scope=scope, actor=admin, code="sme-platform-share", formula="sme-total $ 2"
+            )
+        assert word in " ".join(err.value.message_dict["formula"]), lang
+
+
 def test_cycle_across_two_formulas_is_refused(formula_setup: tuple[Any, Any]) -> None:
     admin, scope = formula_setup
     services.indicator_create(

@@ -372,6 +372,15 @@ def test_target_validation(officer: Any) -> None:
     assert (target.comparator, target.kind) == (">=", "target")
 
 
+def test_builtins_carry_the_suggested_international_comparator() -> None:
+    smartphone = Indicator.objects.get(code="adults-smartphone")
+    assert smartphone.international_comparator == (
+        "ITU individuals owning a mobile phone (ITU ICT indicators)"
+    )
+    with_comparator = Indicator.objects.filter(builtin=True).exclude(international_comparator="")
+    assert with_comparator.count() == 6  # the six suggestions of the catalogue
+
+
 # --------------------------------------------------------------------------- overdue, reminders
 
 

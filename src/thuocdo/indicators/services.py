@@ -174,7 +174,8 @@ def check_formula(code: str, text: str) -> fm.Formula:
         formulas: dict[str, fm.Formula | str] = {**_formula_map(exclude=code), code: parsed}
         fm.check_cycles(formulas)
     except fm.FormulaError as exc:
-        where = "" if exc.position is None else f" ({_('position')} {exc.position})"
+        word = _("position")  # outside the f-string, where makemessages can find it
+        where = "" if exc.position is None else f" ({word} {exc.position})"
         raise ValidationError({"formula": dual(exc.message_vi, exc.message_en) + where}) from exc
     return parsed
 
