@@ -64,6 +64,11 @@ VI: dict[str, str] = {
     # forecasting
     "No values are recorded for %(code)s in %(unit)s yet.": "Chưa có số liệu của chỉ tiêu %(code)s cho %(unit)s.",
     "No target is set for %(code)s%(year)s.": "Chưa đặt mục tiêu cho chỉ tiêu %(code)s%(year)s.",
+    "%(period)s is due with the six-month trend assessment (Annex 01 §III): add it in the trend_assessment field.": "Kỳ %(period)s phải kèm đánh giá xu hướng 6 tháng đầu năm (Phụ lục 01 mục III): bổ sung vào trường trend_assessment.",
+    "six-month trend assessment missing": "thiếu đánh giá xu hướng 6 tháng đầu năm",
+    "Reporting plan %(name)s: data due on day %(d)s and consolidation on day %(c)s of the month after each quarter (thuocdo indicators deadlines).": "Kế hoạch báo cáo %(name)s: số liệu nộp trước ngày %(d)s, tổng hợp trước ngày %(c)s của tháng sau mỗi quý (thuocdo indicators deadlines).",
+    "Digital-economy measurement %(method)s from declared inputs (result %(id)s)": "Đo lường kinh tế số %(method)s từ số liệu đầu vào đã khai báo (kết quả %(id)s)",
+    "No complete year is recorded for %(code)s in %(unit)s yet: a year counts once its fourth quarter or its annual value is in.": "Chưa có năm nào đủ số liệu của chỉ tiêu %(code)s cho %(unit)s: một năm chỉ được tính khi đã có số liệu quý IV hoặc số liệu cả năm.",
     # annex
     "row %(n)s": "dòng %(n)s",
     "column %(c)s": "cột %(c)s",

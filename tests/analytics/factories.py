@@ -166,3 +166,21 @@ def populated_campaign(
                     )
                 )
     return c, out
+
+
+def survey_indicator(code: str, source: str) -> None:
+    """A survey-kind share indicator (0–100%) reading ``source``, national and provincial."""
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.indicators.services import indicator_create
+
+    indicator_create(
+        scope=Scope(role="admin", user_id=None),
+        actor=None,
+        code=code,
+        name_vi="Tỷ lệ doanh nghiệp bán hàng trực tuyến (từ kết quả tự đánh giá)",
+        unit_min=0,
+        unit_max=100,
+        scopes=["national", "province"],
+        kind="survey",
+        survey_source=source,
+    )

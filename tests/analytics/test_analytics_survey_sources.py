@@ -6,26 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from tests.analytics import factories as f
 
-from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import selectors
 from thuocdo.indicators.selectors import indicator_latest
-from thuocdo.indicators.services import indicator_create, survey_refresh
+from thuocdo.indicators.services import survey_refresh
 
-ADMIN = Scope(role="admin", user_id=None)
-
-
-def _indicator(code: str, source: str) -> None:
-    indicator_create(
-        scope=ADMIN,
-        actor=None,
-        code=code,
-        name_vi="Tỷ lệ doanh nghiệp bán hàng trực tuyến (từ kết quả tự đánh giá)",
-        unit_min=0,
-        unit_max=100,
-        scopes=["national", "province"],
-        kind="survey",
-        survey_source=source,
-    )
+_indicator = f.survey_indicator
 
 
 def _expected_share(campaign_id: int, criterion: str, province: str | None) -> float:

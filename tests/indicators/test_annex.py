@@ -22,6 +22,12 @@ from thuocdo.indicators.models import Submission
 
 pytestmark = pytest.mark.django_db
 
+TABLE_HEADERS = (
+    "Chỉ tiêu Chiến lược Kinh tế số, Xã hội số",
+    "Đơn vị đo lường",
+    "Đơn vị tổng hợp báo cáo",
+    "So sánh quốc tế (có thể gần tương đương)",
+)
 HEADINGS = (
     "PHỤ LỤC 01",
     "Đơn vị nhận số liệu",
@@ -105,6 +111,36 @@ def test_export_has_the_annex_layout(hanoi: tuple[Any, Any], tmp_path: Path) -> 
     assert any("Tăng đều qua ba quý" in t for t in texts)
     assert any("Kết nối dữ liệu VNeID" in t for t in texts)
     assert wb["_meta"].sheet_state == "hidden"
+
+
+def test_export_follows_the_seed_rows_targets_and_principles(
+    hanoi: tuple[Any, Any], tmp_path: Path
+) -> None:
+    _, scope = hanoi
+    path = tmp_path / "annex-2023.xlsx"
+    annex_export(scope=scope, period="2023Q3", unit_code_="01", path=path)
+    ws = load_workbook(path).worksheets[0]
+    rows = _rows(ws)
+    assert ws.cell(row=12, column=12).value == "Mục tiêu 2023"
+    # the Annex's own 2023 targets, not the §II.1 plans (none for 1.6; 74.63% vs 70% for 2.2)
+    assert ws.cell(row=rows["de-workforce-share"], column=12).value == "3%"
+    assert ws.cell(row=rows["account-ownership-15plus"], column=12).value == "70%"
+    assert ws.cell(row=rows["de-share-gdp"], column=12).value == "15,5%"
+    # under 1.2: "- Ngành TTTT" (an indicator) and "- Các ngành, lĩnh vực khác" (no indicator)
+    ict = rows["de-share-sector-ict"]
+    assert ws.cell(row=ict + 1, column=2).value == "- Các ngành, lĩnh vực khác"
+    assert ws.cell(row=ict + 1, column=3).value == "Các bộ, ngành tương ứng"
+    assert ws.cell(row=ict + 1, column=COL_CODE).value is None
+    assert ws.cell(row=ict + 2, column=1).value == "1.3"
+    note = _find_row(ws, "Ghi chú về các nguyên tắc")
+    principles = [str(ws.cell(row=note + k, column=1).value) for k in (1, 2, 3, 4)]
+    assert principles[0] == (
+        "1. Lấy dữ liệu làm trung tâm: Quản lý thực thi chiến lược dựa trên dữ liệu, lấy dữ "
+        "liệu làm trung tâm, ưu tiên dữ liệu có thể giám sát tự động. Hạn chế tối đa các báo "
+        "cáo không dựa trên dữ liệu."
+    )
+    assert principles[2].startswith("3. Động, kịp thời: Nếu phát hiện dữ liệu")
+    assert not any(c in " ".join(principles) for c in ("Data-centred", "Dynamic and timely"))
 
 
 def test_import_round_trip_and_row_level_errors(hanoi: tuple[Any, Any], tmp_path: Path) -> None:
@@ -216,9 +252,17 @@ def test_annex_opens_in_libreoffice(hanoi: tuple[Any, Any], tmp_path: Path) -> N
         text=True,
         timeout=60,
     ).stdout
+    (tmp_path / "annex.txt").write_text(text, encoding="utf-8")
     for heading in HEADINGS:
         assert heading in text, heading
     assert "Tỷ trọng kinh tế số trên GDP" in text and "74.25" in text
+    words = " ".join(text.split())
+    # the table headers of seed 001 Annex 01 (wrapped cells: checked word by word)
+    for header in (*TABLE_HEADERS, "Năm 2025", "Mục tiêu 2025"):
+        assert all(w in words for w in header.split()), header
+    assert "STT" in text and all(f"Quý {q}" in text for q in ("I", "II", "III", "IV"))
+    assert "Các ngành, lĩnh vực khác" in words
+    assert "Quản lý thực thi chiến lược dựa trên dữ liệu" in words
 
 
 def _find_row(ws: Any, prefix: str) -> int:

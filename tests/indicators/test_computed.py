@@ -124,6 +124,20 @@ def test_bad_formulas_are_refused(
     )
 
 
+def test_a_formula_error_names_its_position_in_the_active_language(
+    formula_setup: tuple[Any, Any],
+) -> None:
+    from django.utils import translation
+
+    admin, scope = formula_setup
+    for lang, word in (("vi", "(vị trí 10)"), ("en", "(position 10)")):
+        with translation.override(lang), pytest.raises(ValidationError) as err:
+            services.indicator_set_formula(
+                scope=scope, actor=admin, code="sme-platform-share", formula="sme-total $ 2"
+            )
+        assert word in " ".join(err.value.message_dict["formula"]), lang
+
+
 def test_cycle_across_two_formulas_is_refused(formula_setup: tuple[Any, Any]) -> None:
     admin, scope = formula_setup
     services.indicator_create(
@@ -140,6 +154,28 @@ def test_cycle_across_two_formulas_is_refused(formula_setup: tuple[Any, Any]) ->
         )
     message = " ".join(err.value.message_dict["formula"])
     assert "ratio-b" in message and "sme-platform-share" in message
+
+
+def test_a_computed_share_outside_its_range_is_refused(
+    formula_setup: tuple[Any, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from thuocdo.accounts.models import AuditEvent
+
+    admin, scope = formula_setup
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "sme-total", 20000)
+        _submit(scope, admin, "sme-on-platform", 9000)
+    assert Submission.objects.get(indicator__code="sme-platform-share").value == 45
+    # more SMEs on platforms than SMEs: 110%, not a possible share
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "sme-on-platform", 22000)
+    assert not Submission.objects.filter(indicator__code="sme-platform-share").exists()
+    refused = AuditEvent.objects.filter(action="submission.compute-refused").get()
+    assert refused.object_id == "sme-platform-share"
+    assert refused.after["value"] == pytest.approx(110.0) and "100" in refused.after["reason"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit(scope, admin, "sme-total", 40000)
+    assert Submission.objects.get(indicator__code="sme-platform-share").value == pytest.approx(55)
 
 
 def test_survey_source_registry_feeds_survey_indicators(officer: Any) -> None:

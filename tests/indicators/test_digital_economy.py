@@ -1,5 +1,6 @@
 """Stored digital-economy measurements: a published national figure reproduced from its
-published inputs, provincial quarterly ICT shares, inputs and method kept, scope, bad input.
+published inputs (GSO 2022, the one reproduction), provincial quarterly ICT shares, inputs and
+method kept, the measured share fed to the de-share-gdp indicator, scope, bad input.
 
 Published figures (shared reference digital-economy.md): GSO 2022 = 12.67% of GDP, core 7.77%,
 digitalisation 4.91%; GSO revised 2024 = 13.17%, core 7.99%. The published inputs are shares
@@ -50,6 +51,8 @@ def _national(scope: Any, user: Any, period: str, core: float, digitalisation: f
 
 
 def test_reproduces_the_published_gso_2022_figure(officer: Any) -> None:
+    """The reproduction: GSO published the 2022 core (7.77%) and the digitalisation of other
+    industries (4.91%) as well as the total (12.67%); the total is recomputed from the parts."""
     user, scope = officer("ministry")
     result = _national(scope, user, "2022", core=7.77, digitalisation=4.91)
     assert result.de_share_pct == pytest.approx(12.67, abs=2 * ROUNDING)
@@ -62,10 +65,12 @@ def test_reproduces_the_published_gso_2022_figure(officer: Any) -> None:
     ).exists()
 
 
-def test_gso_2024_split_and_core_fraction(officer: Any) -> None:
+def test_the_core_fraction_is_stored_with_the_measurement(officer: Any) -> None:
+    # not a reproduction (the digitalisation part is the published total minus the core):
+    # a check that the derived core fraction is kept with the stored result
     user, scope = officer("admin")
     result = _national(scope, user, "2024", core=7.99, digitalisation=13.17 - 7.99)
-    assert result.de_share_pct == pytest.approx(13.17, abs=ROUNDING)
+    result.refresh_from_db()
     assert result.core_fraction_of_de_pct == pytest.approx(60.7, abs=0.05)
 
 
@@ -122,6 +127,59 @@ def test_province_quarterly_ict_share_and_redeclaration(officer: Any) -> None:
     current = list(de_result_list(scope=scope, unit_code_="01"))
     assert current == [second]
     assert DigitalEconomyResult.objects.filter(unit__code="01").count() == 2
+
+
+def _province_full(scope: Any, user: Any, period: str, core: float, **kw: Any) -> Any:
+    return de_declare(
+        scope=scope,
+        actor=user,
+        unit_code_="01",
+        period=period,
+        grdp=400_000,
+        grdp_source="Cục Thống kê TP Hà Nội (tỷ đồng)",
+        core=[{"label": "Viễn thông + CNTT", "value": core, "source": "Sở KH&CN"}],
+        **{
+            "platform": [{"label": "Sàn TMĐT", "value": 6_000, "source": "Sở Công Thương"}],
+            "sectoral": [
+                {"sector": "Bán lẻ", "source": "Cục Thống kê", "digital_value_added": 4_000}
+            ],
+            **kw,
+        },
+    )
+
+
+def test_the_measured_share_feeds_the_indicator(officer: Any) -> None:
+    from thuocdo.indicators.forecasting import forecast_get
+    from thuocdo.indicators.models import Submission
+
+    user, scope = officer("province", "01")
+    results = {
+        year: _province_full(scope, user, year, core)
+        for year, core in (("2022", 30_000), ("2023", 34_000), ("2024", 38_000))
+    }
+    values = Submission.objects.filter(indicator__code="de-share-gdp", unit__code="01")
+    by_period = {s.period: s for s in values}
+    assert set(by_period) == {"2022", "2023", "2024"}
+    sub = by_period["2024"]
+    assert sub.computed and sub.value == pytest.approx(results["2024"].de_share_pct)
+    assert sub.inputs["digital_economy_result"] == results["2024"].pk
+    assert sub.inputs["method_version"] == METHOD_VERSION
+    fc = forecast_get(scope=scope, code="de-share-gdp", unit_code="01")
+    assert [year for year, _v in fc["history"]] == [2022, 2023, 2024]
+    assert fc["history"][-1][1] == pytest.approx((38_000 + 10_000) / 400_000 * 100)
+    # a redeclaration without the DE share (ICT part only) clears the measured value
+    _province_full(scope, user, "2024", 38_000, platform=None, sectoral=None)
+    assert not values.filter(period="2024").exists()
+
+
+def test_an_entered_value_wins_over_the_measurement(officer: Any) -> None:
+    from thuocdo.indicators.models import Submission
+
+    user, scope = officer("ministry")
+    builtin = Submission.objects.get(indicator__code="de-share-gdp", unit=None, period="2022")
+    _national(scope, user, "2022", core=7.77, digitalisation=4.91)
+    builtin.refresh_from_db()
+    assert builtin.value == 14.26 and not builtin.computed  # the built-in estimate stays
 
 
 @pytest.mark.parametrize(

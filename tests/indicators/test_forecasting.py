@@ -71,7 +71,7 @@ def test_series_falling_short_is_off_track(officer: Any) -> None:
     assert fc["verdict"] == "off_track" and fc["p_meet"] < 0.3
 
 
-def test_quarterly_values_are_annualised_with_the_latest_quarter(officer: Any) -> None:
+def test_a_year_counts_once_its_fourth_quarter_is_in(officer: Any) -> None:
     user, scope = officer("province", "01")
     _series(
         scope,
@@ -81,9 +81,40 @@ def test_quarterly_values_are_annualised_with_the_latest_quarter(officer: Any) -
         {"2023Q2": 70, "2023Q4": 74, "2024Q1": 75, "2024Q4": 78, "2025Q1": 79, "2025Q3": 80},
     )
     fc = forecast_get(scope=scope, code="households-fibre", unit_code="01")
-    assert fc["history"] == [[2023, 74.0], [2024, 78.0], [2025, 80.0]]
-    assert fc["target_year"] == 2025 and fc["method"] == "observed"
+    # 2025 has only Q1 and Q3: it is forecast from 2023-2024, not taken as observed
+    assert fc["history"] == [[2023, 74.0], [2024, 78.0]]
+    assert fc["target_year"] == 2025 and fc["method"] == "linear"
+    assert fc["forecast"] == pytest.approx(82.0)
+    assert fc["interval"][1] - fc["interval"][0] > 1.0
+    assert 0.0 < fc["p_meet"] < 1.0
+    assert any("2025 is incomplete" in n for n in fc["notes"])
+    _series(scope, user, "households-fibre", "01", {"2025Q4": 79.5})
+    fc = forecast_get(scope=scope, code="households-fibre", unit_code="01")
+    assert fc["history"][-1] == [2025, 79.5] and fc["method"] == "observed"
+    assert fc["verdict"] == "off_track" and fc["p_meet"] == 0.0
+
+
+def test_a_first_quarter_above_trend_does_not_decide_the_year(officer: Any) -> None:
+    user, scope = officer("province", "01")
+    _series(
+        scope,
+        user,
+        "sme-digital-platform",
+        "01",
+        {"2022": 30.07, "2023": 38, "2024": 45, "2025Q1": 46},
+    )
+    fc = forecast_get(scope=scope, code="sme-digital-platform", unit_code="01")
+    assert fc["target"] == 50 and fc["target_year"] == 2025
+    assert fc["method"] == "linear" and fc["forecast"] == pytest.approx(52.62, abs=0.01)
     assert fc["verdict"] == "on_track"
+
+
+def test_only_partial_years_cannot_be_forecast(officer: Any) -> None:
+    user, scope = officer("province", "01")
+    _series(scope, user, "households-fibre", "01", {"2025Q1": 79, "2025Q2": 80})
+    with pytest.raises(ValidationError) as err:
+        forecast_get(scope=scope, code="households-fibre", unit_code="01")
+    assert "history" in err.value.message_dict
 
 
 def test_forecast_errors_and_scope(officer: Any) -> None:

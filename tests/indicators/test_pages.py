@@ -101,6 +101,7 @@ def test_overdue_page(client: Client, make_user: Any) -> None:
     html = client.get("/indicators/overdue/?period=2025Q3").content.decode()
     assert "Thành phố Hà Nội" in html and "Tỷ lệ hộ gia đình" in html
     assert "Thành phố Đà Nẵng" not in html
+    assert "số liệu nộp trước ngày 5, tổng hợp trước ngày 10" in html
     bad = client.get("/indicators/overdue/?period=2025Q7")
     assert bad.status_code == 200 and "alert" in bad.content.decode()
 

@@ -372,6 +372,15 @@ def test_target_validation(officer: Any) -> None:
     assert (target.comparator, target.kind) == (">=", "target")
 
 
+def test_builtins_carry_the_suggested_international_comparator() -> None:
+    smartphone = Indicator.objects.get(code="adults-smartphone")
+    assert smartphone.international_comparator == (
+        "ITU individuals owning a mobile phone (ITU ICT indicators)"
+    )
+    with_comparator = Indicator.objects.filter(builtin=True).exclude(international_comparator="")
+    assert with_comparator.count() == 6  # the six suggestions of the catalogue
+
+
 # --------------------------------------------------------------------------- overdue, reminders
 
 
@@ -405,6 +414,87 @@ def test_overdue_list_and_reminders(
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_send(period="2025Q3", on_day=day)  # same day: not repeated
     assert len([m for m in mailoutbox if "so.hanoi@example.vn" in m.to]) == 1
+
+
+def test_a_closed_period_is_neither_overdue_nor_reminded(
+    officer: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _hanoi, hanoi_scope = officer("province", "01", email="so.hanoi@example.vn")
+    admin, admin_scope = officer("admin")
+    day = date(2025, 10, 20)
+    assert overdue_list(scope=hanoi_scope, period="2025Q3", on_day=day)
+    services.period_close(scope=admin_scope, actor=admin, period="2025Q3")
+    assert overdue_list(scope=hanoi_scope, period="2025Q3", on_day=day) == []
+    # the default period is the latest one past its deadline; closed, nothing is listed
+    assert overdue_list(scope=hanoi_scope, on_day=day) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.reminders_send(on_day=day)
+    assert report["reminders"] == [] and mailoutbox == []
+
+
+def test_a_q2_value_without_the_trend_assessment_is_flagged(
+    officer: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    hanoi, hanoi_scope = officer("province", "01", email="so.hanoi@example.vn")
+    day = date(2025, 7, 20)
+
+    def fibre(period: str, on_day: date, **kw: Any) -> Any:
+        return services.submission_submit(
+            scope=hanoi_scope,
+            actor=hanoi,
+            indicator_code="households-fibre",
+            unit_code="01",
+            period=period,
+            value=80,
+            on_day=on_day,
+            **kw,
+        )
+
+    bare = fibre("2025Q2", day)
+    assert any("xu hướng" in w for w in bare.warnings)
+    assert any("xu hướng" in w for w in bare.submission.warnings)
+    q3 = fibre("2025Q3", date(2025, 10, 1))
+    assert not any("xu hướng" in w for w in q3.warnings)  # only Q2 carries it
+    rows = {r["code"]: r for r in overdue_list(scope=hanoi_scope, period="2025Q2", on_day=day)}
+    assert rows["households-fibre"]["missing"] == "trend_assessment"
+    assert rows["adults-smartphone"]["missing"] == "value"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(period="2025Q2", on_day=day)
+    (mail,) = [m for m in mailoutbox if "so.hanoi@example.vn" in m.to]
+    line = next(line for line in mail.body.splitlines() if "households-fibre" in line)
+    assert "xu hướng" in line
+    full = fibre("2025Q2", day, trend_assessment="Tăng đều trong 6 tháng đầu năm")
+    assert not any("xu hướng" in w for w in full.warnings)
+    codes = {r["code"] for r in overdue_list(scope=hanoi_scope, period="2025Q2", on_day=day)}
+    assert "households-fibre" not in codes
+
+
+def test_each_indicator_is_overdue_by_its_own_plan(officer: Any) -> None:
+    from thuocdo.indicators.models import ReportingPlan
+
+    _hanoi, hanoi_scope = officer("province", "01")
+    late = ReportingPlan.objects.create(
+        code="late-plan", name="Báo cáo muộn", deadline_day=20, consolidation_day=25
+    )
+    Indicator.objects.filter(code="households-fibre").update(plan=late)
+    on_oct_10 = overdue_list(scope=hanoi_scope, period="2025Q3", on_day=date(2025, 10, 10))
+    codes = {r["code"] for r in on_oct_10}
+    assert "households-fibre" not in codes and "adults-smartphone" in codes
+    assert {r["due"] for r in on_oct_10} == {"2025-10-05"}
+    on_oct_21 = overdue_list(scope=hanoi_scope, period="2025Q3", on_day=date(2025, 10, 21))
+    fibre = [r for r in on_oct_21 if r["code"] == "households-fibre"]
+    assert [(r["due"], r["days_late"]) for r in fibre] == [("2025-10-20", 1)]
+    # without a period each plan takes its own latest quarter past its deadline
+    default = overdue_list(scope=hanoi_scope, on_day=date(2025, 10, 10))
+    periods = {r["code"]: r["period"] for r in default}
+    assert periods["households-fibre"] == "2025Q2" and periods["adults-smartphone"] == "2025Q3"
+    late_closed = ReportingPlan.objects.get(code="late-plan")
+    services.period_close(
+        scope=officer("admin")[1], actor=None, period="2025Q3", plan_code=late_closed.code
+    )
+    on_oct_21 = overdue_list(scope=hanoi_scope, period="2025Q3", on_day=date(2025, 10, 21))
+    codes = {r["code"] for r in on_oct_21}
+    assert "households-fibre" not in codes and "adults-smartphone" in codes
 
 
 @pytest.mark.parametrize(

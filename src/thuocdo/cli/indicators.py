@@ -109,7 +109,20 @@ def register(sub: Any) -> None:
     p = isub.add_parser("close-period", help="close (or --reopen) a period to submissions")
     p.add_argument("period")
     p.add_argument("--reopen", action="store_true")
+    p.add_argument("--plan", default=None, help="reporting plan code (default: the built-in one)")
     p.set_defaults(func=cmd_close_period)
+
+    p = isub.add_parser("deadlines", help="show or change a reporting plan's deadline days (JSON)")
+    p.add_argument("--plan", default=None, help="reporting plan code (default: the built-in one)")
+    p.add_argument("--day", type=int, default=None, help="data due on this day (1-28)")
+    p.add_argument("--consolidation-day", type=int, default=None, help="consolidation due (1-28)")
+    p.add_argument(
+        "--close-after-days",
+        type=int,
+        default=None,
+        help="close each period this many days after consolidation (-1: never automatically)",
+    )
+    p.set_defaults(func=cmd_deadlines)
 
     ind.set_defaults(func=lambda args: ind.print_help() or 0)
 
@@ -358,8 +371,41 @@ def cmd_close_period(args: argparse.Namespace) -> int:
 
     def run() -> int:
         func = period_reopen if args.reopen else period_close
-        setting = func(scope=Scope(role="admin"), actor=None, period=args.period)
-        print_json({"period": setting.period, "closed": setting.closed})
+        setting = func(
+            scope=Scope(role="admin"), actor=None, period=args.period, plan_code=args.plan
+        )
+        print_json({"period": setting.period, "plan": setting.plan.code, "closed": setting.closed})
+        return 0
+
+    return _run(run)
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.indicators.selectors import plan_deadlines
+    from thuocdo.indicators.services import plan_set_deadlines
+
+    def run() -> int:
+        current = plan_deadlines(plan_code=args.plan)
+        if (args.day, args.consolidation_day, args.close_after_days) != (None, None, None):
+            after = args.close_after_days
+            plan_set_deadlines(
+                scope=Scope(role="admin"),
+                actor=None,
+                plan_code=current["plan"],
+                deadline_day=current["deadline_day"] if args.day is None else args.day,
+                consolidation_day=(
+                    current["consolidation_day"]
+                    if args.consolidation_day is None
+                    else args.consolidation_day
+                ),
+                close_after_days=(
+                    current["close_after_days"] if after is None else (None if after < 0 else after)
+                ),
+            )
+            current = plan_deadlines(plan_code=current["plan"])
+        print_json(current)
         return 0
 
     return _run(run)
@@ -369,8 +415,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     setup_django()
     from thuocdo.indicators.forecasting import stored_backtest
 
-    print(stored_backtest().to_text())
-    return 0
+    def run() -> int:
+        print(stored_backtest().to_text())
+        return 0
+
+    return _run(run)
 
 
 def cmd_measure(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,10 +34,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import Scope
-from thuocdo.indicators.domain.catalog import load_builtin
-from thuocdo.indicators.models import Indicator, IndicatorKind, Status, Submission
+from thuocdo.indicators.domain.catalog import Catalog, load_builtin
+from thuocdo.indicators.models import Indicator, IndicatorKind, Status, Submission, Target
 from thuocdo.indicators.reporting import (
     default_plan,
+    plan_of,
     plan_period,
     resolve_unit,
     unit_code,
@@ -85,10 +87,28 @@ def _fmt(value: float | None) -> float | str:
     return "" if value is None else round(value, 4)
 
 
-def _ordered_indicators() -> list[tuple[str, str, Indicator | None]]:
-    """(STT, label, indicator) rows: group headings, then indicators in the Annex order."""
+@dataclass(frozen=True)
+class SubRow:
+    """A row of the Annex that is no indicator of its own (e.g. "- Các ngành, lĩnh vực khác"
+    under 1.2): label and units only, nothing to fill."""
+
+    label: str
+    responsible_unit: str = ""
+    reporting_unit: str = ""
+
+
+def _annex01(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    return {spec.code: dict(spec.raw.get("annex01") or {}) for spec in catalog.indicators}
+
+
+def _ordered_indicators(
+    annex01: dict[str, dict[str, Any]] | None = None,
+) -> list[tuple[str, str, Indicator | SubRow | None]]:
+    """(STT, label, indicator) rows: group headings (``None``), then indicators in the Annex
+    order with their children and the Annex's own sub-rows (:class:`SubRow`)."""
+    annex01 = annex01 if annex01 is not None else _annex01(load_builtin())
     indicators = list(Indicator.objects.order_by("position", "code"))
-    rows: list[tuple[str, str, Indicator | None]] = []
+    rows: list[tuple[str, str, Indicator | SubRow | None]] = []
     used: set[int] = set()
     for group, number, label in GROUPS:
         rows.append((number, label, None))
@@ -100,6 +120,13 @@ def _ordered_indicators() -> list[tuple[str, str, Indicator | None]]:
                     if child.parent_id == ind.pk:
                         rows.append(("", f"- {child.name_vi}", child))
                         used.add(child.pk)
+                for extra in annex01.get(ind.code, {}).get("extra_rows", []):
+                    sub = SubRow(
+                        label=str(extra["label"]),
+                        responsible_unit=str(extra.get("responsible_unit", "")),
+                        reporting_unit=str(extra.get("reporting_unit", "")),
+                    )
+                    rows.append(("", sub.label, sub))
     rest = [i for i in indicators if i.pk not in used]
     if rest:
         rows.append(("3", "Chỉ tiêu bổ sung (Công văn 5473/BTTTT-KTS&XHS và chỉ tiêu khác)", None))
@@ -108,13 +135,37 @@ def _ordered_indicators() -> list[tuple[str, str, Indicator | None]]:
     return rows
 
 
+def _year_target_text(
+    ind: Indicator, unit: Any, year: int, annex01: dict[str, dict[str, Any]]
+) -> str | None:
+    """The "Mục tiêu {year}" cell: the unit's own target, else the Annex's own target for the
+    year (seed 001 gives 2023 targets that differ from the §II.1 plans), else the national
+    target or plan."""
+    if unit is not None:
+        own = Target.objects.filter(indicator=ind, unit=unit, year=year).first()
+        if own is not None:
+            return own.text or f"{own.value:g}"
+    annex_text = annex01.get(ind.code, {}).get(f"target_{year}")
+    if annex_text:
+        return str(annex_text)
+    t_year = target_for(ind, unit, year, kinds=("target", "plan"))
+    return None if t_year is None else (t_year.text or f"{t_year.value:g}")
+
+
 def annex_export(
     *, scope: Scope, period: str, unit_code_: str | None, path: str | Path | None = None
 ) -> bytes:
     """The Annex 01 workbook of a unit for the year of ``period``; written to ``path`` too."""
     unit = resolve_unit(unit_code_)
     require_read_unit(scope, unit)
-    plan = default_plan()
+    catalog = load_builtin()
+    annex01 = _annex01(catalog)
+    form_rows = _ordered_indicators(annex01)
+    plans = {ind.pk: plan_of(ind) for _stt, _label, ind in form_rows if isinstance(ind, Indicator)}
+    by_pk = {p.pk: p for p in plans.values() if p is not None}
+    counts = Counter(p.pk for p in plans.values() if p is not None)
+    # section I shows the plan most indicators follow; the others are noted under the table
+    plan = by_pk[counts.most_common(1)[0][0]] if counts else default_plan()
     per = plan_period(plan, period).period
     year = per.year
     subs = Submission.objects.filter(unit=unit, year=year).select_related("indicator")
@@ -194,12 +245,15 @@ def annex_export(
             cell.border = BORDER
     r = sub + 1
     narratives: dict[str, list[str]] = {name: [] for name, _title in SECTIONS}
-    for stt, label, ind in _ordered_indicators():
+    for stt, label, ind in form_rows:
         ws.cell(row=r, column=1, value=stt)
         ws.cell(row=r, column=2, value=label)
         if ind is None:
             for col in range(1, last_col + 1):
                 ws.cell(row=r, column=col).font = Font(bold=True)
+        elif isinstance(ind, SubRow):
+            ws.cell(row=r, column=3, value=ind.responsible_unit)
+            ws.cell(row=r, column=4, value=ind.reporting_unit)
         else:
             ws.cell(row=r, column=3, value=ind.responsible_unit)
             ws.cell(row=r, column=4, value=ind.reporting_unit)
@@ -209,9 +263,9 @@ def annex_export(
                     ws.cell(row=r, column=col, value=_fmt(s.value))
                     if q < 4 and s.international_value is not None:
                         ws.cell(row=r, column=col + 1, value=_fmt(s.international_value))
-            t_year = target_for(ind, unit, year, kinds=("target", "plan"))
-            if t_year is not None:
-                ws.cell(row=r, column=COL_TARGET_YEAR, value=t_year.text or f"{t_year.value:g}")
+            year_target = _year_target_text(ind, unit, year, annex01)
+            if year_target is not None:
+                ws.cell(row=r, column=COL_TARGET_YEAR, value=year_target)
             annual = by_cell.get((ind.pk, None)) or by_cell.get((ind.pk, per.quarter))
             if annual is not None and annual.international_value is not None:
                 ref = (
@@ -249,6 +303,22 @@ def annex_export(
                 cell.font = Font(bold=ind is None, size=10)
         r += 1
     r += 1
+    for other in sorted({p for p in plans.values() if p is not None and p != plan}, key=str):
+        codes = ", ".join(
+            ind.code
+            for _s, _l, ind in form_rows
+            if isinstance(ind, Indicator) and plans[ind.pk] == other
+        )
+        dues = ", ".join(
+            f"{plan_period(other, f'{year}Q{q}').period.due:%d/%m/%Y}" for q in (1, 2, 3, 4)
+        )
+        ws.cell(
+            row=r,
+            column=1,
+            value=f"Ghi chú: chỉ tiêu {codes} báo cáo theo {other.name} ({other.code}): số liệu "
+            f"Quý I–IV trước các ngày {dues}.",
+        ).font = Font(italic=True)
+        r += 2
     for name, title in SECTIONS:
         ws.cell(row=r, column=1, value=title).font = Font(bold=True)
         r += 1
@@ -263,9 +333,12 @@ def annex_export(
         row=r, column=1, value="Ghi chú về các nguyên tắc quản lý thực thi Chiến lược:"
     ).font = Font(bold=True)
     r += 1
-    principles = load_builtin().reporting.get("principles", [])
+    principles = catalog.reporting.get("principles", [])
     for k, p in enumerate(principles, start=1):
-        ws.cell(row=r, column=1, value=f"{k}. {p['vi']}: {p['en']}")
+        ws.cell(row=r, column=1, value=f"{k}. {p['vi']}: {p.get('text_vi') or p['vi']}")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=COL_COMPARE_2025)
+        ws.cell(row=r, column=1).alignment = WRAP
+        ws.row_dimensions[r].height = 13 * max(1, math.ceil(len(str(p.get("text_vi", ""))) / 180))
         r += 1
     widths = {
         1: 6,
@@ -464,7 +537,8 @@ def annex_import(
     ws = wb.worksheets[0]
     try:
         unit = resolve_unit(report.unit)
-        per = plan_period(default_plan(), report.period).period
+        # the label only: each row is checked against its indicator's plan when submitted
+        per = plan_period(None, report.period).period
         require_unit_writer(scope, unit)
     except (ValidationError, PermissionDenied) as exc:
         _err(report, None, None, _messages(exc))

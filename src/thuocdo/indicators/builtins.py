@@ -58,7 +58,10 @@ def _indicator_fields(spec: IndicatorSpec, position: int, plan: ReportingPlan) -
         "data_source": " ".join(str(raw.get("data_source") or "").split()),
         "definition_vi": str(definition.get("vi", "")),
         "definition_en": str(definition.get("en", "")),
-        "international_comparator": str(raw.get("international_comparator") or ""),
+        # the comparator a document names, else the catalogue's editable suggestion
+        "international_comparator": str(
+            raw.get("international_comparator") or raw.get("comparator_suggestion") or ""
+        ),
         "group": str(raw.get("group") or ""),
         "seed001_row": spec.seed001_row or "",
         "origin": list(spec.origin),

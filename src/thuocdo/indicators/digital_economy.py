@@ -22,6 +22,7 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
+from thuocdo.geo.models import Unit
 from thuocdo.indicators.domain.digital_economy import (
     DigitalEconomyError,
     DigitalEconomyInputs,
@@ -200,7 +201,37 @@ def de_declare(
         },
         unit_path=unit.path if unit else "",
     )
+    _feed_share_indicator(stored, unit)
     return stored
+
+
+DE_SHARE_CODE = "de-share-gdp"
+
+
+def _feed_share_indicator(result: DigitalEconomyResult, unit: Unit | None) -> None:
+    """The measured share becomes the unit's ``de-share-gdp`` value for the period (a computed
+    submission linked to the result), so it feeds the dashboard, forecasts and the Annex. A
+    measurement without a DE share (the usual quarter: ICT part only) clears an earlier
+    measured value; a value a reporting unit entered itself is left alone."""
+    from thuocdo.indicators.models import Indicator
+    from thuocdo.indicators.services import computed_value_store
+
+    if not Indicator.objects.filter(code=DE_SHARE_CODE).exists():
+        return
+    computed_value_store(
+        indicator_code=DE_SHARE_CODE,
+        unit=unit,
+        period=result.period,
+        value=result.de_share_pct,
+        inputs={
+            "digital_economy_result": result.pk,
+            "declaration": result.declaration_id,
+            "method_version": result.method_version,
+            **({"reason": "missing: " + ", ".join(result.missing)} if result.missing else {}),
+        },
+        source=_("Digital-economy measurement %(method)s from declared inputs (result %(id)s)")
+        % {"method": result.method_version, "id": result.pk},
+    )
 
 
 def de_result_list(

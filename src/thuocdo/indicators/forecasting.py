@@ -21,6 +21,7 @@ from thuocdo.indicators.domain.forecast import (
     Verdict,
     annualise,
     forecast_to_target,
+    partial_years,
 )
 from thuocdo.indicators.models import Indicator
 from thuocdo.indicators.reporting import dual, unit_code
@@ -52,6 +53,17 @@ def forecast_for(
         )
     try:
         history = annualise(points, how=indicator.aggregation)  # type: ignore[arg-type]
+        partial = partial_years(points, how=indicator.aggregation)  # type: ignore[arg-type]
+        if not history:
+            raise ValidationError(
+                {
+                    "history": _(
+                        "No complete year is recorded for %(code)s in %(unit)s yet: a year "
+                        "counts once its fourth quarter or its annual value is in."
+                    )
+                    % {"code": indicator.code, "unit": unit_code(unit)}
+                }
+            )
         fc = forecast_to_target(
             history,
             Target(
@@ -79,10 +91,18 @@ def forecast_for(
         "selection": fc.selection,
         "level": fc.level,
         "history": [list(p) for p in fc.history],
-        "notes": list(fc.notes),
+        "notes": list(fc.notes) + [_partial_note(year, qs) for year, qs in partial.items()],
         "indicator": indicator.code,
         "unit": unit_code(unit),
     }
+
+
+def _partial_note(year: int, quarters: dict[int, float]) -> str:
+    reported = ", ".join(f"Q{q} = {v:g}" for q, v in quarters.items())
+    return (
+        f"{year} is incomplete ({reported}): not used as a year-end value until its fourth "
+        "quarter or annual value is in"
+    )
 
 
 CONTRACT_KEYS = ("target", "target_year", "forecast", "interval", "p_meet", "verdict")
@@ -117,7 +137,8 @@ def forecast_get(
 
 def stored_backtest() -> Any:
     """The backtest of ``domain/forecast.py`` over every stored indicator × unit series
-    (annualised as for the forecasts); series shorter than four years are skipped."""
+    (annualised as for the forecasts, complete years only); series shorter than three years
+    are skipped."""
     from thuocdo.indicators.domain.forecast import backtest
     from thuocdo.indicators.models import Submission
 

@@ -131,6 +131,7 @@ class OverdueOut(Schema):
     period: str
     due: str
     days_late: int
+    missing: str = "value"
 
 
 class DigitalEconomyIn(Schema):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer
 from thuocdo.geo.models import Level, Structure, Unit
+from thuocdo.indicators.domain.periods import Period
 from thuocdo.indicators.models import (
     Indicator,
     IndicatorKind,
@@ -178,6 +179,34 @@ def indicator_latest(*, code: str, unit_code: str | None = None) -> dict[str, An
     }
 
 
+def plan_deadlines(*, plan_code: str | None = None) -> dict[str, Any]:
+    """A reporting plan's deadline days and the indicators that follow it (default: the
+    built-in plan, which also covers indicators without a plan of their own)."""
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.indicators.models import ReportingPlan
+
+    default = plan_of(Indicator())
+    plan = ReportingPlan.objects.filter(code=plan_code).first() if plan_code else default
+    if plan is None:
+        raise ValidationError(
+            {"plan": _("Unknown reporting plan: %(code)s.") % {"code": plan_code}}
+        )
+    follows = Q(plan=plan) | Q(plan__isnull=True) if plan == default else Q(plan=plan)
+    return {
+        "plan": plan.code,
+        "name": plan.name,
+        "deadline_day": plan.deadline_day,
+        "consolidation_day": plan.consolidation_day,
+        "close_after_days": plan.close_after_days,
+        "indicators": list(
+            Indicator.objects.filter(follows)
+            .order_by("position", "code")
+            .values_list("code", flat=True)
+        ),
+    }
+
+
 def expected_units(
     indicator: Indicator, *, provinces: list[Unit] | None = None
 ) -> list[Unit | None]:
@@ -201,25 +230,56 @@ def overdue_list(
     *, scope: Scope, period: str | None = None, on_day: date | None = None
 ) -> list[dict[str, Any]]:
     """Indicator × unit pairs whose data for ``period`` (default: the latest quarter whose
-    deadline has passed) are missing after the deadline, within the viewer's scope."""
+    deadline has passed) are missing after the deadline, within the viewer's scope
+    (``missing``: ``value``, or ``trend_assessment`` for a Q2 value sent without the six-month
+    trend assessment). Each
+    indicator is judged by its own reporting plan's deadlines; a period its plan has closed
+    (no more submissions) is left out, since nobody can still report it."""
     require_officer(scope)
     day = on_day or today()
-    inputs = list(Indicator.objects.filter(kind=IndicatorKind.INPUT).order_by("position"))
+    inputs = list(
+        Indicator.objects.filter(kind=IndicatorKind.INPUT)
+        .select_related("plan")
+        .order_by("position")
+    )
     if not inputs:
         return []
-    plan = plan_of(inputs[0])
-    per = plan_period(plan, period).period if period else latest_due_quarter(plan, day)
-    if per.due >= day:
-        return []
-    done = set(Submission.objects.filter(period=per.label).values_list("indicator_id", "unit_id"))
+    default = plan_of(Indicator())
+    periods: dict[int | None, Period | None] = {}
+
+    def open_period_of(ind: Indicator) -> Period | None:
+        plan = ind.plan if ind.plan_id else default
+        key = plan.pk if plan is not None else None
+        if key not in periods:
+            if period:
+                state = plan_period(plan, period)
+                per, closed = state.period, state.closed
+            else:
+                per = latest_due_quarter(plan, day)
+                closed = plan_period(plan, per.label).closed
+            periods[key] = None if closed or per.due >= day else per
+        return periods[key]
+
+    due_inputs = [(ind, per) for ind in inputs if (per := open_period_of(ind)) is not None]
+    labels = {per.label for _ind, per in due_inputs}
+    submitted = Submission.objects.filter(period__in=labels).values_list(
+        "indicator_id", "unit_id", "period", "trend_assessment"
+    )
+    done = {(i, u, p) for i, u, p, _t in submitted}
+    # Q2 is due with the six-month trend assessment (Annex 01 §I): a value without it is listed
+    no_trend = {(i, u, p) for i, u, p, t in submitted if not (t or "").strip()}
     rows: list[dict[str, Any]] = []
     provinces = list(
         Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by("code")
     )
-    for ind in inputs:
+    for ind, per in due_inputs:
         for unit in expected_units(ind, provinces=provinces):
-            if (ind.pk, unit.pk if unit else None) in done:
-                continue
+            key = (ind.pk, unit.pk if unit else None, per.label)
+            missing = "value"
+            if key in done:
+                if not (per.trend_assessment and key in no_trend):
+                    continue
+                missing = "trend_assessment"
             if unit is None:
                 if scope.unit_path is not None:
                     continue
@@ -236,6 +296,7 @@ def overdue_list(
                     "period": per.label,
                     "due": per.due.isoformat(),
                     "days_late": (day - per.due).days,
+                    "missing": missing,
                 }
             )
     return rows

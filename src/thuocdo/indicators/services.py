@@ -8,6 +8,7 @@ anything). Side effects (recomputation, e-mail) run after commit.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from thuocdo.indicators.reporting import (
 )
 from thuocdo.indicators.reporting import unit_code as code_of_unit
 
+logger = logging.getLogger(__name__)
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 COMPARATORS = (">=", ">", "<=", "<", "~")
 MAX_TEXT = 10_000
@@ -172,7 +174,8 @@ def check_formula(code: str, text: str) -> fm.Formula:
         formulas: dict[str, fm.Formula | str] = {**_formula_map(exclude=code), code: parsed}
         fm.check_cycles(formulas)
     except fm.FormulaError as exc:
-        where = "" if exc.position is None else f" ({_('position')} {exc.position})"
+        word = _("position")  # outside the f-string, where makemessages can find it
+        where = "" if exc.position is None else f" ({word} {exc.position})"
         raise ValidationError({"formula": dual(exc.message_vi, exc.message_en) + where}) from exc
     return parsed
 
@@ -441,6 +444,14 @@ def submission_submit(
         key = "unit" if all(i.field == "unit" for i in issues if i.severity == "error") else "value"
         raise ValidationError({key: errors})
     warnings = [dual(i.message_vi, i.message_en) for i in issues if i.severity == "warning"]
+    if per.trend_assessment and not clean(trend_assessment or ""):
+        warnings.append(
+            _(
+                "%(period)s is due with the six-month trend assessment (Annex 01 §III): add it "
+                "in the trend_assessment field."
+            )
+            % {"period": per.label}
+        )
     intl = (
         None
         if international_value in (None, "")
@@ -567,6 +578,32 @@ def _store_computed(
     per = state.period
     existing = Submission.objects.filter(indicator=ind, unit=unit, period=per.label).first()
     status = Status.PROVISIONAL if provisional else Status.OFFICIAL
+    warnings: list[str] = []
+    if value is not None:
+        # a result outside the possible range (a share of 110%) means inconsistent inputs:
+        # it is not stored, and a value computed earlier no longer stands either
+        issues = validate_value(
+            value, unit_spec(ind), previous=existing.value if existing is not None else None
+        )
+        if has_errors(issues):
+            reason = " ".join(
+                dual(i.message_vi, i.message_en) for i in issues if i.severity == "error"
+            )
+            logger.warning(
+                "computed %s for %s %s refused: %s", ind.code, code_of_unit(unit), per.label, reason
+            )
+            inputs = {**inputs, "reason": reason}
+            audit_record(
+                actor=None,
+                action="submission.compute-refused",
+                object_type="indicators.indicator",
+                object_id=ind.code,
+                after={"unit": code_of_unit(unit), "period": per.label, "value": value, **inputs},
+                unit_path=unit.path if unit else "",
+            )
+            value = None
+        else:
+            warnings = [dual(i.message_vi, i.message_en) for i in issues]
     if value is None:
         if existing is None:
             return False
@@ -583,7 +620,12 @@ def _store_computed(
         existing.delete()
         return True
     if existing is not None:
-        if existing.value == value and existing.status == status and existing.inputs == inputs:
+        if (
+            existing.value == value
+            and existing.status == status
+            and existing.inputs == inputs
+            and existing.warnings == warnings
+        ):
             return False
         before = submission_snapshot(existing)
         if existing.value != value or existing.status != status:
@@ -597,7 +639,7 @@ def _store_computed(
                 valid_from=existing.updated_at,
             )
         existing.value, existing.status, existing.inputs = value, status, inputs
-        existing.source, existing.computed = source, True
+        existing.source, existing.computed, existing.warnings = source, True, warnings
         existing.save()
         sub = existing
     else:
@@ -616,6 +658,7 @@ def _store_computed(
             source=source,
             computed=True,
             inputs=inputs,
+            warnings=warnings,
         )
     audit_record(
         actor=None,
@@ -627,6 +670,33 @@ def _store_computed(
         unit_path=unit.path if unit else "",
     )
     return True
+
+
+@transaction.atomic
+def computed_value_store(
+    *,
+    indicator_code: str,
+    unit: Unit | None,
+    period: str,
+    value: float | None,
+    inputs: dict[str, Any],
+    source: str,
+    provisional: bool = False,
+) -> bool:
+    """Store (or clear, with ``None``) a value computed by another part of the app, e.g. the
+    digital-economy share measured from declared inputs. A value entered by a reporting unit
+    for the same unit and period wins and is left alone. Checked, audited, and what depends
+    on it is recomputed after commit. Returns whether anything changed."""
+    ind = indicator_by_code(indicator_code)
+    existing = Submission.objects.filter(indicator=ind, unit=unit, period=period).first()
+    if existing is not None and not existing.computed:
+        return False
+    changed = _store_computed(
+        ind, unit, period, value, provisional=provisional, inputs=inputs, source=source
+    )
+    if changed:
+        _after_value_change(ind.code, unit.pk if unit else None, period)
+    return changed
 
 
 @transaction.atomic
@@ -740,6 +810,44 @@ def survey_refresh(*, code: str, unit_code: str | None, year: int) -> float | No
         source=_("Published assessment results: %(name)s") % {"name": ind.survey_source},
     )
     return value
+
+
+@transaction.atomic
+def survey_refresh_for_campaign(*, campaign_id: int) -> dict[str, int]:
+    """Recompute, for the campaign's year, every survey indicator whose source reads the
+    campaign's criteria set: nationally and for each province the campaign covers. Returns
+    ``{"indicators", "values", "errors"}``; an indicator that cannot be read for a unit (e.g.
+    a criterion the set lacks) is logged and skipped (its savepoint rolled back), the others
+    still run. One transaction; running it twice changes nothing."""
+    from thuocdo.assessments.models import Campaign
+    from thuocdo.geo.models import Level, Structure
+    from thuocdo.indicators.sources import survey_source_criteria_set
+
+    campaign = Campaign.objects.select_related("framework").filter(pk=campaign_id).first()
+    if campaign is None:
+        return {"indicators": 0, "values": 0, "errors": 0}
+    codes = [
+        ind.code
+        for ind in Indicator.objects.filter(kind=IndicatorKind.SURVEY).order_by("code")
+        if survey_source_criteria_set(ind.survey_source) == campaign.framework.code
+    ]
+    provinces = [
+        p.code
+        for p in Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE)
+        .order_by("sort_key")
+        .only("code", "path")
+        if p.path.startswith(campaign.unit_path) or campaign.unit_path.startswith(p.path)
+    ]
+    values = errors = 0
+    for code in codes:
+        for unit in [None, *provinces]:
+            try:
+                if survey_refresh(code=code, unit_code=unit, year=campaign.year) is not None:
+                    values += 1
+            except ValidationError as exc:
+                errors += 1
+                logger.warning("survey indicator %s for %s: %s", code, unit or "VN", exc)
+    return {"indicators": len(codes), "values": values, "errors": errors}
 
 
 # --------------------------------------------------------------------------- periods
@@ -871,7 +979,15 @@ def reminders_send(*, period: str | None = None, on_day: date | None = None) -> 
         emails = sorted({u.email for u in users if u.email})
         if not emails:
             continue
-        names = [f"- {i['code']}: {i['name']}" for i in items]
+        names = [
+            f"- {i['code']}: {i['name']} ({i['period']}, {i['due']})"
+            + (
+                " — " + _("six-month trend assessment missing")
+                if i.get("missing") == "trend_assessment"
+                else ""
+            )
+            for i in items
+        ]
         subject = _("Overdue indicator data for %(period)s: %(unit)s") % {
             "period": period_label,
             "unit": items[0]["unit_name"],

@@ -12,6 +12,11 @@ campaign's answers to a named criterion::
 
 An indicator of kind ``survey`` names its source in ``survey_source``; the service
 ``survey_refresh`` calls it and stores the result as a computed annual value.
+
+A source name with parameters, ``base:<criteria set>:…``, names the criteria set it reads
+first: when a campaign of that set is published, ``survey_refresh_for_campaign`` recomputes
+the indicator for the nation and the provinces the campaign covers (queued after commit by
+``assessments.services.campaigns.campaign_transition``).
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ def survey_source(name: str) -> SurveySource | None:
     ``assessments.criterion-met:sme-dx:KH2``) finds the source ``base``, which reads its
     parameters from ``indicator.survey_source``."""
     return _SOURCES.get(name) or _SOURCES.get(name.split(":", 1)[0])
+
+
+def survey_source_criteria_set(name: str) -> str | None:
+    """The criteria set a parametrised source name reads (``base:<set>:…``), else ``None``."""
+    parts = [p.strip() for p in name.split(":")]
+    return parts[1] if len(parts) >= 2 and parts[1] else None
 
 
 def survey_source_names() -> list[str]:

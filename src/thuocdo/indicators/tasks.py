@@ -32,6 +32,14 @@ def survey_refresh_task(code: str, unit_code: str | None, year: int) -> float | 
     return survey_refresh(code=code, unit_code=unit_code, year=year)
 
 
+@db_task()
+def survey_campaign_published_task(campaign_id: int) -> dict[str, int]:
+    """A campaign was published: recompute the survey indicators that read its criteria set."""
+    from thuocdo.indicators.services import survey_refresh_for_campaign
+
+    return survey_refresh_for_campaign(campaign_id=campaign_id)
+
+
 @db_periodic_task(crontab(hour="7", minute="0"))
 def reminders_daily_task() -> dict[str, Any]:
     """Every morning: remind reporting units of overdue submissions."""

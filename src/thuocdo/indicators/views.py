@@ -247,6 +247,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
         "period": rows[0]["period"] if rows else period,
         "due": rows[0]["due"] if rows else None,
         "error": error,
+        "plan": selectors.plan_deadlines(),
     }
     return render(request, "indicators/overdue.html", context)
 

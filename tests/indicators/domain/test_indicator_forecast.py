@@ -12,6 +12,7 @@ from thuocdo.indicators.domain.forecast import (
     backtest,
     fit,
     forecast_to_target,
+    partial_years,
     rolling_origin_mae,
     select_method,
     student_t_cdf,
@@ -260,10 +261,24 @@ def test_p_meet_is_calibrated_on_simulated_series() -> None:
 
 def test_annualise_quarters() -> None:
     points = {"2024Q1": 10.0, "2024Q2": 12.0, "2024Q3": 13.0, "2024Q4": 15.0, "2025Q1": 16.0}
-    assert annualise(points, "last") == [(2024, 15.0), (2025, 16.0)]
-    assert annualise(points, "mean") == [(2024, 12.5), (2025, 16.0)]
+    # 2025 has only Q1: it is not a year-end value under any aggregation
+    assert annualise(points, "last") == [(2024, 15.0)]
+    assert annualise(points, "mean") == [(2024, 12.5)]
     assert annualise(points, "sum") == [(2024, 50.0)]
     assert annualise({**points, "2024": 14.0}, "last")[0] == (2024, 14.0)
+    assert annualise({**points, "2025": 17.0}, "last") == [(2024, 15.0), (2025, 17.0)]
+    assert partial_years(points) == {2025: {1: 16.0}}
+    assert partial_years({"2024Q1": 1.0, "2024Q4": 2.0}, "sum") == {2024: {1: 1.0, 4: 2.0}}
+    assert partial_years({"2024Q1": 1.0, "2024Q4": 2.0}, "last") == {}
+
+
+def test_a_partial_target_year_is_forecast_not_observed() -> None:
+    points = {"2022": 30.07, "2023": 38.0, "2024": 45.0, "2025Q1": 46.0}
+    fc = forecast_to_target(annualise(points), Target(2025, 50, "higher", ">"))
+    assert fc.method == "linear" and fc.horizon == 1
+    assert fc.value == pytest.approx(52.62, abs=0.01) and fc.verdict is Verdict.ON_TRACK
+    done = forecast_to_target(annualise({**points, "2025Q4": 46.0}), Target(2025, 50))
+    assert done.method == "observed" and done.verdict is Verdict.OFF_TRACK
 
 
 def test_backtest_compares_with_naive() -> None:

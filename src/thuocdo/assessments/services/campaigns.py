@@ -245,6 +245,10 @@ def campaign_transition(
     )
     if to == CampaignStatus.PUBLISHED:
         transaction.on_commit(lambda: _notify_plans(c, actor))
+    if to == CampaignStatus.PUBLISHED:  # indicators read from published results
+        from thuocdo.indicators.tasks import survey_campaign_published_task
+
+        transaction.on_commit(lambda: survey_campaign_published_task(c.pk), robust=True)
     return c
 
 

@@ -96,6 +96,7 @@ __all__ = [
     "fit_loglinear",
     "fit_naive",
     "forecast_to_target",
+    "partial_years",
     "rolling_origin_mae",
     "select_method",
     "student_t_cdf",
@@ -176,16 +177,9 @@ class VerdictRules:
 # --------------------------------------------------------------------------- history helpers
 
 
-def annualise(
-    points: Mapping[str, float], how: Literal["last", "mean", "sum"] = "last"
-) -> list[tuple[int, float]]:
-    """Aggregate period-labelled values (``"2025Q1"``, ``"2025"``…) to annual points.
-
-    ``last`` takes the latest quarter of each reporting year (stock indicators such as
-    shares), ``mean`` the mean of the quarters present, ``sum`` the total of all four quarters
-    (years with a missing quarter are left out). An annual value for a year wins over its
-    quarters.
-    """
+def _split_periods(
+    points: Mapping[str, float],
+) -> tuple[dict[int, float], dict[int, dict[int, float]]]:
     annual: dict[int, float] = {}
     quarterly: dict[int, dict[int, float]] = {}
     for label, value in points.items():
@@ -195,20 +189,52 @@ def annualise(
         else:
             assert period.quarter is not None
             quarterly.setdefault(period.year, {})[period.quarter] = float(value)
+    return annual, quarterly
+
+
+def _year_complete(quarters: Mapping[int, float], how: str) -> bool:
+    if how in ("last", "mean"):
+        return 4 in quarters
+    if how == "sum":
+        return len(quarters) == 4
+    raise ForecastError(f"Cách gộp không hợp lệ: '{how}'", f"Invalid aggregation: '{how}'")
+
+
+def annualise(
+    points: Mapping[str, float], how: Literal["last", "mean", "sum"] = "last"
+) -> list[tuple[int, float]]:
+    """Aggregate period-labelled values (``"2025Q1"``, ``"2025"``…) to annual points.
+
+    Only complete years become points: a year with an annual value (which wins over its
+    quarters), or with its fourth quarter (``last``, ``mean``) or all four quarters (``sum``).
+    ``last`` takes the fourth quarter (stock indicators such as shares), ``mean`` the mean of
+    the quarters present, ``sum`` the total of the four. A year still in progress (say only
+    2025Q1) is not a year-end value: :func:`partial_years` lists it.
+    """
+    annual, quarterly = _split_periods(points)
     out = dict(annual)
     for year, quarters in quarterly.items():
-        if year in out:
+        if year in out or not _year_complete(quarters, how):
             continue
         if how == "last":
-            out[year] = quarters[max(quarters)]
+            out[year] = quarters[4]
         elif how == "mean":
             out[year] = sum(quarters.values()) / len(quarters)
-        elif how == "sum":
-            if len(quarters) == 4:
-                out[year] = sum(quarters.values())
         else:
-            raise ForecastError(f"Cách gộp không hợp lệ: '{how}'", f"Invalid aggregation: '{how}'")
+            out[year] = sum(quarters.values())
     return sorted(out.items())
+
+
+def partial_years(
+    points: Mapping[str, float], how: Literal["last", "mean", "sum"] = "last"
+) -> dict[int, dict[int, float]]:
+    """The years :func:`annualise` leaves out because they are incomplete: year → quarters."""
+    annual, quarterly = _split_periods(points)
+    return {
+        year: dict(sorted(quarters.items()))
+        for year, quarters in sorted(quarterly.items())
+        if year not in annual and not _year_complete(quarters, how)
+    }
 
 
 # --------------------------------------------------------------------------- selection
