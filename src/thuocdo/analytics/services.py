@@ -216,6 +216,7 @@ def _refresh(
     snap.weighted = summary.weighted
     snap.collapsed = {str(k): v for k, v in summary.collapsed.items()}
     snap.strata = summary.cells
+    snap.unrepresented = summary.unrepresented
     snap.framework_hash = campaign.framework.content_hash
     if isinstance(watermark, datetime):
         snap.watermark = max(watermark, snap.watermark) if snap.watermark else watermark
