@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -41,12 +43,14 @@ def _setup() -> tuple[Any, dict[str, Any]]:
     return c, secret
 
 
-def _secret_strings(secret: dict[str, Any]) -> list[str]:
+def _secret_values(secret: dict[str, Any]) -> list[float]:
     values = [secret["mean"], secret["ci_low"], secret["ci_high"], *secret["pillars"].values()]
+    return [v for v in values if v is not None and v not in (0.0, 100.0)]
+
+
+def _secret_strings(secret: dict[str, Any]) -> list[str]:
     texts: set[str] = set()
-    for v in values:
-        if v is None or v in (0.0, 100.0):
-            continue
+    for v in _secret_values(secret):
         # every way a page, a chart or a download could print it
         texts |= {f"{v:.2f}", f"{v:.1f}", str(v), f"{v:.1f}".replace(".", ",")}
     return sorted(texts)
@@ -212,3 +216,64 @@ def test_data_dictionary_download(client: Client) -> None:
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert len(rows[0]) == 3
     assert "suppressed" in {r[0] for r in rows[1:]}
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _pdf_images(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    return len(listing) - 2  # two header lines
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{}, {"province": "79"}])
+def test_public_pdf_report_hides_small_cells(
+    client: Client, tmp_path: Path, params: dict[str, str]
+) -> None:
+    c, secret = _setup()
+    resp = client.get(f"/public/{c.pk}/report/", {"format": "pdf", **params})
+    assert resp.status_code == 200
+    assert resp["Content-Type"] == "application/pdf"
+    text = _pdf_text(resp.content, tmp_path)
+    _assert_hidden(text, secret)
+    assert "—" in text
+    assert _pdf_images(resp.content, tmp_path) >= 2  # the charts are drawn
+
+
+@pytest.mark.django_db
+def test_public_xlsx_report_hides_small_cells(client: Client) -> None:
+    c, secret = _setup()
+    for params in ({}, {"province": "79"}):
+        resp = client.get(f"/public/{c.pk}/report/", {"format": "xlsx", **params})
+        assert resp.status_code == 200
+        book = load_workbook(io.BytesIO(resp.content))
+        hidden = {round(float(v), 1) for v in _secret_values(secret)}
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for cell in row:
+                    if isinstance(cell, float):
+                        assert round(cell, 1) not in hidden, (sheet.title, row)
+                    elif isinstance(cell, str):
+                        _assert_hidden(cell, secret)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [{"province": "99"}, {"province": "abc"}, {"format": "docx"}, {"province": "01x"}],
+)
+def test_public_report_bad_input_is_400(client: Client, params: dict[str, str]) -> None:
+    c, _ = _setup()
+    resp = client.get(f"/public/{c.pk}/report/", params)
+    assert resp.status_code == 400
+    assert "pdf" not in resp.get("Content-Type", "")
