@@ -182,7 +182,10 @@ def _cache_key(kind: str, loaded: Loaded, payload: Any) -> str:
 def _resolve_year(campaign: Campaign, year: int | None, *, scope: Scope, public: bool) -> Campaign:
     if year is None or year == campaign.year:
         return campaign
-    qs = Campaign.objects.filter(framework__code=campaign.framework.code, year=year)
+    # the same criteria set over the same area, as trend() compares
+    qs = Campaign.objects.filter(
+        framework__code=campaign.framework.code, unit_path=campaign.unit_path, year=year
+    )
     if public:
         qs = qs.filter(status=CampaignStatus.PUBLISHED)
     other = qs.order_by("-id").first()
