@@ -206,3 +206,29 @@ def test_a_copy_whose_file_is_lost_is_built_again() -> None:
     loaded = selectors.load(c)
     assert loaded.snapshot.version == lost.version + 1 and Path(loaded.snapshot.file).exists()
     assert loaded.frame.height == len(responses)
+
+
+@pytest.mark.django_db
+def test_importing_population_counts_again_reweights_the_copy() -> None:
+    from thuocdo.assessments.models import Stratum
+    from thuocdo.assessments.services import campaign_strata_import
+
+    c, _ = f.populated_campaign(per_commune=4)
+    slice_ = Slice(by=("province",))
+    before = {
+        r["province"]: r
+        for r in selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)["rows"]
+    }
+    # the same cells, Hà Nội's counts tripled
+    lines = ["commune_code,entity_type,size_class,population"]
+    for s in Stratum.objects.filter(campaign=c).select_related("commune"):
+        factor = 3 if s.commune.path.startswith("2025/01/") else 1
+        lines.append(f"{s.commune.code},{s.entity_type},{s.size_class},{s.population * factor}")
+    campaign_strata_import(scope=ADMIN, actor=None, campaign=c, data="\n".join(lines).encode())
+    after = {
+        r["province"]: r
+        for r in selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)["rows"]
+    }
+    assert after["01"]["population"] == pytest.approx(3 * before["01"]["population"])
+    assert after["79"]["population"] == pytest.approx(before["79"]["population"])
+    assert after["01"]["n"] == before["01"]["n"]

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ from thuocdo.analytics.domain.columnar import (
 from thuocdo.analytics.domain.stats import Cube
 from thuocdo.analytics.models import Snapshot
 from thuocdo.analytics.params import Slice
-from thuocdo.assessments.models import Campaign, CampaignStatus, Response
+from thuocdo.assessments.models import Campaign, CampaignStatus, Response, Stratum
 
 MIN_PUBLIC_N = 5
 SUPPRESSED_FIELDS = (
@@ -102,9 +103,21 @@ def campaign_list(*, scope: Scope, public: bool = False) -> list[Campaign]:
     return [c for c in out if c.unit_path.startswith(path) or path.startswith(c.unit_path)]
 
 
+def population_key(campaign_id: int) -> str:
+    """A fingerprint of the campaign's population counts (count, total, last row id): an
+    import replaces every row, so any import changes it."""
+    agg = Stratum.objects.filter(campaign_id=campaign_id).aggregate(
+        n=Count("id"), total=Sum("population"), last=Max("id")
+    )
+    return f"{agg['n']}:{agg['total'] or 0}:{agg['last'] or 0}"
+
+
 def is_stale(snap: Snapshot) -> bool:
-    """True when a response of the campaign changed after the columnar copy was made (one
-    indexed query); the copy is then refreshed incrementally before it is read."""
+    """True when a response of the campaign changed after the columnar copy was made, or the
+    population counts were imported again (two indexed queries); the copy is then refreshed
+    incrementally before it is read (a refresh recomputes every weight)."""
+    if snap.population_key != population_key(snap.campaign_id):
+        return True
     if snap.watermark is None:
         return Response.objects.filter(campaign_id=snap.campaign_id).exists()
     return Response.objects.filter(
