@@ -232,3 +232,47 @@ def test_importing_population_counts_again_reweights_the_copy() -> None:
     assert after["01"]["population"] == pytest.approx(3 * before["01"]["population"])
     assert after["79"]["population"] == pytest.approx(before["79"]["population"])
     assert after["01"]["n"] == before["01"]["n"]
+
+
+@pytest.fixture
+def queue() -> Any:
+    """The real (in-memory) task queue, holding jobs instead of running them at once."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    HUEY.immediate = False
+    try:
+        yield HUEY
+    finally:
+        HUEY.immediate = True
+        HUEY.flush()
+
+
+@pytest.mark.django_db
+def test_a_burst_of_submissions_queues_one_refresh(
+    queue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from thuocdo.analytics.tasks import refresh_campaign_task
+    from thuocdo.assessments.services import response_submit, response_verify
+
+    c, responses = f.populated_campaign(per_commune=2)
+    commune = responses[0].commune
+    drafts = [f.response(c, commune=commune, status="draft", seed=900 + i) for i in range(3)]
+    for d in drafts:
+        with django_capture_on_commit_callbacks(execute=True):
+            response_submit(
+                scope=ADMIN, actor=None, campaign=c, organisation=d.organisation, answers=d.answers
+            )
+    assert [t.args for t in queue.pending()] == [(c.pk,)]
+    # the job reads every submission of the burst
+    version = Snapshot.objects.filter(campaign=c).values_list("version", flat=True).first() or 0
+    job = queue.dequeue()
+    queue.execute(job)
+    snap = Snapshot.objects.get(campaign=c)
+    assert snap.version > version
+    assert snap.rows == Response.objects.filter(campaign=c, status="submitted").count()
+    # once the job has started, the next change queues a new one
+    with django_capture_on_commit_callbacks(execute=True):
+        response_verify(scope=ADMIN, actor=None, response=drafts[0])
+    assert [t.args for t in queue.pending()] == [(c.pk,)]
+    assert queue.pending()[0].name == refresh_campaign_task.task_class.__name__
