@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,9 @@ def _secret_strings(secret: dict[str, Any]) -> list[str]:
 
 def _assert_hidden(body: str, secret: dict[str, Any]) -> None:
     for text in _secret_strings(secret):
-        assert text not in body, text
+        # as a whole number: 59.1 is not found inside 59.12
+        found = re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", body)
+        assert found is None, text
 
 
 @pytest.mark.django_db
@@ -73,8 +76,10 @@ def test_public_dashboard_shows_a_dash_for_small_cells(client: Client) -> None:
     hcm = next(t for t in data["map"]["tiles"] if t["code"] == "79")
     assert hcm["mean"] is None
     assert hcm["suppressed"] is True
+    # with two provinces, showing Hà Nội would give TP HCM away (nation minus Hà Nội)
     hanoi = next(t for t in data["map"]["tiles"] if t["code"] == "01")
-    assert hanoi["mean"] is not None
+    assert hanoi["mean"] is None
+    assert hanoi["suppressed"] is True
     assert "—" in body
     # drill into the small province: its summary is suppressed too
     small = client.get(f"/public/{c.pk}/", {"province": "79"}).content.decode()
@@ -277,3 +282,32 @@ def test_public_report_bad_input_is_400(client: Client, params: dict[str, str]) 
     resp = client.get(f"/public/{c.pk}/report/", params)
     assert resp.status_code == 400
     assert "pdf" not in resp.get("Content-Type", "")
+
+
+@pytest.mark.django_db
+def test_a_hidden_province_cannot_be_derived_from_the_total(client: Client) -> None:
+    # Hà Nội 8 respondents, TP HCM 3: the nation (11) is published. Were Hà Nội shown,
+    # m_HCM = (W_nation · m_nation − W_HN · m_HN) / (W_nation − W_HN).
+    c, _ = _setup()
+    url = f"/api/v1/public/campaigns/{c.pk}/aggregates"
+    nation = client.get(url).json()["items"][0]
+    assert nation["n"] == 11
+    assert nation["mean"] is not None
+    rows = {r["province"]: r for r in client.get(url, {"by": "province"}).json()["items"]}
+    hanoi = rows["01"]
+    assert hanoi["n"] == 8
+    assert hanoi["suppressed"] is True  # complementary: n ≥ 5 but hidden
+    for key in ("mean", "population", "levels", "pillars"):
+        assert hanoi[key] is None
+    # the same on the page and in every download
+    _assert_hidden(client.get(f"/public/{c.pk}/").content.decode(), _admin_row(c, "01"))
+    csv_text = client.get(f"/public/{c.pk}/data/province.csv").content.decode("utf-8-sig")
+    _assert_hidden(csv_text, _admin_row(c, "01"))
+    parquet = client.get(f"/public/{c.pk}/data/province.parquet").content
+    table = pl.read_parquet(io.BytesIO(parquet))
+    assert table.filter(pl.col("province") == "01")["mean"].to_list() == [None]
+
+
+def _admin_row(c: Any, province: str) -> dict[str, Any]:
+    rows = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=Slice(by=("province",)))
+    return next(r for r in rows["rows"] if r["province"] == province)

@@ -54,21 +54,50 @@ class Loaded:
     layout: Layout
 
 
+def _hide(row: dict[str, Any]) -> dict[str, Any]:
+    hidden = {k: v for k, v in row.items() if k not in SUPPRESSED_FIELDS}
+    hidden.update(dict.fromkeys(SUPPRESSED_FIELDS))
+    hidden["suppressed"] = True
+    return hidden
+
+
+def _complement(rows: list[dict[str, Any]], by: Sequence[str]) -> bool:
+    """One pass of complementary suppression; True when it hid a row."""
+    changed = False
+    for dim in by:
+        others = [k for k in by if k != dim]
+        parts: dict[tuple[Any, ...], list[int]] = {}
+        for i, row in enumerate(rows):
+            parts.setdefault(tuple(row.get(k) for k in others), []).append(i)
+        for members in parts.values():
+            hidden = [i for i in members if rows[i]["suppressed"]]
+            shown = [i for i in members if not rows[i]["suppressed"]]
+            if len(hidden) == 1 and shown:
+                smallest = min(shown, key=lambda i: (rows[i].get("n") or 0, i))
+                rows[smallest] = _hide(rows[smallest])
+                changed = True
+    return changed
+
+
 def suppress_rows(
-    rows: Sequence[dict[str, Any]], *, minimum: int = MIN_PUBLIC_N
+    rows: Sequence[dict[str, Any]], *, by: Sequence[str] = (), minimum: int = MIN_PUBLIC_N
 ) -> list[dict[str, Any]]:
     """The one place small cells are suppressed: a row with fewer than ``minimum``
-    respondents keeps its grouping keys and ``n``; every estimate in it becomes null."""
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        n = row.get("n")
-        if n is not None and n < minimum:
-            hidden = {k: v for k, v in row.items() if k not in SUPPRESSED_FIELDS}
-            hidden.update(dict.fromkeys(SUPPRESSED_FIELDS))
-            hidden["suppressed"] = True
-            out.append(hidden)
-        else:
-            out.append({**row, "suppressed": False})
+    respondents keeps its grouping keys and ``n``; every estimate in it becomes null.
+
+    Complementary suppression: the rows grouped by ``by`` add up (along each grouping key,
+    the others fixed) to a total that is itself published; where exactly one row of such a
+    set is hidden, the shown row with the fewest respondents is hidden too, so the hidden
+    value cannot be worked out by subtraction. Repeated until no set has a single hidden
+    row (hiding a row in one direction may leave one alone in another)."""
+    out = [
+        _hide(row)
+        if row.get("n") is not None and row["n"] < minimum
+        else {**row, "suppressed": False}
+        for row in rows
+    ]
+    while by and _complement(out, by):
+        pass
     return out
 
 
@@ -232,7 +261,7 @@ def aggregate(
     if rows is None:
         rows = estimate_slice(loaded.cube, slice_.by, filters, loaded.layout)
         if suppress:
-            rows = suppress_rows(rows)
+            rows = suppress_rows(rows, by=slice_.by)
         cache.set(key, rows, CACHE_SECONDS)
     return {
         "campaign": campaign.pk,
