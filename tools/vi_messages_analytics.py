@@ -29,6 +29,8 @@ VI = {
     "collapsed cells": "ô đã gộp",
     "weighting cells": "số ô trọng số",
     "population not represented": "tổng thể chưa được đại diện",
+    "Unknown parameter %(name)s: use %(known)s.": "Tham số %(name)s không hợp lệ: dùng %(known)s.",
+    "Commune %(value)s is not in the chosen province.": "Xã/phường %(value)s không thuộc tỉnh/thành phố đã chọn.",
     "Write the source as %(form)s, e.g. %(example)s.": "Ghi nguồn theo dạng %(form)s, ví dụ %(example)s.",
     "Criteria set %(set)s has no criterion %(code)s.": "Bộ tiêu chí %(set)s không có tiêu chí %(code)s.",
     "file": "tệp",

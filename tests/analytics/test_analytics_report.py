@@ -150,3 +150,17 @@ def test_no_report_button_while_the_campaign_has_no_responses(
     refused = client.get(f"/analytics/{c.pk}/report/", {"format": "pdf"})
     assert refused.status_code == 400
     assert f'href="/analytics/{c.pk}/"' in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_province_officers_report_is_titled_by_the_province(
+    client: Client, make_user: Any
+) -> None:
+    c, _ = f.populated_campaign(per_commune=6)
+    client.force_login(make_user("province", unit="01"))
+    resp = client.get(f"/analytics/{c.pk}/report/", {"format": "xlsx"})
+    assert resp.status_code == 200
+    book = load_workbook(io.BytesIO(resp.content))
+    cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row}
+    assert "Hà Nội" in " ".join(cells)
+    assert not {"Whole country", "Cả nước"} & cells

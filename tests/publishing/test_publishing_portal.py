@@ -188,6 +188,8 @@ def test_public_api_pages_and_suppresses(client: Client) -> None:
         {"limit": "abc"},
         {"offset": "-1"},
         {"year": "19x"},
+        {"provinces": "01"},
+        {"province": "01", "commune": "25747"},
     ],
 )
 def test_public_api_bad_input_is_400(client: Client, params: dict[str, str]) -> None:
@@ -311,3 +313,24 @@ def test_a_hidden_province_cannot_be_derived_from_the_total(client: Client) -> N
 def _admin_row(c: Any, province: str) -> dict[str, Any]:
     rows = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=Slice(by=("province",)))
     return next(r for r in rows["rows"] if r["province"] == province)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"provinces": "01"}, "provinces"),
+        ({"secter": "retail"}, "secter"),
+        ({"province": "01", "commune": "25747"}, "25747"),
+        ({"province": "99"}, "99"),
+        ({"year": "19x"}, "19x"),
+    ],
+)
+def test_public_pages_refuse_bad_parameters(
+    client: Client, params: dict[str, str], named: str
+) -> None:
+    c, _ = _setup()
+    for url in (f"/public/{c.pk}/", f"/public/{c.pk}/csv/levels/", f"/public/{c.pk}/csv/units/"):
+        resp = client.get(url, params)
+        assert resp.status_code == 400, url
+        assert named in resp.content.decode(), url
