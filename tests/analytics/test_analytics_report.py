@@ -161,6 +161,8 @@ def test_a_province_officers_report_is_titled_by_the_province(
     resp = client.get(f"/analytics/{c.pk}/report/", {"format": "xlsx"})
     assert resp.status_code == 200
     book = load_workbook(io.BytesIO(resp.content))
-    cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row}
+    cells = {
+        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+    }
     assert "Hà Nội" in " ".join(cells)
     assert not {"Whole country", "Cả nước"} & cells

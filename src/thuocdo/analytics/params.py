@@ -121,9 +121,7 @@ def parse_filters(params: Mapping[str, str | Sequence[str]]) -> dict[str, list[s
                 )
                 raise ValidationError({key: msg % {"value": missing[0]}})
             if key == "commune" and filters.get("province"):
-                outside = [
-                    v for v in values if paths[v].split("/")[1] not in filters["province"]
-                ]
+                outside = [v for v in values if paths[v].split("/")[1] not in filters["province"]]
                 if outside:
                     raise ValidationError(
                         {

@@ -39,9 +39,8 @@ def report_data(
     if not area:
         # a province officer's (or a province campaign's) report is that province's
         own = selectors.campaign_get(scope=scope, campaign_id=campaign_id, public=public)
-        provinces = selectors.scope_filters(scope, public).get("province") or [
-            p for p in own.unit_path.strip("/").split("/")[1:2]
-        ]
+        own_area = own.unit_path.strip("/").split("/")[1:2]
+        provinces = selectors.scope_filters(scope, public).get("province") or own_area
         area = provinces[0] if len(provinces) == 1 else None
     if area:
         filters = parse_filters({"province": area})
