@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.assessments.test_browser import phone  # noqa: F401  (360 px phone emulation)
 
 
 @pytest.fixture(autouse=True)

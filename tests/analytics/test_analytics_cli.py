@@ -57,7 +57,7 @@ def test_aggregate_by_province_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.django_db
 def test_aggregate_public_suppresses_small_cells(capsys: pytest.CaptureFixture[str]) -> None:
-    c, responses = f.populated_campaign(per_commune=6)
+    c, responses = f.populated_campaign(per_commune=6, provinces=("01", "79", "48"))
     # 3 respondents in the logistics sector only
     for r in responses[:3]:
         Response.objects.filter(pk=r.pk).update(sector="logistics")
@@ -69,9 +69,15 @@ def test_aggregate_public_suppresses_small_cells(capsys: pytest.CaptureFixture[s
     assert small[0]["n"] == 3
     for key in ("mean", "ci_low", "ci_high", "levels", "pillars"):
         assert small[0][key] is None
-    big = [r for r in rows if r["n"] >= 5]
-    assert big
-    assert all(r["suppressed"] is False and r["mean"] is not None for r in big)
+    assert all(r["suppressed"] for r in rows if r["n"] < 5)
+    shown = [r for r in rows if not r["suppressed"]]
+    assert shown
+    assert all(r["mean"] is not None for r in shown)
+    # complementary suppression: no province or sector has a single hidden row
+    for key, other in (("province", "sector"), ("sector", "province")):
+        for value in {r[other] for r in rows}:
+            members = [r for r in rows if r[other] == value]
+            assert sum(r["suppressed"] for r in members) != 1 or len(members) == 1, (key, value)
     # without --public the same cell is shown
     assert main(["aggregate", str(c.pk), "--by", "province,sector"]) == 0
     rows = json.loads(capsys.readouterr().out)

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
@@ -15,6 +16,29 @@ from tests.analytics import factories as f
 from thuocdo.cli import main
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "analytics"
+
+
+def _pixels_near(png: Path | bytes, rgb: tuple[int, int, int], box: float = 1.0) -> int:
+    """Pixels within a small distance of ``rgb`` (in the top ``box`` share of the image)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png) if isinstance(png, bytes) else png).convert("RGB")
+    width, height = image.size
+    crop = image.crop((0, 0, width, int(height * box)))
+    distance = np.abs(np.asarray(crop, dtype=np.int32) - np.array(rgb)).sum(axis=2)
+    return int((distance < 40).sum())
+
+
+def test_a_hidden_year_is_not_drawn_as_zero() -> None:
+    from thuocdo.analytics.report_pdf import _chart_png
+
+    line = (0x2F, 0x6F, 0x9F)
+    gap = _chart_png("line", ["2024", "2025", "2026"], [50.0, None, 50.0], "t")
+    zero = _chart_png("line", ["2024", "2025", "2026"], [50.0, 0.0, 50.0], "t")
+    # a zero dips to the bottom of the chart; a hidden value leaves the line broken at 50
+    lower = _pixels_near(zero, line) - _pixels_near(zero, line, box=0.6)
+    assert lower > 100
+    assert _pixels_near(gap, line) - _pixels_near(gap, line, box=0.6) == 0
 
 
 @pytest.mark.django_db
@@ -29,6 +53,14 @@ def test_pdf_report_renders_pages_with_vietnamese_text(
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 2
     assert all(p.stat().st_size > 5000 for p in pages)  # charts and tables, not blank pages
+    # the level distribution and pillar profile charts are images in the PDF, and pixels of
+    # their bar colours reach the rendered pages
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(out)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    assert len(listing) >= 2
+    assert _pixels_near(pages[0], (0x2F, 0x6F, 0x9F)) > 200  # level bars
+    assert _pixels_near(pages[0], (0x2F, 0x8F, 0x5B)) > 200  # pillar bars
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "report-page-1.png").write_bytes(pages[0].read_bytes())
     text = subprocess.run(
@@ -118,3 +150,19 @@ def test_no_report_button_while_the_campaign_has_no_responses(
     refused = client.get(f"/analytics/{c.pk}/report/", {"format": "pdf"})
     assert refused.status_code == 400
     assert f'href="/analytics/{c.pk}/"' in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_province_officers_report_is_titled_by_the_province(
+    client: Client, make_user: Any
+) -> None:
+    c, _ = f.populated_campaign(per_commune=6)
+    client.force_login(make_user("province", unit="01"))
+    resp = client.get(f"/analytics/{c.pk}/report/", {"format": "xlsx"})
+    assert resp.status_code == 200
+    book = load_workbook(io.BytesIO(resp.content))
+    cells = {
+        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+    }
+    assert "Hà Nội" in " ".join(cells)
+    assert not {"Whole country", "Cả nước"} & cells

@@ -206,3 +206,76 @@ def test_a_copy_whose_file_is_lost_is_built_again() -> None:
     loaded = selectors.load(c)
     assert loaded.snapshot.version == lost.version + 1 and Path(loaded.snapshot.file).exists()
     assert loaded.frame.height == len(responses)
+
+
+@pytest.mark.django_db
+def test_importing_population_counts_again_reweights_the_copy() -> None:
+    from thuocdo.assessments.models import Stratum
+    from thuocdo.assessments.services import campaign_strata_import
+
+    c, _ = f.populated_campaign(per_commune=4)
+    slice_ = Slice(by=("province",))
+    before = {
+        r["province"]: r
+        for r in selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)["rows"]
+    }
+    # the same cells, Hà Nội's counts tripled
+    lines = ["commune_code,entity_type,size_class,population"]
+    for s in Stratum.objects.filter(campaign=c).select_related("commune"):
+        factor = 3 if s.commune.path.startswith("2025/01/") else 1
+        lines.append(f"{s.commune.code},{s.entity_type},{s.size_class},{s.population * factor}")
+    campaign_strata_import(scope=ADMIN, actor=None, campaign=c, data="\n".join(lines).encode())
+    after = {
+        r["province"]: r
+        for r in selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=slice_)["rows"]
+    }
+    assert after["01"]["population"] == pytest.approx(3 * before["01"]["population"])
+    assert after["79"]["population"] == pytest.approx(before["79"]["population"])
+    assert after["01"]["n"] == before["01"]["n"]
+
+
+@pytest.fixture
+def queue() -> Any:
+    """The real (in-memory) task queue, holding jobs instead of running them at once."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    HUEY.immediate = False
+    try:
+        yield HUEY
+    finally:
+        HUEY.immediate = True
+        HUEY.flush()
+
+
+@pytest.mark.django_db
+def test_a_burst_of_submissions_queues_one_refresh(
+    queue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from thuocdo.analytics.tasks import refresh_campaign_task
+    from thuocdo.assessments.services import response_submit, response_verify
+
+    c, responses = f.populated_campaign(per_commune=2)
+    commune = responses[0].commune
+    drafts = [f.response(c, commune=commune, status="draft", seed=900 + i) for i in range(3)]
+    for d in drafts:
+        with django_capture_on_commit_callbacks(execute=True):
+            response_submit(
+                scope=ADMIN, actor=None, campaign=c, organisation=d.organisation, answers=d.answers
+            )
+    assert [t.args for t in queue.pending()] == [(c.pk,)]
+    # the job reads every submission of the burst
+    version = Snapshot.objects.filter(campaign=c).values_list("version", flat=True).first() or 0
+    job = queue.dequeue()
+    # run it as the test's own connection (a worker would close and reopen connections)
+    queue.immediate = True
+    queue.execute(job)
+    queue.immediate = False
+    snap = Snapshot.objects.get(campaign=c)
+    assert snap.version > version
+    assert snap.rows == Response.objects.filter(campaign=c, status="submitted").count()
+    # once the job has started, the next change queues a new one
+    with django_capture_on_commit_callbacks(execute=True):
+        response_verify(scope=ADMIN, actor=None, response=drafts[0])
+    assert [t.args for t in queue.pending()] == [(c.pk,)]
+    assert queue.pending()[0].name == refresh_campaign_task.task_class.__name__

@@ -55,8 +55,9 @@ def test_weights_are_population_over_respondents_per_cell() -> None:
     assert math.isclose(sum(weights), 50.0)
 
 
-def test_empty_cell_collapses_to_province_type_size() -> None:
-    # c3 has population but no respondents: its 10 units go to (01, e, micro) with c1 and c2.
+def test_empty_cell_is_spread_over_its_province_type_size() -> None:
+    # c3 has population but no respondents: its 10 units are carried by c1 and c2, the cells
+    # of (01, e, micro) that answered, in proportion to their population (30 and 20).
     resp = _resp([("01", "c1", "e", "micro")] * 2 + [("01", "c2", "e", "micro")] * 3)
     pop = _pop(
         [
@@ -66,9 +67,69 @@ def test_empty_cell_collapses_to_province_type_size() -> None:
         ]
     )
     out, summary = poststratify(resp, pop)
-    assert set(out["weight"].to_list()) == {60 / 5}
+    by_commune = dict(out.group_by("commune").agg(pl.col("weight").first()).iter_rows())
+    assert by_commune["c1"] == pytest.approx(30 / 2 * 60 / 50)  # 18
+    assert by_commune["c2"] == pytest.approx(20 / 3 * 60 / 50)  # 8
     assert summary.collapsed == {1: 5}
+    assert summary.cells == 2  # c1 and c2 stay strata of their own
+    assert summary.unrepresented == 0
     assert math.isclose(float(out["weight"].sum()), 60.0)
+
+
+def test_a_province_nobody_answered_leaves_the_other_weights_alone() -> None:
+    # Province 03 has 500 units and no respondent. The represented cells keep N / n, their
+    # own strata, and 03's population is reported, not spread over the other provinces.
+    resp = _resp(
+        [("01", "c1", "e", "micro")] * 4
+        + [("01", "c2", "h", "small")] * 2
+        + [("02", "c5", "e", "micro")] * 5
+    )
+    pop = _pop(
+        [
+            ("01", "c1", "e", "micro", 40),
+            ("01", "c2", "h", "small", 10),
+            ("02", "c5", "e", "micro", 50),
+            ("03", "c8", "e", "micro", 300),
+            ("03", "c9", "h", "micro", 200),
+        ]
+    )
+    out, summary = poststratify(resp, pop)
+    got = {
+        (r["commune"], r["weight"], r["stratum"], r["collapse"]) for r in out.iter_rows(named=True)
+    }
+    assert got == {
+        ("c1", 10.0, "01|c1|e|micro", 0),
+        ("c2", 5.0, "01|c2|h|small", 0),
+        ("c5", 10.0, "02|c5|e|micro", 0),
+    }
+    assert summary.cells == 3
+    assert summary.collapsed == {}
+    assert summary.population == 600.0
+    assert summary.unrepresented == 500.0
+    assert math.isclose(float(out["weight"].sum()), 100.0)
+
+
+def test_an_empty_cell_changes_only_its_own_group() -> None:
+    # c3's micro enterprises (12) are carried by c1's micro enterprises, the only micro 'e'
+    # respondents of province 01; the small enterprises and the households keep N / n.
+    resp = _resp(
+        [("01", "c1", "e", "micro")] * 3
+        + [("01", "c1", "e", "small")] * 2
+        + [("01", "c3", "h", "micro")] * 4
+    )
+    pop = _pop(
+        [
+            ("01", "c1", "e", "micro", 24),
+            ("01", "c3", "e", "micro", 12),
+            ("01", "c1", "e", "small", 6),
+            ("01", "c3", "h", "micro", 20),
+        ]
+    )
+    out, summary = poststratify(resp, pop)
+    got = {(r["size"], r["entity_type"], r["weight"]) for r in out.iter_rows(named=True)}
+    assert got == {("micro", "e", 12.0), ("small", "e", 3.0), ("micro", "h", 5.0)}
+    assert summary.cells == 3
+    assert summary.collapsed == {1: 3}
 
 
 def test_collapse_goes_further_when_the_coarser_cell_is_empty() -> None:

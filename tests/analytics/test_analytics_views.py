@@ -199,3 +199,23 @@ def test_bad_filter_message_is_vietnamese(make_user: Any, client: Client) -> Non
     _login(client, make_user("admin"))
     body = client.get(f"/analytics/{c.pk}/", {"province": "99"}).content.decode()
     assert "Không có tỉnh/thành phố mã 99" in body
+
+
+@pytest.mark.django_db
+def test_year_filter_stays_in_the_campaign_area(make_user: Any, client: Client) -> None:
+    # a Hà Nội campaign of the same criteria set in 2024 is not the nation's 2024
+    c, _ = f.populated_campaign(per_commune=6, year=2025)
+    local = f.campaign(area="01", year=2024)
+    commune = f.communes_of("01", 1)[0]
+    for i in range(6):
+        f.response(local, commune=commune, seed=500 + i)
+    _login(client, make_user("admin"))
+    page = client.get(f"/analytics/{c.pk}/")
+    assert page.status_code == 200
+    assert 'value="2024"' not in page.content.decode()
+    resp = client.get(f"/analytics/{c.pk}/", {"year": "2024"})
+    assert resp.status_code == 400
+    assert "2024" in resp.content.decode()
+    # the Hà Nội campaign does not offer the nation's 2025 either
+    assert 'value="2025"' not in client.get(f"/analytics/{local.pk}/").content.decode()
+    assert client.get(f"/analytics/{local.pk}/", {"year": "2025"}).status_code == 400

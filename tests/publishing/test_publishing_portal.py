@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -41,14 +44,24 @@ def _setup() -> tuple[Any, dict[str, Any]]:
     return c, secret
 
 
-def _secret_strings(secret: dict[str, Any]) -> list[str]:
+def _secret_values(secret: dict[str, Any]) -> list[float]:
     values = [secret["mean"], secret["ci_low"], secret["ci_high"], *secret["pillars"].values()]
-    return [f"{v:.2f}" for v in values if v is not None and v not in (0.0, 100.0)]
+    return [v for v in values if v is not None and v not in (0.0, 100.0)]
+
+
+def _secret_strings(secret: dict[str, Any]) -> list[str]:
+    texts: set[str] = set()
+    for v in _secret_values(secret):
+        # every way a page, a chart or a download could print it
+        texts |= {f"{v:.2f}", f"{v:.1f}", str(v), f"{v:.1f}".replace(".", ",")}
+    return sorted(texts)
 
 
 def _assert_hidden(body: str, secret: dict[str, Any]) -> None:
     for text in _secret_strings(secret):
-        assert text not in body, text
+        # as a whole number: 59.1 is not found inside 59.12
+        found = re.search(rf"(?<![\d.,]){re.escape(text)}(?![\d])", body)
+        assert found is None, text
 
 
 @pytest.mark.django_db
@@ -63,8 +76,10 @@ def test_public_dashboard_shows_a_dash_for_small_cells(client: Client) -> None:
     hcm = next(t for t in data["map"]["tiles"] if t["code"] == "79")
     assert hcm["mean"] is None
     assert hcm["suppressed"] is True
+    # with two provinces, showing Hà Nội would give TP HCM away (nation minus Hà Nội)
     hanoi = next(t for t in data["map"]["tiles"] if t["code"] == "01")
-    assert hanoi["mean"] is not None
+    assert hanoi["mean"] is None
+    assert hanoi["suppressed"] is True
     assert "—" in body
     # drill into the small province: its summary is suppressed too
     small = client.get(f"/public/{c.pk}/", {"province": "79"}).content.decode()
@@ -173,6 +188,8 @@ def test_public_api_pages_and_suppresses(client: Client) -> None:
         {"limit": "abc"},
         {"offset": "-1"},
         {"year": "19x"},
+        {"provinces": "01"},
+        {"province": "01", "commune": "25747"},
     ],
 )
 def test_public_api_bad_input_is_400(client: Client, params: dict[str, str]) -> None:
@@ -189,11 +206,14 @@ def test_unpublished_campaigns_are_not_public(client: Client) -> None:
     assert client.get(f"/public/{c.pk}/data/province.csv").status_code == 404
     assert client.get(f"/api/v1/public/campaigns/{c.pk}/aggregates").status_code == 404
     assert client.get("/api/v1/public/campaigns").json()["items"] == []
-    assert (
-        str(c.pk)
-        not in client.get("/public/").content.decode().split("<main")[1].split("Open data")[0]
-        or True
-    )
+    index = client.get("/public/").content.decode()
+    assert f'href="/public/{c.pk}/"' not in index
+    assert "Đánh giá DN" not in index
+    # a published campaign next to it is listed, so the page does show campaigns
+    shown = f.campaign(status="published", name="Chiến dịch công bố")
+    index = client.get("/public/").content.decode()
+    assert f'href="/public/{shown.pk}/"' in index
+    assert f'href="/public/{c.pk}/"' not in index
 
 
 @pytest.mark.django_db
@@ -203,3 +223,114 @@ def test_data_dictionary_download(client: Client) -> None:
     rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
     assert len(rows[0]) == 3
     assert "suppressed" in {r[0] for r in rows[1:]}
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _pdf_images(pdf: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    return len(listing) - 2  # two header lines
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{}, {"province": "79"}])
+def test_public_pdf_report_hides_small_cells(
+    client: Client, tmp_path: Path, params: dict[str, str]
+) -> None:
+    c, secret = _setup()
+    resp = client.get(f"/public/{c.pk}/report/", {"format": "pdf", **params})
+    assert resp.status_code == 200
+    assert resp["Content-Type"] == "application/pdf"
+    text = _pdf_text(resp.content, tmp_path)
+    _assert_hidden(text, secret)
+    assert "—" in text
+    assert _pdf_images(resp.content, tmp_path) >= 2  # the charts are drawn
+
+
+@pytest.mark.django_db
+def test_public_xlsx_report_hides_small_cells(client: Client) -> None:
+    c, secret = _setup()
+    for params in ({}, {"province": "79"}):
+        resp = client.get(f"/public/{c.pk}/report/", {"format": "xlsx", **params})
+        assert resp.status_code == 200
+        book = load_workbook(io.BytesIO(resp.content))
+        hidden = {round(float(v), 1) for v in _secret_values(secret)}
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for cell in row:
+                    if isinstance(cell, float):
+                        assert round(cell, 1) not in hidden, (sheet.title, row)
+                    elif isinstance(cell, str):
+                        _assert_hidden(cell, secret)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [{"province": "99"}, {"province": "abc"}, {"format": "docx"}, {"province": "01x"}],
+)
+def test_public_report_bad_input_is_400(client: Client, params: dict[str, str]) -> None:
+    c, _ = _setup()
+    resp = client.get(f"/public/{c.pk}/report/", params)
+    assert resp.status_code == 400
+    assert "pdf" not in resp.get("Content-Type", "")
+
+
+@pytest.mark.django_db
+def test_a_hidden_province_cannot_be_derived_from_the_total(client: Client) -> None:
+    # Hà Nội 8 respondents, TP HCM 3: the nation (11) is published. Were Hà Nội shown,
+    # m_HCM = (W_nation · m_nation − W_HN · m_HN) / (W_nation − W_HN).
+    c, _ = _setup()
+    url = f"/api/v1/public/campaigns/{c.pk}/aggregates"
+    nation = client.get(url).json()["items"][0]
+    assert nation["n"] == 11
+    assert nation["mean"] is not None
+    rows = {r["province"]: r for r in client.get(url, {"by": "province"}).json()["items"]}
+    hanoi = rows["01"]
+    assert hanoi["n"] == 8
+    assert hanoi["suppressed"] is True  # complementary: n ≥ 5 but hidden
+    for key in ("mean", "population", "levels", "pillars"):
+        assert hanoi[key] is None
+    # the same on the page and in every download
+    _assert_hidden(client.get(f"/public/{c.pk}/").content.decode(), _admin_row(c, "01"))
+    csv_text = client.get(f"/public/{c.pk}/data/province.csv").content.decode("utf-8-sig")
+    _assert_hidden(csv_text, _admin_row(c, "01"))
+    parquet = client.get(f"/public/{c.pk}/data/province.parquet").content
+    table = pl.read_parquet(io.BytesIO(parquet))
+    assert table.filter(pl.col("province") == "01")["mean"].to_list() == [None]
+
+
+def _admin_row(c: Any, province: str) -> dict[str, Any]:
+    rows = selectors.aggregate(scope=ADMIN, campaign_id=c.pk, slice_=Slice(by=("province",)))
+    return next(r for r in rows["rows"] if r["province"] == province)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"provinces": "01"}, "provinces"),
+        ({"secter": "retail"}, "secter"),
+        ({"province": "01", "commune": "25747"}, "25747"),
+        ({"province": "99"}, "99"),
+        ({"year": "19x"}, "19x"),
+    ],
+)
+def test_public_pages_refuse_bad_parameters(
+    client: Client, params: dict[str, str], named: str
+) -> None:
+    c, _ = _setup()
+    for url in (f"/public/{c.pk}/", f"/public/{c.pk}/csv/levels/", f"/public/{c.pk}/csv/units/"):
+        resp = client.get(url, params)
+        assert resp.status_code == 400, url
+        assert named in resp.content.decode(), url

@@ -47,7 +47,9 @@ def _first(values: Sequence[str] | None) -> str | None:
 
 
 def _years(campaign: Campaign, public: bool) -> list[int]:
-    qs = Campaign.objects.filter(framework__code=campaign.framework.code)
+    qs = Campaign.objects.filter(
+        framework__code=campaign.framework.code, unit_path=campaign.unit_path
+    )
     qs = (
         qs.filter(status=CampaignStatus.PUBLISHED)
         if public

@@ -20,7 +20,11 @@ class Snapshot(models.Model):
     weighted = models.BooleanField(_("weighted"), default=False)
     collapsed = models.JSONField(_("collapsed cells"), default=dict)
     strata = models.PositiveIntegerField(_("weighting cells"), default=0)
+    # population of provinces where nobody answered: left out of the estimates
+    unrepresented = models.FloatField(_("population not represented"), default=0.0)
     framework_hash = models.CharField(max_length=64, blank=True)
+    # the population counts the weights were made from (see selectors.population_key)
+    population_key = models.CharField(max_length=64, blank=True)
     file = models.CharField(_("file"), max_length=500, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 

@@ -106,11 +106,12 @@ def parse_filters(params: Mapping[str, str | Sequence[str]]) -> dict[str, list[s
                     }
                 )
             level = Level.PROVINCE if key == "province" else Level.COMMUNE
-            found = set(
+            paths = dict(
                 Unit.objects.filter(
                     structure=Structure.CURRENT, level=level, code__in=values
-                ).values_list("code", flat=True)
+                ).values_list("code", "path")
             )
+            found = set(paths)
             missing = [v for v in values if v not in found]
             if missing:
                 msg = (
@@ -119,6 +120,15 @@ def parse_filters(params: Mapping[str, str | Sequence[str]]) -> dict[str, list[s
                     else _("Unknown commune code %(value)s.")
                 )
                 raise ValidationError({key: msg % {"value": missing[0]}})
+            if key == "commune" and filters.get("province"):
+                outside = [v for v in values if paths[v].split("/")[1] not in filters["province"]]
+                if outside:
+                    raise ValidationError(
+                        {
+                            key: _("Commune %(value)s is not in the chosen province.")
+                            % {"value": outside[0]}
+                        }
+                    )
         elif key == "entity_type":
             bad = [v for v in values if v not in EntityType.values]
             if bad:
@@ -155,7 +165,23 @@ def parse_year(raw: str | None) -> int | None:
     return int(text)
 
 
-def parse_slice(params: Mapping[str, str | Sequence[str]], *, default_by: str = "") -> Slice:
+def parse_slice(
+    params: Mapping[str, str | Sequence[str]],
+    *,
+    default_by: str = "",
+    extra: Sequence[str] = (),
+) -> Slice:
+    """The slice asked for by query parameters; a parameter name other than ``by``,
+    ``year``, the filters and ``extra`` is refused, so a misspelt filter is never ignored."""
+    allowed = {"by", "year", *FILTER_KEYS, *extra}
+    unknown = sorted(k for k in params if k not in allowed)
+    if unknown:
+        raise ValidationError(
+            {
+                unknown[0][:40]: _("Unknown parameter %(name)s: use %(known)s.")
+                % {"name": repr(unknown[0])[:40], "known": ", ".join(sorted(allowed))}
+            }
+        )
     by_raw = params.get("by")
     if isinstance(by_raw, list):
         by_raw = ",".join(by_raw)

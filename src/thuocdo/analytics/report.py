@@ -36,6 +36,12 @@ def report_data(
 ) -> ReportData:
     filters: dict[str, list[str]] = {}
     area_name = _("Whole country")
+    if not area:
+        # a province officer's (or a province campaign's) report is that province's
+        own = selectors.campaign_get(scope=scope, campaign_id=campaign_id, public=public)
+        own_area = own.unit_path.strip("/").split("/")[1:2]
+        provinces = selectors.scope_filters(scope, public).get("province") or own_area
+        area = provinces[0] if len(provinces) == 1 else None
     if area:
         filters = parse_filters({"province": area})
         area_name = Unit.objects.get(structure=Structure.CURRENT, code=area).name

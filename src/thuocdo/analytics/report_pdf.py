@@ -45,23 +45,33 @@ def _chart_png(kind: str, labels: list[str], values: list[float | None], title: 
 
     font = font_manager.FontProperties(fname=str(_font_dir() / "DejaVuSans.ttf"), size=8)
     fig, ax = plt.subplots(figsize=(6.2, 2.6), dpi=150)
-    vals = [0.0 if v is None else float(v) for v in values]
+    # a suppressed (or missing) value is never drawn as a zero: its place is marked "—"
+    shown = [i for i, v in enumerate(values) if v is not None]
+    hidden = [i for i, v in enumerate(values) if v is None]
+    vals = [float(values[i]) for i in shown]  # type: ignore[arg-type]
     if kind == "barh":
-        ax.barh(range(len(vals)), vals, color="#2f8f5b")
-        ax.set_yticks(range(len(vals)))
+        ax.barh(shown, vals, color="#2f8f5b")
+        ax.set_yticks(range(len(values)))
         ax.set_yticklabels(labels, fontproperties=font)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-    elif kind == "line":
-        ax.plot(range(len(vals)), vals, marker="o", color="#2f6f9f")
-        ax.set_xticks(range(len(vals)))
-        ax.set_xticklabels(labels, fontproperties=font)
-        ax.set_ylim(0, 100)
+        for i in hidden:
+            ax.text(1, i, "—", va="center", fontproperties=font)
     else:
-        ax.bar(range(len(vals)), vals, color="#2f6f9f")
-        ax.set_xticks(range(len(vals)))
-        ax.set_xticklabels(labels, fontproperties=font, rotation=20, ha="right")
+        if kind == "line":
+            # NaN breaks the line at a hidden year instead of bridging it
+            line = [float("nan") if v is None else float(v) for v in values]
+            ax.plot(range(len(values)), line, marker="o", color="#2f6f9f")
+            ax.set_xticks(range(len(values)))
+            ax.set_xticklabels(labels, fontproperties=font)
+        else:
+            ax.bar(shown, vals, color="#2f6f9f")
+            ax.set_xticks(range(len(values)))
+            ax.set_xticklabels(labels, fontproperties=font, rotation=20, ha="right")
+        ax.set_xlim(-0.6, len(values) - 0.4)
         ax.set_ylim(0, 100)
+        for i in hidden:
+            ax.text(i, 2, "—", ha="center", fontproperties=font)
     ax.set_title(
         title,
         fontproperties=font_manager.FontProperties(

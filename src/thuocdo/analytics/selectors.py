@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ from thuocdo.analytics.domain.columnar import (
 from thuocdo.analytics.domain.stats import Cube
 from thuocdo.analytics.models import Snapshot
 from thuocdo.analytics.params import Slice
-from thuocdo.assessments.models import Campaign, CampaignStatus, Response
+from thuocdo.assessments.models import Campaign, CampaignStatus, Response, Stratum
 
 MIN_PUBLIC_N = 5
 SUPPRESSED_FIELDS = (
@@ -53,21 +54,50 @@ class Loaded:
     layout: Layout
 
 
+def _hide(row: dict[str, Any]) -> dict[str, Any]:
+    hidden = {k: v for k, v in row.items() if k not in SUPPRESSED_FIELDS}
+    hidden.update(dict.fromkeys(SUPPRESSED_FIELDS))
+    hidden["suppressed"] = True
+    return hidden
+
+
+def _complement(rows: list[dict[str, Any]], by: Sequence[str]) -> bool:
+    """One pass of complementary suppression; True when it hid a row."""
+    changed = False
+    for dim in by:
+        others = [k for k in by if k != dim]
+        parts: dict[tuple[Any, ...], list[int]] = {}
+        for i, row in enumerate(rows):
+            parts.setdefault(tuple(row.get(k) for k in others), []).append(i)
+        for members in parts.values():
+            hidden = [i for i in members if rows[i]["suppressed"]]
+            shown = [i for i in members if not rows[i]["suppressed"]]
+            if len(hidden) == 1 and shown:
+                smallest = min(shown, key=lambda i: (rows[i].get("n") or 0, i))
+                rows[smallest] = _hide(rows[smallest])
+                changed = True
+    return changed
+
+
 def suppress_rows(
-    rows: Sequence[dict[str, Any]], *, minimum: int = MIN_PUBLIC_N
+    rows: Sequence[dict[str, Any]], *, by: Sequence[str] = (), minimum: int = MIN_PUBLIC_N
 ) -> list[dict[str, Any]]:
     """The one place small cells are suppressed: a row with fewer than ``minimum``
-    respondents keeps its grouping keys and ``n``; every estimate in it becomes null."""
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        n = row.get("n")
-        if n is not None and n < minimum:
-            hidden = {k: v for k, v in row.items() if k not in SUPPRESSED_FIELDS}
-            hidden.update(dict.fromkeys(SUPPRESSED_FIELDS))
-            hidden["suppressed"] = True
-            out.append(hidden)
-        else:
-            out.append({**row, "suppressed": False})
+    respondents keeps its grouping keys and ``n``; every estimate in it becomes null.
+
+    Complementary suppression: the rows grouped by ``by`` add up (along each grouping key,
+    the others fixed) to a total that is itself published; where exactly one row of such a
+    set is hidden, the shown row with the fewest respondents is hidden too, so the hidden
+    value cannot be worked out by subtraction. Repeated until no set has a single hidden
+    row (hiding a row in one direction may leave one alone in another)."""
+    out = [
+        _hide(row)
+        if row.get("n") is not None and row["n"] < minimum
+        else {**row, "suppressed": False}
+        for row in rows
+    ]
+    while by and _complement(out, by):
+        pass
     return out
 
 
@@ -102,9 +132,21 @@ def campaign_list(*, scope: Scope, public: bool = False) -> list[Campaign]:
     return [c for c in out if c.unit_path.startswith(path) or path.startswith(c.unit_path)]
 
 
+def population_key(campaign_id: int) -> str:
+    """A fingerprint of the campaign's population counts (count, total, last row id): an
+    import replaces every row, so any import changes it."""
+    agg = Stratum.objects.filter(campaign_id=campaign_id).aggregate(
+        n=Count("id"), total=Sum("population"), last=Max("id")
+    )
+    return f"{agg['n']}:{agg['total'] or 0}:{agg['last'] or 0}"
+
+
 def is_stale(snap: Snapshot) -> bool:
-    """True when a response of the campaign changed after the columnar copy was made (one
-    indexed query); the copy is then refreshed incrementally before it is read."""
+    """True when a response of the campaign changed after the columnar copy was made, or the
+    population counts were imported again (two indexed queries); the copy is then refreshed
+    incrementally before it is read (a refresh recomputes every weight)."""
+    if snap.population_key != population_key(snap.campaign_id):
+        return True
     if snap.watermark is None:
         return Response.objects.filter(campaign_id=snap.campaign_id).exists()
     return Response.objects.filter(
@@ -182,7 +224,10 @@ def _cache_key(kind: str, loaded: Loaded, payload: Any) -> str:
 def _resolve_year(campaign: Campaign, year: int | None, *, scope: Scope, public: bool) -> Campaign:
     if year is None or year == campaign.year:
         return campaign
-    qs = Campaign.objects.filter(framework__code=campaign.framework.code, year=year)
+    # the same criteria set over the same area, as trend() compares
+    qs = Campaign.objects.filter(
+        framework__code=campaign.framework.code, unit_path=campaign.unit_path, year=year
+    )
     if public:
         qs = qs.filter(status=CampaignStatus.PUBLISHED)
     other = qs.order_by("-id").first()
@@ -216,7 +261,7 @@ def aggregate(
     if rows is None:
         rows = estimate_slice(loaded.cube, slice_.by, filters, loaded.layout)
         if suppress:
-            rows = suppress_rows(rows)
+            rows = suppress_rows(rows, by=slice_.by)
         cache.set(key, rows, CACHE_SECONDS)
     return {
         "campaign": campaign.pk,

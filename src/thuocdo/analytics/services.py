@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.models import User
 from thuocdo.accounts.services import audit_record
-from thuocdo.analytics import store
+from thuocdo.analytics import selectors, store
 from thuocdo.analytics.domain.columnar import CELL_COLUMNS, records_to_frame, upsert
 from thuocdo.analytics.domain.stats import poststratify
 from thuocdo.analytics.models import Snapshot
@@ -192,6 +192,7 @@ def _refresh(
     changed, records, latest = _read_responses(campaign.pk, since)
     rows = records_to_frame(records, layout)
     frame = upsert(base.drop("weight", "stratum") if base is not None else None, changed, rows)
+    population_key = selectors.population_key(campaign.pk)
     weighted, summary = poststratify(frame, _population(campaign.pk))
     # rows in grain order (commune × sector × entity type × size): cube cells are contiguous
     weighted = weighted.sort(["commune", "sector", "entity_type", "size", "response_id"])
@@ -216,7 +217,9 @@ def _refresh(
     snap.weighted = summary.weighted
     snap.collapsed = {str(k): v for k, v in summary.collapsed.items()}
     snap.strata = summary.cells
+    snap.unrepresented = summary.unrepresented
     snap.framework_hash = campaign.framework.content_hash
+    snap.population_key = population_key
     if isinstance(watermark, datetime):
         snap.watermark = max(watermark, snap.watermark) if snap.watermark else watermark
     snap.save()

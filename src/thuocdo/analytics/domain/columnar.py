@@ -229,9 +229,10 @@ def estimate_slice(
 ) -> list[dict[str, Any]]:
     """Estimates grouped by ``by`` inside ``filters``, from the cube of :func:`cube_of`.
 
-    Provinces contain whole weighting cells, so a province filter drops cells first. Every
-    other filter defines a domain instead, so the variance still sees every respondent of
-    each stratum.
+    Provinces contain whole weighting cells (the weights never merge cells across provinces,
+    see :func:`~thuocdo.analytics.domain.stats.poststratify`), so a province filter drops
+    cells first. Every other filter defines a domain instead, so the variance still sees
+    every respondent of each stratum.
     """
     if filters.get("province"):
         cube = cube.take(cube.mask_in("province", filters["province"]))

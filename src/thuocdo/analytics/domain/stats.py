@@ -1,9 +1,10 @@
 """Survey estimators used for published results (no Django here).
 
 - :func:`poststratify`: post-stratification weights ``w = N_h / n_h`` on population cells
-  (commune × entity type × size), collapsing a cell that has no respondents (or no
-  population) into a coarser one: province × entity type × size, then province × entity type,
-  then province, then the whole area.
+  (commune × entity type × size); a cell that has no respondents (or no population) is
+  resolved in a coarser group of its province (province × entity type × size, then province ×
+  entity type, then province) without touching the other groups; a province where nobody
+  answered is left out and reported.
 - :func:`domain_estimates`: weighted means of score columns for every domain (group) with the
   variance by Taylor linearisation under a stratified design (the final weighting cells are
   the strata), and weighted level shares with Wilson intervals on the design-effect effective
@@ -45,14 +46,85 @@ class WeightSummary:
 
     weighted: bool  # False when the campaign has no population counts (all weights 1)
     cells: int  # final weighting cells (strata)
-    collapsed: dict[int, int]  # collapse level → respondents whose cell was collapsed there
-    population: float
+    collapsed: dict[int, int]  # collapse level → respondents whose weight was formed there
+    population: float  # population counted in the campaign's cells
+    unrepresented: float = 0.0  # population of provinces where nobody answered (not weighted)
 
 
-def _level_key(keys: Sequence[str]) -> pl.Expr:
-    if not keys:
-        return pl.lit("*")
-    return pl.concat_str([pl.col(k).cast(pl.Utf8).fill_null("") for k in keys], separator="|")
+def _level_key(keys: Sequence[str], cell: Sequence[str]) -> str:
+    return "|".join(cell[CELL_KEYS.index(k)] for k in keys)
+
+
+@dataclass
+class _Cell:
+    n: int
+    N: float
+    weight: float = 0.0
+    stratum: str = ""
+    collapse: int = 0
+    pending: bool = False
+
+
+def _weight_cells(cells: dict[tuple[str, ...], _Cell]) -> float:
+    """Form the weight of every cell in place; return the population left unrepresented.
+
+    A usable cell (``n ≥ 1`` and ``N > 0``) is its own stratum with ``w = N / n``. A cell
+    that is not usable is *pending*; level by level (province × entity type × size, province ×
+    entity type, province) each group holding pending cells is resolved:
+
+    - pending cells with respondents (no population count) are merged with the whole group,
+      which becomes one stratum ``w = ΣN / Σn``;
+    - otherwise the pending cells' population is spread over the group's represented cells
+      in proportion to the population they already carry (their strata stay as they were).
+
+    A group with neither represented cells nor both respondents and population stays
+    pending. Nothing is merged across provinces: population still pending after the province
+    level is left out (returned as unrepresented), and respondents still pending (a province
+    without population counts) get the mean weight of the represented respondents, as one
+    stratum per province.
+    """
+    for key, c in cells.items():
+        if c.n > 0 and c.N > 0:
+            c.weight, c.stratum = c.N / c.n, _level_key(CELL_KEYS, key)
+        else:
+            c.pending = True
+    for level, keys in enumerate(COLLAPSE_LEVELS[1:-1], start=1):
+        groups: dict[str, list[tuple[tuple[str, ...], _Cell]]] = {}
+        for key, c in cells.items():
+            groups.setdefault(_level_key(keys, key), []).append((key, c))
+        for label, members in groups.items():
+            pending = [c for _k, c in members if c.pending]
+            if not pending:
+                continue
+            represented = [c for _k, c in members if not c.pending and c.n > 0]
+            pn = sum(c.n for c in pending)
+            p_pop = sum(c.N for c in pending)
+            if not represented and not (pn > 0 and p_pop > 0):
+                continue
+            if pn > 0:
+                gn = sum(c.n for _k, c in members)
+                g_pop = sum(c.N for _k, c in members)
+                for _k, c in members:
+                    c.weight, c.stratum, c.pending = g_pop / gn, label, False
+                    c.collapse = level
+                continue
+            carried = sum(c.weight * c.n for c in represented)
+            factor = (carried + p_pop) / carried
+            for c in represented:
+                c.weight *= factor
+                c.collapse = level
+            for c in pending:
+                c.pending = False
+    unrepresented = sum(c.N for c in cells.values() if c.pending and c.n == 0)
+    left = [(k, c) for k, c in cells.items() if c.pending and c.n > 0]
+    if left:
+        done = [c for c in cells.values() if not c.pending and c.n > 0]
+        rn = sum(c.n for c in done)
+        mean_w = sum(c.weight * c.n for c in done) / rn if rn else 1.0
+        for key, c in left:
+            c.weight, c.stratum = mean_w, _level_key(COLLAPSE_LEVELS[-2], key)
+            c.collapse, c.pending = len(COLLAPSE_LEVELS) - 1, False
+    return unrepresented
 
 
 def poststratify(
@@ -62,80 +134,57 @@ def poststratify(
 
     ``respondents`` and ``population`` carry the cell keys ``province``, ``commune``,
     ``entity_type`` and ``size`` (strings; blank size is its own value); ``population`` also
-    ``population`` (the count N of the cell). A cell is usable when it has at least one
-    respondent and a positive population; an unusable cell is merged with every cell of its
-    coarser group, level by level, until the merged group is usable.
+    ``population`` (the count N of the cell). Cells without respondents or without a
+    population count are resolved inside their province as :func:`_weight_cells` describes.
     """
-    resp_cells = respondents.group_by(list(CELL_KEYS)).agg(pl.len().alias("n"))
     if population.height == 0 or float(population["population"].sum()) <= 0:
         n = respondents.height
         out = respondents.with_columns(
             pl.lit(1.0).alias("weight"), pl.lit("*").alias("stratum"), pl.lit(0).alias("collapse")
         )
         return out, WeightSummary(False, 1 if n else 0, {}, float(n))
+    text = [pl.col(k).cast(pl.Utf8).fill_null("") for k in CELL_KEYS]
     pop_cells = (
         population.select([*CELL_KEYS, "population"])
-        .with_columns(pl.col(k).cast(pl.Utf8).fill_null("") for k in CELL_KEYS)
+        .with_columns(text)
         .group_by(list(CELL_KEYS))
         .agg(pl.col("population").sum().cast(pl.Float64).alias("N"))
     )
-    resp_cells = resp_cells.with_columns(pl.col(k).cast(pl.Utf8).fill_null("") for k in CELL_KEYS)
-    cells = pop_cells.join(resp_cells, on=list(CELL_KEYS), how="full", coalesce=True).with_columns(
-        pl.col("N").fill_null(0.0), pl.col("n").fill_null(0).cast(pl.Int64)
+    keyed = respondents.with_columns(text)
+    resp_cells = keyed.group_by(list(CELL_KEYS)).agg(pl.len().alias("n"))
+    cells: dict[tuple[str, ...], _Cell] = {}
+    for row in pop_cells.iter_rows():
+        cells[tuple(row[:-1])] = _Cell(0, float(row[-1]))
+    for row in resp_cells.iter_rows():
+        key = tuple(row[:-1])
+        cells.setdefault(key, _Cell(0, 0.0)).n = int(row[-1])
+    unrepresented = _weight_cells(cells)
+    used = [(k, c) for k, c in cells.items() if c.n > 0]
+    table = pl.DataFrame(
+        {
+            **{name: [k[i] for k, _c in used] for i, name in enumerate(CELL_KEYS)},
+            "weight": [c.weight for _k, c in used],
+            "stratum": [c.stratum for _k, c in used],
+            "collapse": [c.collapse for _k, c in used],
+        },
+        schema={
+            **dict.fromkeys(CELL_KEYS, pl.Utf8),
+            "weight": pl.Float64,
+            "stratum": pl.Utf8,
+            "collapse": pl.Int32,
+        },
     )
-    cells = cells.with_columns(
-        _level_key(COLLAPSE_LEVELS[0]).alias("final"),
-        pl.lit(0).alias("collapse"),
-        ((pl.col("n") > 0) & (pl.col("N") > 0)).alias("ok"),
-    )
-    # ``pending`` marks cells whose current group is still unusable.
-    cells = cells.with_columns((~pl.col("ok")).alias("pending"))
-    for level, keys in enumerate(COLLAPSE_LEVELS[1:], start=1):
-        gkey = _level_key(keys).alias("g")
-        cells = cells.with_columns(gkey)
-        groups = cells.group_by("g").agg(
-            pl.col("pending").any().alias("merge"),
-            pl.col("n").sum().alias("gn"),
-            pl.col("N").sum().alias("gN"),
-        )
-        cells = cells.join(groups, on="g", how="left")
-        cells = cells.with_columns(
-            pl.when(pl.col("merge")).then(pl.col("g")).otherwise(pl.col("final")).alias("final"),
-            pl.when(pl.col("merge"))
-            .then(pl.lit(level))
-            .otherwise(pl.col("collapse"))
-            .alias("collapse"),
-            pl.when(pl.col("merge"))
-            .then(~((pl.col("gn") > 0) & (pl.col("gN") > 0)))
-            .otherwise(pl.lit(False))
-            .alias("pending"),
-        ).drop("g", "merge", "gn", "gN")
-    finals = cells.group_by("final").agg(
-        pl.col("n").sum().alias("fn"), pl.col("N").sum().alias("fN")
-    )
-    cells = cells.join(finals, on="final", how="left").with_columns(
-        pl.when(pl.col("fn") > 0)
-        .then(pl.col("fN") / pl.col("fn"))
-        .otherwise(pl.lit(0.0))
-        .alias("weight")
-    )
-    keyed = respondents.with_columns(pl.col(k).cast(pl.Utf8).fill_null("") for k in CELL_KEYS)
-    out = keyed.join(
-        cells.select([*CELL_KEYS, "weight", "final", "collapse"]),
-        on=list(CELL_KEYS),
-        how="left",
-    ).rename({"final": "stratum"})
-    collapsed_counts = (
-        out.filter(pl.col("collapse") > 0)
-        .group_by("collapse")
-        .agg(pl.len().alias("k"))
-        .sort("collapse")
-    )
+    out = keyed.join(table, on=list(CELL_KEYS), how="left")
+    collapsed: dict[int, int] = {}
+    for _k, c in used:
+        if c.collapse:
+            collapsed[c.collapse] = collapsed.get(c.collapse, 0) + c.n
     summary = WeightSummary(
         True,
-        int(out["stratum"].n_unique()) if out.height else 0,
-        {int(r["collapse"]): int(r["k"]) for r in collapsed_counts.iter_rows(named=True)},
+        len({c.stratum for _k, c in used}),
+        dict(sorted(collapsed.items())),
         float(pop_cells["N"].sum()),
+        unrepresented,
     )
     return out, summary
 

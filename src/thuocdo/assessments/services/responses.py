@@ -97,6 +97,11 @@ def _audit(
         after=response_snapshot(response),
         unit_path=response.unit_path,
     )
+    # analytics: the dashboards' columnar copy counts submitted and verified responses
+    if {response.status, (before or {}).get("status")} & {"submitted", "verified"}:
+        from thuocdo.analytics.tasks import queue_refresh
+
+        queue_refresh(response.campaign_id)
 
 
 def _resolve_channel(scope: Scope, channel: str | None) -> str:
