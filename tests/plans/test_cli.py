@@ -54,6 +54,14 @@ def test_instantiate_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None
     )
 
 
+def test_instantiate_the_national_sector_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, err = run(capsys, "instantiate", "sector-de-2025", "--year", "2025")
+    assert (code, err) == (0, "")
+    assert len(data["tasks"]) == 70
+    by_code = {t["code"]: t for t in data["tasks"]}
+    assert by_code["9.a.P3"]["deadline"] == "2024-12-31"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

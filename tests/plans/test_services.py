@@ -115,6 +115,26 @@ def test_national_plan_from_the_2023_framework() -> None:
     assert task(plan, "A.I.1").deadline == date(2023, 12, 31)
 
 
+def test_national_sector_plan_and_the_province_plan_that_implements_it(
+    make_plan: Callable[..., Plan],
+) -> None:
+    national = services.plan_instantiate(
+        actor=None, framework="sector-de-2025", unit_code=None, year=2025
+    )
+    assert national.level == "national"
+    assert national.parent is None
+    assert national.tasks.count() == 70
+    carried = task(national, "9.a.P3")  # due "Quý IV/2024": carried over from the year before
+    assert (carried.start, carried.deadline) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert task(national, "9.b.M3").deadline == date(2024, 12, 31)
+    assert task(national, "3.b").start == date(2025, 1, 1)
+    province = make_plan(framework="sector-de-2025", unit="48", year=2025)
+    assert province.parent == national
+    assert list(national.children.all()) == [province]
+    other_year = make_plan(framework="sector-de-2025", unit="48", year=2026)
+    assert other_year.parent is None
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [

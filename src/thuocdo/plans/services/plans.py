@@ -207,6 +207,10 @@ def plan_instantiate(
         task_start = start
         if isinstance(spec, FixedDeadline) and spec.start_year is not None:
             task_start = date(min(spec.start_year, plan_year), 1, 1)
+        if rd.due is not None and rd.due < task_start:
+            # A task the framework dates before the plan year (sector-de-2025 9.a.P3, due
+            # "Quý IV/2024") is carried over: it starts on 1 January of its own year.
+            task_start = date(rd.due.year, 1, 1)
         check_dates(task_start, rd.due, where=t.code)
         tasks.append(
             Task(
