@@ -50,7 +50,7 @@ VI = {
     "Only the plan's owner may reassign a task.": "Chỉ đơn vị lập kế hoạch mới được giao lại nhiệm vụ.",
     "Unknown survey stage %(stage)s; expected one of: %(stages)s.": "Không có giai đoạn khảo sát %(stage)s; các giai đoạn: %(stages)s.",
     "A unit path names at least a province.": "Đường dẫn đơn vị phải chỉ ra ít nhất một tỉnh.",
-    "Completed automatically: a survey campaign of stage “%(stage)s” was published in %(year)s.": "Tự động hoàn thành: đợt khảo sát giai đoạn “%(stage)s” năm %(year)s đã được công bố.",
+    "Completed automatically: a survey campaign of %(year)s reached the stage “%(stage)s”.": "Tự động hoàn thành: đợt khảo sát năm %(year)s đã đến giai đoạn “%(stage)s”.",
     "Past its deadline on %(on)s.": "Quá thời hạn vào ngày %(on)s.",
     "File %(name)s is %(size)s MB; the limit is %(limit)s MB.": "Tệp %(name)s nặng %(size)s MB; giới hạn là %(limit)s MB.",
     "Give either a file or a link.": "Hãy gửi một tệp hoặc một đường liên kết.",

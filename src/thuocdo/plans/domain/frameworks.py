@@ -40,6 +40,7 @@ __all__ = [
     "GroupDef",
     "TaskDef",
     "adjusted",
+    "campaign_stage",
     "framework_from_data",
     "framework_from_dict",
     "load_builtin",
@@ -51,6 +52,23 @@ BUILTIN_CODES: Final = ("province-dx", "sector-de-2025", "national-2023")
 
 #: Stages of the survey programme that campaigns complete (see ``tasks_sync_survey_stage``).
 SURVEY_STAGES: Final = ("guide", "pilot", "scale_up", "publish")
+
+
+def campaign_stage(*, status: str, pilot: bool, province_wide: bool) -> str | None:
+    """The survey stage a campaign reaches when it takes ``status``, or ``None``.
+
+    Opening any campaign guides organisations to self-assess (``guide``); closing a
+    province-wide campaign that is not a pilot means the survey was carried out across the
+    province (``scale_up``); publishing completes ``pilot`` for a pilot campaign and
+    ``publish`` (the yearly survey and its publication) for any other.
+    """
+    if status == "open":
+        return "guide"
+    if status == "closed":
+        return "scale_up" if province_wide and not pilot else None
+    if status == "published":
+        return "pilot" if pilot else "publish"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

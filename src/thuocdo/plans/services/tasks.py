@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
+from thuocdo.geo.models import Level as GeoLevel
 from thuocdo.plans import selectors
-from thuocdo.plans.domain.frameworks import SURVEY_STAGES
+from thuocdo.plans.domain.frameworks import SURVEY_STAGES, campaign_stage
 from thuocdo.plans.domain.workflow import (
     can_transition,
     path_to,
@@ -213,8 +214,8 @@ def _walk_status(*, task: Task, actor: Any, target: str, on: date, note: str) ->
 @transaction.atomic
 def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any = None) -> int:
     """Mark the survey-programme tasks of ``stage`` in the plans of the province containing
-    ``unit_path`` for ``year`` as done (called when a campaign is published; ``pilot`` for a
-    pilot campaign). Returns how many tasks changed."""
+    ``unit_path`` for ``year`` as done (see :func:`tasks_sync_campaign`). Returns how many
+    tasks changed."""
     if stage not in SURVEY_STAGES:
         raise ValidationError(
             {
@@ -238,7 +239,7 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
         .order_by("pk")
     )
     note = _(
-        "Completed automatically: a survey campaign of stage “%(stage)s” was published in %(year)s."
+        "Completed automatically: a survey campaign of %(year)s reached the stage “%(stage)s”."
     ) % {"stage": str(SURVEY_STAGE_LABELS[stage]), "year": year}
     changed = 0
     on = today()
@@ -246,6 +247,22 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
         if _walk_status(task=task, actor=actor, target=Status.DONE, on=on, note=note):
             changed += 1
     return changed
+
+
+def tasks_sync_campaign(*, campaign: Any, actor: Any = None) -> int:
+    """Complete the survey-programme tasks of the stage ``campaign`` has just reached (its
+    current status; see :func:`~thuocdo.plans.domain.frameworks.campaign_stage`). Called by the
+    assessments app after each campaign transition commits. Returns how many tasks changed."""
+    stage = campaign_stage(
+        status=campaign.status,
+        pilot=bool(campaign.pilot),
+        province_wide=campaign.area.level == GeoLevel.PROVINCE,
+    )
+    if stage is None:
+        return 0
+    return tasks_sync_survey_stage(
+        unit_path=campaign.unit_path, year=campaign.year, stage=stage, actor=actor
+    )
 
 
 @transaction.atomic
