@@ -85,3 +85,26 @@ def test_campaigns_complete_guide_pilot_scale_up_and_publish(
     assert "khảo sát, công bố kết quả hằng năm" in done.updates.first().note
     assert commune.status == "closed"
     assert statuses(elsewhere, *stages) == dict.fromkeys(stages, "not_started")
+
+
+def test_a_published_campaign_completes_the_yearly_survey_of_its_own_sector_only(
+    make_plan: Callable[..., Plan], step: Callable[[Campaign, str], Campaign]
+) -> None:
+    plan = make_plan(framework="sector-de-2025", unit="01", year=2025)
+    yearly = ("3.d", "7.a.P1", "7.b.P1", "7.c.P1", "7.d.P1", "7.dd.P1")
+    assert dict(plan.tasks.filter(code__in=yearly).values_list("code", "sectors")) == {
+        "3.d": [],
+        "7.a.P1": ["retail"],
+        "7.b.P1": ["tourism"],
+        "7.c.P1": ["agriculture"],
+        "7.d.P1": ["manufacturing"],
+        "7.dd.P1": ["logistics"],
+    }
+    step(step(step(create("sme-dx", "01"), "open"), "closed"), "published")  # sector "general"
+    assert statuses(plan, *yearly) == {**dict.fromkeys(yearly, "not_started"), "3.d": "done"}
+    step(step(step(create("farm-dx", "01"), "open"), "closed"), "published")  # agriculture
+    assert statuses(plan, *yearly) == {
+        **dict.fromkeys(yearly, "not_started"),
+        "3.d": "done",
+        "7.c.P1": "done",
+    }

@@ -364,7 +364,14 @@ def test_survey_stage_completes_the_matching_tasks(make_plan: Callable[..., Plan
     published = services.tasks_sync_survey_stage(
         unit_path=sector.unit_path, year=2025, stage="publish"
     )
-    assert published == 6  # 3.d and the five sectors' yearly surveys
+    assert published == 1  # 3.d; the five sectors' yearly surveys wait for their own sector
+    assert task(sector, "7.a.P1").sectors == ["retail"]
+    retail = services.tasks_sync_survey_stage(
+        unit_path=sector.unit_path, year=2025, stage="publish", sector="retail"
+    )
+    assert retail == 1
+    assert task(sector, "7.a.P1").status == "done"
+    assert task(sector, "7.b.P1").status == "not_started"
 
 
 def test_survey_stage_leaves_cancelled_tasks_and_refuses_unknown_stages(

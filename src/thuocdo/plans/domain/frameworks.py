@@ -114,6 +114,8 @@ class TaskDef:
     survey_stage: str | None = None
     audience: str = ""
     assignment: Assignment | None = None
+    #: Focus sectors the task is about (``retail``, ``tourism``…); empty: every sector.
+    sectors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +233,7 @@ def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
                     survey_stage=task.get("survey_stage"),
                     audience=str(task.get("audience") or ""),
                     assignment=assignment,
+                    sectors=_join(task.get("sectors")),
                 )
             )
     return FrameworkDef(
@@ -289,6 +292,7 @@ def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
         )
         values = {k: v for k, v in t.items() if k != "assignment"}
         values["coordinating"] = tuple(values.get("coordinating") or ())
+        values["sectors"] = tuple(values.get("sectors") or ())
         return TaskDef(**values, assignment=assignment)
 
     return FrameworkDef(

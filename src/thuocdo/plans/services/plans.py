@@ -234,6 +234,7 @@ def plan_instantiate(
                 kpi=t.kpi,
                 indicator_code=t.indicator_code,
                 survey_stage=t.survey_stage or "",
+                sectors=list(t.sectors),
             )
         )
     Task.objects.bulk_create(tasks)

@@ -212,10 +212,13 @@ def _walk_status(*, task: Task, actor: Any, target: str, on: date, note: str) ->
 
 
 @transaction.atomic
-def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any = None) -> int:
+def tasks_sync_survey_stage(
+    *, unit_path: str, year: int, stage: str, sector: str = "", actor: Any = None
+) -> int:
     """Mark the survey-programme tasks of ``stage`` in the plans of the province containing
-    ``unit_path`` for ``year`` as done (see :func:`tasks_sync_campaign`). Returns how many
-    tasks changed."""
+    ``unit_path`` for ``year`` as done (see :func:`tasks_sync_campaign`): the tasks of every
+    sector, and those of ``sector`` (a criteria-set sector such as ``retail``) when the task
+    names focus sectors. Returns how many tasks changed."""
     if stage not in SURVEY_STAGES:
         raise ValidationError(
             {
@@ -244,6 +247,8 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
     changed = 0
     on = today()
     for task in tasks:
+        if task.sectors and sector not in task.sectors:
+            continue
         if _walk_status(task=task, actor=actor, target=Status.DONE, on=on, note=note):
             changed += 1
     return changed
@@ -261,7 +266,11 @@ def tasks_sync_campaign(*, campaign: Any, actor: Any = None) -> int:
     if stage is None:
         return 0
     return tasks_sync_survey_stage(
-        unit_path=campaign.unit_path, year=campaign.year, stage=stage, actor=actor
+        unit_path=campaign.unit_path,
+        year=campaign.year,
+        stage=stage,
+        sector=campaign.framework.sector,
+        actor=actor,
     )
 
 
