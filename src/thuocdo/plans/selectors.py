@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.text import fold, nfc
+from thuocdo.geo.models import Structure, Unit
 from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
 from thuocdo.plans.models import Evidence, Framework, Level, Plan, Status, Task, TaskGroup
@@ -147,9 +148,24 @@ def task_is_overdue(task: Task, on: date) -> bool:
 
 
 def tasks_overdue(*, scope: Scope, on: date, unit_code: str | None = None) -> list[Task]:
-    """Open tasks in the scope that are overdue on ``on``, oldest deadline first."""
+    """Open tasks in the scope that are overdue on ``on``, oldest deadline first; ``unit_code``
+    (a unit code or a lead unit code) narrows them, and an unknown one is refused."""
     qs = task_list(scope=scope).filter(status__in=OPEN_STATUSES)
     if unit_code:
+        known = (
+            Unit.objects.filter(structure=Structure.CURRENT, code=unit_code).exists()
+            or Task.objects.filter(lead_unit=unit_code).exists()
+        )
+        if not known:
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "Unknown unit %(unit)s: neither a unit code (current structure) nor "
+                        "the lead unit of a task."
+                    )
+                    % {"unit": unit_code}
+                }
+            )
         qs = qs.filter(Q(plan__unit__code=unit_code) | Q(lead_unit=unit_code))
     found = [t for t in qs if task_is_overdue(t, on)]
     found.sort(key=lambda t: (t.deadline or date.max, t.plan_id, t.position))

@@ -73,9 +73,31 @@ def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
     level = xlsx.text_of(meta.get("level")) or (Level.PROVINCE if unit else Level.NATIONAL)
     if level not in Level.values:
         raise ValidationError({"level": _("Unknown plan level %(level)s.") % {"level": level}})
+    fits = {Level.PROVINCE} if unit else {Level.NATIONAL, Level.MINISTRY}
+    if level not in fits:
+        raise ValidationError(
+            {
+                "level": _("Level %(level)s does not fit unit “%(unit)s”; expected %(fits)s.")
+                % {
+                    "level": level,
+                    "unit": unit_code or "—",
+                    "fits": ", ".join(sorted(fits)),
+                }
+            }
+        )
     path = unit.path if unit else ""
     if not selectors.can_manage_plan(user=actor, unit_path=path):
         raise PermissionDenied(_("You may not create plans for this unit."))
+    if Plan.objects.filter(framework_code="", level=level, unit=unit, year=year).exists():
+        raise ValidationError(
+            {
+                "id": _(
+                    "A plan without a framework for this unit and year %(year)s exists; give "
+                    "its id to update it."
+                )
+                % {"year": year}
+            }
+        )
     plan = Plan.objects.create(
         title=title[:300], level=level, unit=unit, unit_path=path, year=year, created_by=actor
     )
@@ -97,6 +119,24 @@ def _lead(plan: Plan, text: str) -> tuple[str, str]:
     if dept is None:
         raise ValidationError({"lead_unit": _("Unknown unit %(unit)s.") % {"unit": text}})
     return dept.code, dept.name_vi
+
+
+def _coordinating(plan: Plan, text: str) -> list[str]:
+    """The coordinating units of a cell (comma-separated), as department codes when the plan
+    has departments."""
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    depts = selectors.departments_of(plan)
+    if not depts:
+        return names
+    codes = []
+    for name in names:
+        dept = next((d for d in depts if d.matches(name)), None)
+        if dept is None:
+            raise ValidationError(
+                {"coordinating_units": _("Unknown unit %(unit)s.") % {"unit": name}}
+            )
+        codes.append(dept.code)
+    return codes
 
 
 def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, position: int) -> Task:
@@ -137,11 +177,7 @@ def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, posi
         title_vi=title,
         lead_unit=lead,
         lead_unit_name=lead_name,
-        coordinating_units=[
-            c.strip()
-            for c in xlsx.text_of(values.get("coordinating_units")).split(",")
-            if c.strip()
-        ],
+        coordinating_units=_coordinating(plan, xlsx.text_of(values.get("coordinating_units"))),
         start=start,
         deadline=rd.due,
         deadline_spec=rd.text,
