@@ -54,6 +54,8 @@ VI = {
     "Unknown unit %(unit)s: neither a unit code (current structure) nor the lead unit of a task.": "Không có đơn vị %(unit)s: đây không phải mã đơn vị hành chính (cấu trúc hiện hành), cũng không phải đơn vị chủ trì của nhiệm vụ nào.",
     "Level %(level)s does not fit unit “%(unit)s”; expected %(fits)s.": "Cấp %(level)s không hợp với đơn vị “%(unit)s”; cần: %(fits)s.",
     "A plan without a framework for this unit and year %(year)s exists; give its id to update it.": "Đơn vị này đã có kế hoạch không theo khung cho năm %(year)s; hãy ghi id của kế hoạch đó để cập nhật.",
+    "Unknown indicator %(code)s.": "Không có chỉ tiêu %(code)s.",
+    "Only the plan's owner may link a task to an indicator.": "Chỉ đơn vị lập kế hoạch mới được gắn nhiệm vụ với chỉ tiêu.",
     "Past its deadline on %(on)s.": "Quá thời hạn vào ngày %(on)s.",
     "File %(name)s is %(size)s MB; the limit is %(limit)s MB.": "Tệp %(name)s nặng %(size)s MB; giới hạn là %(limit)s MB.",
     "Give either a file or a link.": "Hãy gửi một tệp hoặc một đường liên kết.",

@@ -311,3 +311,29 @@ def test_import_checks_the_coordinating_units_of_new_rows(
     code, _, err = run(capsys, "import", str(target))
     assert code == 0, err
     assert plan.tasks.get(code="12.2").coordinating_units == ["so-tc", "so-nv"]
+
+
+def test_import_sets_and_checks_the_indicator(
+    capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan], tmp_path: Path
+) -> None:
+    plan = make_plan(unit="01")
+    target = tmp_path / "chi-tieu.xlsx"
+    wb = exported(capsys, plan, target)
+    sheet = wb["Nhiệm vụ"]
+    column = [c.value for c in sheet[1]].index("Mã chỉ tiêu") + 1
+    lines = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
+    sheet.cell(row=lines["2.1"], column=column).value = "khong-co"
+    sheet.append(["12.2", "12", "", "Phòng trải nghiệm số", "Sở KH&CN"])
+    sheet.cell(row=sheet.max_row, column=column).value = "chi-tieu-la"
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 1
+    assert f"Dòng {lines['2.1']}, cột “Mã chỉ tiêu”: Không có chỉ tiêu khong-co" in err
+    assert f"Dòng {sheet.max_row}, cột “Mã chỉ tiêu”: Không có chỉ tiêu chi-tieu-la" in err
+    sheet.cell(row=lines["2.1"], column=column).value = "de-share-gdp"
+    sheet.cell(row=sheet.max_row, column=column).value = "de-share-gdp"
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 0, err
+    assert plan.tasks.get(code="2.1").indicator_code == "de-share-gdp"
+    assert plan.tasks.get(code="12.2").indicator_code == "de-share-gdp"

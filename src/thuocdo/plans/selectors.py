@@ -326,6 +326,15 @@ def indicator_latest(*, code: str, unit_code: str | None) -> dict[str, Any] | No
     return result
 
 
+def indicator_known(code: str) -> bool:
+    """Whether ``code`` is a strategy indicator (True when the indicators app is absent)."""
+    try:
+        listing = importlib.import_module("thuocdo.indicators.selectors").indicator_list
+    except (ImportError, AttributeError):
+        return True
+    return bool(listing().filter(code=code).exists())
+
+
 def task_indicator(task: Task) -> dict[str, Any] | None:
     unit_code = task.plan.unit.code if task.plan.unit_id and task.plan.unit else None
     return indicator_latest(code=task.indicator_code, unit_code=unit_code)

@@ -17,6 +17,7 @@ from thuocdo.plans import selectors, xlsx
 from thuocdo.plans.models import Level, Plan, Status, Task, TaskGroup
 from thuocdo.plans.services.common import (
     check_dates,
+    check_indicator,
     parse_deadline,
     record_update,
     resolve_deadline,
@@ -184,7 +185,7 @@ def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, posi
         deadline_kind=rd.kind,
         expected_output=xlsx.text_of(values.get("expected_output")),
         kpi=xlsx.text_of(values.get("kpi")),
-        indicator_code=xlsx.text_of(values.get("indicator"))[:50],
+        indicator_code=check_indicator(xlsx.text_of(values.get("indicator")), field="indicator"),
         status=status,
         progress=100 if status == Status.DONE else progress,
     )
@@ -220,6 +221,9 @@ def _update_task(*, actor: Any, task: Task, values: dict[str, Any]) -> bool:
     start = _optional_date(values.get("start"), "start")
     if start is not None and start != task.start:
         kwargs["start"] = start
+    indicator = xlsx.text_of(values.get("indicator"))
+    if indicator and indicator != task.indicator_code:
+        kwargs["indicator_code"] = check_indicator(indicator, field="indicator")
     note = xlsx.text_of(values.get("note"))
     if not kwargs and not note:
         return False

@@ -29,6 +29,7 @@ from thuocdo.plans.models import (
 )
 from thuocdo.plans.services.common import (
     check_dates,
+    check_indicator,
     parse_deadline,
     record_update,
     resolve_deadline,
@@ -78,8 +79,10 @@ def task_update(
     start: date | None = None,
     deadline: str | None = None,
     on: date | None = None,
+    indicator_code: str | None = None,
 ) -> Task:
-    """Change a task's status, progress, lead unit, start or deadline, with a note."""
+    """Change a task's status, progress, lead unit, start, deadline or strategy indicator
+    (``""`` removes it), with a note."""
     task = (
         Task.objects.select_for_update(of=("self",))
         .select_related("plan", "plan__framework")
@@ -140,6 +143,13 @@ def task_update(
         changes["start"] = [before["start"], start.isoformat()]
         task.start = start
     check_dates(task.start, task.deadline)
+    if indicator_code is not None:
+        code = check_indicator(indicator_code)
+        if code != task.indicator_code:
+            if not selectors.can_manage_plan(user=actor, plan=task.plan):
+                raise PermissionDenied(_("Only the plan's owner may link a task to an indicator."))
+            changes["indicator_code"] = [task.indicator_code, code]
+            task.indicator_code = code
 
     if new_status != task.status:
         changes["status"] = [task.status, new_status]
