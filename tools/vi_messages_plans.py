@@ -152,7 +152,6 @@ VI = {
     "2. Create the plan": "2. Lập kế hoạch",
     "Search": "Tìm",
     "All": "Tất cả",
-    "Overdue (of which)": "Trong đó quá hạn",
     "Tasks done (%)": "Nhiệm vụ hoàn thành (%)",
     "Mean progress (%)": "Tiến độ bình quân (%)",
     "Progress (%)": "Tiến độ (%)",

@@ -101,6 +101,28 @@ def test_completion_by_group(make_plan: Callable[..., Plan]) -> None:
     assert total.percent_done == round(100 / 35)
 
 
+def test_completion_counts_each_task_once(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(unit="01")
+    on = date(2025, 4, 5)
+    services.task_update(actor=None, task=task(plan, "1.1"), status="in_progress", on=on)
+    services.task_update(actor=None, task=task(plan, "1.2"), status="overdue", on=on)
+    services.task_update(actor=None, task=task(plan, "1.3"), status="cancelled", on=on)
+    total, groups = selectors.plan_completion(scope=selectors.Scope(role="admin"), plan=plan, on=on)
+    first = groups[0]  # 1.1 in progress but late, 1.2 set overdue, 1.4 late, 1.5 and 1.6 not yet
+    assert (first.done, first.in_progress, first.not_started, first.overdue, first.cancelled) == (
+        0,
+        0,
+        2,
+        3,
+        1,
+    )
+    for c in [total, *groups]:
+        assert c.done + c.in_progress + c.not_started + c.overdue + c.cancelled == c.total
+    # Without a date only the overdue status counts.
+    _, groups = selectors.plan_completion(scope=selectors.Scope(role="admin"), plan=plan)
+    assert (groups[0].in_progress, groups[0].overdue, groups[0].not_started) == (1, 1, 3)
+
+
 def test_province_comparison(make_plan: Callable[..., Plan]) -> None:
     hanoi, danang = make_plan(unit="01"), make_plan(unit="48")
     services.task_update(actor=None, task=task(danang, "1.1"), status="in_progress")

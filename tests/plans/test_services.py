@@ -405,6 +405,23 @@ def test_mark_overdue(make_plan: Callable[..., Plan]) -> None:
     assert services.tasks_mark_overdue(on=date(2025, 4, 1)) == 0
 
 
+def test_a_late_report_takes_a_recurring_task_out_of_overdue(
+    make_plan: Callable[..., Plan],
+) -> None:
+    plan = make_plan()
+    assert services.tasks_mark_overdue(on=date(2025, 4, 5)) >= 1
+    quarterly = task(plan, "10.1")  # "Hằng quý": no report in the first quarter
+    one_off = task(plan, "1.1")  # due 31/3
+    assert (quarterly.status, one_off.status) == ("overdue", "overdue")
+    quarterly = services.task_update(
+        actor=None, task=quarterly, progress=20, note="Báo cáo quý I (muộn)", on=date(2025, 4, 10)
+    )
+    assert (quarterly.status, quarterly.progress) == ("in_progress", 20)
+    assert quarterly.updates.first().changes["status"] == ["overdue", "in_progress"]
+    one_off = services.task_update(actor=None, task=one_off, progress=20, on=date(2025, 4, 10))
+    assert one_off.status == "overdue"  # a one-off task stays late until it is done
+
+
 def test_nightly_job_marks_overdue(make_plan: Callable[..., Plan]) -> None:
     from thuocdo.plans.tasks import plans_mark_overdue
 

@@ -254,22 +254,22 @@ class Completion:
 
 
 def _completion(code: str, title: str, tasks: Iterable[Task], on: date | None) -> Completion:
+    """Each task counts once: an open task that is overdue (by status, or on ``on``) counts as
+    overdue only, so done + in progress + not started + overdue + cancelled = total."""
     rows = list(tasks)
     counts = dict.fromkeys(Status.values, 0)
-    overdue = 0
     progress = 0
     for t in rows:
-        counts[t.status] += 1
+        late = t.status in OPEN_STATUSES and on is not None and task_is_overdue(t, on)
+        counts[Status.OVERDUE if late else t.status] += 1
         progress += 100 if t.status == Status.DONE else t.progress
-        if t.status == Status.OVERDUE or (on is not None and task_is_overdue(t, on)):
-            overdue += 1
     return Completion(
         code=code,
         title=title,
         total=len(rows),
         done=counts[Status.DONE],
         in_progress=counts[Status.IN_PROGRESS],
-        overdue=overdue,
+        overdue=counts[Status.OVERDUE],
         cancelled=counts[Status.CANCELLED],
         not_started=counts[Status.NOT_STARTED],
         mean_progress=round(progress / len(rows), 1) if rows else 0.0,

@@ -173,7 +173,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         "series": {
             "done": [g.done for g in groups],
             "in_progress": [g.in_progress for g in groups],
-            "not_started": [max(0, g.not_started) for g in groups],
+            "not_started": [g.not_started for g in groups],
             "overdue": [g.overdue for g in groups],
             "cancelled": [g.cancelled for g in groups],
         },
@@ -181,9 +181,10 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             "done": str(Status.DONE.label),
             "in_progress": str(Status.IN_PROGRESS.label),
             "not_started": str(Status.NOT_STARTED.label),
-            "overdue": _("Overdue (of which)"),
+            "overdue": str(Status.OVERDUE.label),
             "cancelled": str(Status.CANCELLED.label),
         },
+        "total": [g.total for g in groups],
         "percent": [g.percent_done for g in groups],
     }
     context.update(

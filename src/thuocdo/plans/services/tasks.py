@@ -151,6 +151,18 @@ def task_update(
             changes["indicator_code"] = [task.indicator_code, code]
             task.indicator_code = code
 
+    if (
+        status is None
+        and (progress is not None or note)
+        and task.status == Status.OVERDUE
+        and task.deadline_kind in ("recurring", "continuous")
+    ):
+        # A late report of a recurring task clears its overdue flag: back to work.
+        previous = task.last_report_on
+        task.last_report_on = max(previous or when, when)
+        if not selectors.task_is_overdue(task, when):
+            new_status = Status.IN_PROGRESS
+        task.last_report_on = previous
     if new_status != task.status:
         changes["status"] = [task.status, new_status]
     if new_progress != task.progress:
