@@ -56,7 +56,7 @@ def test_instantiate_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None
     assert (first["code"], first["group"], first["deadline"], first["lead_unit"]) == (
         "1.1",
         "1",
-        "2025-03-31",
+        "2025-03-30",  # seed 002's 30/3/2024 in the plan year
         "vp-ubnd",
     )
 

@@ -65,9 +65,10 @@ def test_overdue_on_a_given_date(make_plan: Callable[..., Plan]) -> None:
     plan = make_plan(unit="01")
     admin_scope = selectors.Scope(role="admin")
     codes = lambda on: [t.code for t in selectors.tasks_overdue(scope=admin_scope, on=on)]  # noqa: E731
-    # Nothing is due before the first quarter ends.
-    assert codes(date(2025, 3, 31)) == []
+    # Nothing is late on its due day (30/3, seed 002's day) or before.
+    assert codes(date(2025, 3, 30)) == []
     first_quarter = {"1.1", "1.2", "1.3", "1.4"}
+    assert set(codes(date(2025, 3, 31))) == first_quarter
     assert set(codes(date(2025, 4, 1))) == first_quarter | {"4.1", "10.1"}
     services.task_update(actor=None, task=task(plan, "1.1"), status="in_progress")
     services.task_update(actor=None, task=task(plan, "1.1"), status="done")

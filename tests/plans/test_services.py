@@ -45,11 +45,16 @@ def test_wizard_makes_36_tasks_in_12_groups(make_plan: Callable[..., Plan]) -> N
 @pytest.mark.parametrize(
     ("year", "code", "due", "spec"),
     [
-        (2025, "1.1", date(2025, 3, 31), "Quý I"),  # 30/3/2024 → Quý I of the plan year
-        (2026, "1.1", date(2026, 3, 31), "Quý I"),
-        (2025, "1.5", date(2025, 6, 30), "Quý II"),
-        (2025, "6.3", date(2025, 6, 30), "Quý II"),
-        (2025, "7.1", date(2025, 12, 31), "Quý IV"),
+        # Seed 002's own days, moved to the plan year.
+        (2025, "1.1", date(2025, 3, 30), "30/3/2025"),  # 30/3/2024
+        (2026, "1.1", date(2026, 3, 30), "30/3/2026"),
+        (2025, "1.5", date(2025, 5, 30), "30/5/2025"),  # 30/5/2024
+        (2025, "6.2", date(2025, 6, 30), "30/6/2025"),  # 30/6/2024
+        (2025, "7.1", date(2025, 11, 30), "30/11/2025"),  # trước 30/11/2024
+        # A month, a year or no deadline in the source: the provincial assignment's quarter.
+        (2025, "6.3", date(2025, 6, 30), "Quý II"),  # Tháng 6/2024
+        (2025, "2.4", date(2025, 12, 31), "Quý IV"),  # Năm 2024
+        (2025, "8.1", date(2025, 12, 31), "Quý IV"),  # no deadline
         (2025, "1.6", date(2025, 11, 30), "30/11 hằng năm"),
         (2025, "10.1", date(2025, 12, 31), "Hằng quý"),
         (2025, "10.3", date(2025, 12, 31), "6 tháng một lần"),
@@ -65,12 +70,48 @@ def test_wizard_deadlines_are_adjusted_to_the_year(
     assert t.start == date(year, 1, 1)
 
 
+def test_wizard_keeps_the_days_and_supporting_units_of_seed_002(
+    make_plan: Callable[..., Plan],
+) -> None:
+    import re
+
+    import yaml
+
+    from thuocdo.plans.domain.frameworks import BUILTIN_DIR
+
+    seed = yaml.safe_load((BUILTIN_DIR / "province-dx.yaml").read_text(encoding="utf-8"))
+    plan = make_plan(year=2026)
+    tasks = {t.code: t for t in plan.tasks.all()}
+    days = 0
+    for group in seed["groups"]:
+        for source in group["tasks"]:
+            t = tasks[source["code"]]
+            assert set(source["supporting_units"]) <= set(t.coordinating_units), t.code
+            found = re.fullmatch(r"(\d+)/(\d+)/2024", source["deadline"] or "")
+            if found:
+                days += 1
+                assert t.deadline == date(2026, int(found[2]), int(found[1])), t.code
+    assert days == 7  # 1.1-1.5, 6.2, 7.1
+
+
+def test_task_page_names_the_supporting_unit(
+    make_plan: Callable[..., Plan], client: Any, make_user: Callable[..., Any]
+) -> None:
+    plan = make_plan()
+    client.force_login(make_user(role="province", unit="01"))
+    page = client.get(f"/plans/tasks/{task(plan, '7.1').pk}/").content.decode()
+    assert "Cục An toàn thông tin" in page
+
+
 def test_wizard_assigns_departments_as_the_province_does(make_plan: Callable[..., Plan]) -> None:
     plan = make_plan()
     assert task(plan, "1.2").lead_unit == "so-tc"
     assert task(plan, "1.2").lead_unit_name == "Sở Tài chính"
     assert task(plan, "11.7").lead_unit == "so-yt"
-    assert task(plan, "1.1").coordinating_units == ["so-khcn", "so-tp"]
+    # The province's coordinating departments, then seed 002's supporting unit.
+    assert task(plan, "1.1").coordinating_units == ["so-khcn", "so-tp", "cuc-cdsqg"]
+    assert task(plan, "7.1").coordinating_units == ["cong-an", "cac-so-nganh", "cuc-attt"]
+    assert task(plan, "11.4").coordinating_units == ["ubnd-xa", "to-cnscd", "neac"]
     assert task(plan, "10.3").survey_stage == "guide"
 
 

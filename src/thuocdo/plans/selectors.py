@@ -59,6 +59,15 @@ def departments_of(plan: Plan) -> tuple[Department, ...]:
     return framework_def(plan.framework).departments
 
 
+def units_of(plan: Plan) -> tuple[Department, ...]:
+    """The departments of ``plan`` and the supporting units its framework names: the units a
+    task may be coordinated by."""
+    if plan.framework is None:
+        return ()
+    fw = framework_def(plan.framework)
+    return (*fw.departments, *fw.units)
+
+
 # --------------------------------------------------------------------------- plans
 
 

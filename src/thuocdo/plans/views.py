@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.access import access
 from thuocdo.plans import selectors, services, xlsx
-from thuocdo.plans.domain.frameworks import adjusted
+from thuocdo.plans.domain.frameworks import adjusted, province_deadline
 from thuocdo.plans.forms import EvidenceForm, ImportForm, TaskFilterForm, TaskUpdateForm, WizardForm
 from thuocdo.plans.models import Level, Plan, Status, Task
 
@@ -278,7 +278,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         else:
             status = 422
     labels = {value: str(label) for value, label in Status.choices}
-    names = {d.code: d.name_vi for d in selectors.departments_of(task.plan)}
+    names = {d.code: d.name_vi for d in selectors.units_of(task.plan)}
     context = {
         "task": task,
         "plan": task.plan,
@@ -358,7 +358,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
         for t in fw.tasks:
             if t.assignment is None:
                 continue
-            spec = t.assignment.deadline or t.deadline
+            spec = province_deadline(t)
             preview.append(
                 {
                     "task": t,

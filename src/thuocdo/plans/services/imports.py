@@ -123,10 +123,10 @@ def _lead(plan: Plan, text: str) -> tuple[str, str]:
 
 
 def _coordinating(plan: Plan, text: str) -> list[str]:
-    """The coordinating units of a cell (comma-separated), as department codes when the plan
-    has departments."""
+    """The coordinating units of a cell (comma-separated), as codes when the plan has
+    departments (its departments and the supporting units of its framework)."""
     names = [c.strip() for c in text.split(",") if c.strip()]
-    depts = selectors.departments_of(plan)
+    depts = selectors.units_of(plan)
     if not depts:
         return names
     codes = []

@@ -22,7 +22,7 @@ from thuocdo.plans.domain.deadlines import (
     DeadlineSpecError,
     FixedDeadline,
 )
-from thuocdo.plans.domain.frameworks import FrameworkDef, adjusted
+from thuocdo.plans.domain.frameworks import FrameworkDef, adjusted, province_deadline
 from thuocdo.plans.models import (
     Framework,
     Level,
@@ -182,8 +182,13 @@ def plan_instantiate(
         deadline_text = t.deadline
         if unit is not None and t.assignment is not None:
             lead = t.assignment.lead
-            coordinating = t.assignment.coordinating
-            deadline_text = t.assignment.deadline or t.deadline
+            # The provincial departments, then the supporting units the source names.
+            coordinating = t.assignment.coordinating + tuple(
+                c
+                for c in t.coordinating
+                if c not in t.assignment.coordinating and any(u.code == c for u in fw.units)
+            )
+            deadline_text = province_deadline(t)
         if t.code in assignments:
             lead, override_coord, override_deadline = _normalise_assignment(
                 fw, t.code, assignments[t.code]
