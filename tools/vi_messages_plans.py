@@ -56,6 +56,8 @@ VI = {
     "A plan without a framework for this unit and year %(year)s exists; give its id to update it.": "Đơn vị này đã có kế hoạch không theo khung cho năm %(year)s; hãy ghi id của kế hoạch đó để cập nhật.",
     "Unknown indicator %(code)s.": "Không có chỉ tiêu %(code)s.",
     "Only the plan's owner may link a task to an indicator.": "Chỉ đơn vị lập kế hoạch mới được gắn nhiệm vụ với chỉ tiêu.",
+    "The report date %(on)s is in the future.": "Ngày báo cáo %(on)s chưa tới (không được ghi ngày trong tương lai).",
+    "Only the plan's owner may change a task's deadline or start.": "Chỉ đơn vị lập kế hoạch mới được đổi thời hạn hoặc ngày bắt đầu của nhiệm vụ.",
     "Past its deadline on %(on)s.": "Quá thời hạn vào ngày %(on)s.",
     "File %(name)s is %(size)s MB; the limit is %(limit)s MB.": "Tệp %(name)s nặng %(size)s MB; giới hạn là %(limit)s MB.",
     "Give either a file or a link.": "Hãy gửi một tệp hoặc một đường liên kết.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -313,6 +313,42 @@ def test_a_department_edits_only_its_own_tasks(
     services.task_update(actor=officer, task=task(plan, "11.6"), status="in_progress")
     assert task(plan, "11.6").status == "in_progress"
     assert task(plan, "11.7").progress == 30
+
+
+def test_only_the_plans_managers_move_a_deadline_or_start(
+    make_plan: Callable[..., Plan], make_user: Callable[..., Any]
+) -> None:
+    plan = make_plan(unit="01")
+    health = make_user(role="province", unit="01", department="so-yt")
+    own = task(plan, "11.7")  # led by so-yt, due 31/12/2025
+    with pytest.raises(PermissionDenied, match="thời hạn"):
+        services.task_update(actor=health, task=own, deadline="Quý IV/2026")
+    with pytest.raises(PermissionDenied, match="thời hạn"):
+        services.task_update(actor=health, task=own, start=date(2025, 3, 1), progress=10)
+    own.refresh_from_db()
+    assert (own.start, own.deadline, own.progress) == (date(2025, 1, 1), date(2025, 12, 31), 0)
+    assert not own.updates.exists()
+    # The unchanged values may be sent back (a form or an import row that repeats them).
+    services.task_update(actor=health, task=own, deadline="Quý IV", start=own.start, progress=10)
+    officer = make_user(role="province", unit="01")
+    services.task_update(actor=officer, task=own, deadline="Quý II/2026")
+    assert task(plan, "11.7").deadline == date(2026, 6, 30)
+
+
+def test_a_report_cannot_be_dated_in_the_future(make_plan: Callable[..., Plan]) -> None:
+    from django.utils import timezone
+
+    plan = make_plan(year=2025)
+    assert services.tasks_mark_overdue(on=date(2025, 4, 5)) >= 1
+    quarterly = task(plan, "10.1")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as info:
+        services.task_update(actor=None, task=quarterly, progress=10, on=tomorrow)
+    assert "on" in info.value.message_dict
+    assert tomorrow.strftime("%d/%m/%Y") in str(info.value)
+    quarterly.refresh_from_db()
+    assert (quarterly.status, quarterly.last_report_on) == ("overdue", date(2025, 4, 5))
+    services.task_update(actor=None, task=quarterly, progress=10, on=timezone.localdate())
 
 
 # --------------------------------------------------------------------------- evidence

@@ -90,6 +90,13 @@ def task_update(
     )
     selectors.require_task_edit(user=actor, task=task)
     when = on or today()
+    if when > today():
+        raise ValidationError(
+            {
+                "on": _("The report date %(on)s is in the future.")
+                % {"on": when.strftime("%d/%m/%Y")}
+            }
+        )
     before = task_snapshot(task)
     changes: dict[str, Any] = {}
     note = clean(note or "")[:5000]
@@ -137,11 +144,16 @@ def task_update(
     if deadline is not None:
         spec = parse_deadline(deadline)
         rd = resolve_deadline(spec, task.plan.year)
-        changes["deadline"] = [task.deadline_spec, rd.text]
-        task.deadline, task.deadline_spec, task.deadline_kind = rd.due, rd.text, rd.kind
-    if start is not None:
+        if (rd.text, rd.due) != (task.deadline_spec, task.deadline):
+            changes["deadline"] = [task.deadline_spec, rd.text]
+            task.deadline, task.deadline_spec, task.deadline_kind = rd.due, rd.text, rd.kind
+    if start is not None and start != task.start:
         changes["start"] = [before["start"], start.isoformat()]
         task.start = start
+    if ("deadline" in changes or "start" in changes) and not selectors.can_manage_plan(
+        user=actor, plan=task.plan
+    ):
+        raise PermissionDenied(_("Only the plan's owner may change a task's deadline or start."))
     check_dates(task.start, task.deadline)
     if indicator_code is not None:
         code = check_indicator(indicator_code)
