@@ -34,6 +34,7 @@ VI = {
     # services
     'Deadline "%(text)s" is not understood.': 'Không hiểu thời hạn "%(text)s". Ví dụ hợp lệ: "30/6/2025", "Quý III/2025", "Quý III", "Hằng quý", "Hằng năm", "Thường xuyên".',
     "The deadline %(due)s is before the start %(start)s.": "Thời hạn %(due)s trước ngày bắt đầu %(start)s.",
+    "Unknown province or commune code %(code)s (current structure).": "Không có tỉnh, xã mã %(code)s (theo danh mục đơn vị hành chính hiện hành).",
     "Unknown province code %(code)s (current structure).": "Không có tỉnh mã %(code)s (theo danh mục đơn vị hành chính hiện hành).",
     "The year must be between 2000 and 2100.": "Năm phải nằm trong khoảng 2000–2100.",
     "An assignment is a department code.": "Phân công phải là mã đơn vị (sở, ngành).",

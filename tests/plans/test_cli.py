@@ -337,3 +337,35 @@ def test_import_sets_and_checks_the_indicator(
     assert code == 0, err
     assert plan.tasks.get(code="2.1").indicator_code == "de-share-gdp"
     assert plan.tasks.get(code="12.2").indicator_code == "de-share-gdp"
+
+
+def test_import_makes_a_commune_plan_under_its_province_plan(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, province, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "tinh.xlsx", HANOI_2025, ONE_TASK))
+    )
+    assert code == 0, err
+    commune_meta = [["title", "", "Kế hoạch xã 2025"], ["unit", "", "00004"], ["year", "", 2025]]
+    wrong = [*commune_meta, ["level", "", "province"]]
+    code, _, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "sai.xlsx", wrong, ONE_TASK))
+    )
+    assert code == 1
+    assert "Cấp province không hợp với đơn vị “00004”; cần: commune" in err
+    code, report, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "xa.xlsx", commune_meta, ONE_TASK))
+    )
+    assert code == 0, err
+    plan = Plan.objects.get(pk=report["plan"])
+    assert plan.level == "commune"
+    assert plan.unit is not None
+    assert plan.unit.code == "00004"
+    assert plan.unit_path == plan.unit.path
+    assert plan.parent_id == province["plan"]
+    district = [["title", "", "KH"], ["unit", "", "999999"], ["year", "", 2025]]
+    code, _, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "x.xlsx", district, ONE_TASK))
+    )
+    assert code == 1
+    assert "Không có tỉnh, xã mã 999999" in err

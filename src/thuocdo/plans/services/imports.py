@@ -23,7 +23,7 @@ from thuocdo.plans.services.common import (
     resolve_deadline,
     today,
 )
-from thuocdo.plans.services.plans import check_year, province_unit
+from thuocdo.plans.services.plans import check_year, plan_unit
 from thuocdo.plans.services.tasks import check_progress, task_update
 
 
@@ -70,11 +70,12 @@ def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
         raise ValidationError({"title": _("A new plan needs a title (sheet “Kế hoạch”).")})
     year = check_year(meta.get("year"))
     unit_code = xlsx.text_of(meta.get("unit"))
-    unit = province_unit(unit_code) if unit_code else None
-    level = xlsx.text_of(meta.get("level")) or (Level.PROVINCE if unit else Level.NATIONAL)
+    unit = plan_unit(unit_code) if unit_code else None
+    unit_level = None if unit is None else Level(unit.level)  # province or commune
+    level = xlsx.text_of(meta.get("level")) or unit_level or Level.NATIONAL
     if level not in Level.values:
         raise ValidationError({"level": _("Unknown plan level %(level)s.") % {"level": level}})
-    fits = {Level.PROVINCE} if unit else {Level.NATIONAL, Level.MINISTRY}
+    fits = {unit_level} if unit_level else {Level.NATIONAL, Level.MINISTRY}
     if level not in fits:
         raise ValidationError(
             {
@@ -99,8 +100,21 @@ def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
                 % {"year": year}
             }
         )
+    # A commune plan implements its province's plan of the year (the one without framework).
+    parent = None
+    if unit is not None and unit_level == Level.COMMUNE:
+        province_path = "/".join(path.split("/")[:2]) + "/"
+        parent = Plan.objects.filter(
+            unit_path=province_path, level=Level.PROVINCE, year=year, framework_code=""
+        ).first()
     plan = Plan.objects.create(
-        title=title[:300], level=level, unit=unit, unit_path=path, year=year, created_by=actor
+        title=title[:300],
+        level=level,
+        unit=unit,
+        unit_path=path,
+        year=year,
+        parent=parent,
+        created_by=actor,
     )
     return plan, True
 

@@ -48,6 +48,20 @@ def province_unit(unit_code: str) -> Unit:
     return unit
 
 
+def plan_unit(unit_code: str) -> Unit:
+    """The province or commune (current structure) an imported plan belongs to."""
+    code = str(unit_code or "").strip()
+    unit = Unit.objects.filter(structure=Structure.CURRENT, code=code).first()
+    if unit is None or unit.level not in (GeoLevel.PROVINCE, GeoLevel.COMMUNE):
+        raise ValidationError(
+            {
+                "unit": _("Unknown province or commune code %(code)s (current structure).")
+                % {"code": code}
+            }
+        )
+    return unit
+
+
 def check_year(year: Any) -> int:
     try:
         value = int(year)
