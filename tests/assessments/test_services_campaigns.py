@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable
 from typing import Any
 
@@ -92,29 +90,21 @@ def test_workflow_refuses_skips(make_campaign: Callable[..., Any], admin_scope: 
     assert actions == ["campaign.create", "campaign.open", "campaign.closed"]
 
 
-def test_publish_notifies_plans_after_commit(
+def test_publish_completes_plan_tasks_only_after_commit(
     make_campaign: Callable[..., Any],
     admin_scope: Scope,
-    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    calls: list[dict[str, Any]] = []
-    import thuocdo.plans
+    from thuocdo.plans.services import plan_instantiate
 
-    plans_services = types.ModuleType("thuocdo.plans.services")
-    plans_services.tasks_sync_survey_stage = lambda **kw: calls.append(kw)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "thuocdo.plans.services", plans_services)
-    monkeypatch.setattr(thuocdo.plans, "services", plans_services, raising=False)
+    plan = plan_instantiate(actor=None, framework="sector-de-2025", unit_code="01", year=2025)
     campaign = make_campaign(status="closed", pilot=True)
-    assert calls == []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.campaign_publish(scope=admin_scope, actor=None, campaign=campaign)
-    assert calls == []  # only after the commit
+    assert plan.tasks.get(code="3.b").status == "not_started"  # only after the commit
     for callback in callbacks:
         callback()
-    assert calls == [
-        {"unit_path": campaign.unit_path, "year": 2025, "stage": "pilot", "actor": None}
-    ]
+    assert plan.tasks.get(code="3.b").status == "done"  # the pilot task
 
 
 def test_publish_without_plans_capability(make_campaign: Callable[..., Any]) -> None:

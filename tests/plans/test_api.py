@@ -161,3 +161,25 @@ def test_instantiate_and_overdue(api_for: Callable[..., Api]) -> None:
     assert {t["code"] for t in late} == {"1.1", "1.2", "1.3", "1.4", "4.1", "10.1"}
     assert officer.get("/overdue", on="01-04-2025").status_code == 422
     assert api_for(role="province", unit="01").get("/overdue", on="2025-04-01").json() == []
+
+
+def test_a_task_is_linked_to_an_indicator(
+    make_plan: Callable[..., Plan], api_for: Callable[..., Api]
+) -> None:
+    plan = make_plan(unit="01")
+    t = plan.tasks.get(code="11.7")  # led by so-yt
+    officer = api_for(role="province", unit="01")
+    unknown = officer.patch(f"/tasks/{t.pk}", {"indicator_code": "khong-co"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "indicator_code"
+    assert "khong-co" in unknown.json()["errors"][0]["message"]
+    health = api_for(role="province", unit="01", department="so-yt")
+    assert health.patch(f"/tasks/{t.pk}", {"indicator_code": "de-share-gdp"}).status_code == 403
+    ok = officer.patch(f"/tasks/{t.pk}", {"indicator_code": "de-share-gdp"})
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["indicator_code"] == "de-share-gdp"
+    t.refresh_from_db()
+    assert t.indicator_code == "de-share-gdp"
+    assert t.updates.first().changes == {"indicator_code": ["", "de-share-gdp"]}
+    cleared = officer.patch(f"/tasks/{t.pk}", {"indicator_code": ""})
+    assert cleared.json()["indicator_code"] == ""

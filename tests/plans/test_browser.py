@@ -17,6 +17,19 @@ from thuocdo.plans import services
 from thuocdo.plans.models import Plan
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+#: Switches of every Chromium run here (screenshots, DOM dumps, chromedriver sessions).
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--lang=vi",
+)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "plans"
 
 pytestmark = [
@@ -40,15 +53,7 @@ def chromium(*args: str, width: int, height: int) -> str:
         result = subprocess.run(
             [
                 str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--lang=vi",
+                *HEADLESS,
                 "--accept-lang=vi",
                 f"--user-data-dir={profile}",
                 f"--window-size={width},{height}",
@@ -123,3 +128,93 @@ def test_completion_dashboard_in_chromium(
         )
         assert chart is not None
         assert "<svg" in chart.group(1)
+
+
+def _driver(width: int, height: int, profile: str) -> Any:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    if not CHROMEDRIVER.exists():
+        pytest.skip("needs /usr/bin/chromedriver")
+    options = webdriver.ChromeOptions()
+    for arg in (
+        *HEADLESS,
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(arg)
+    if width < 500:  # a headless window is at least 500 px wide: emulate the phone
+        options.add_experimental_option(
+            "mobileEmulation",
+            {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}},
+        )
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+# What the page looks like to the reader: overflow, the cells shown, the chart's labels and series.
+LAYOUT = """
+const chart = document.querySelector('[data-chart="groups"]');
+const drawn = window.echarts && chart && window.echarts.getInstanceByDom(chart);
+const hidden = Array.from(document.querySelectorAll(".completion-table .hide-sm"))
+  .filter((el) => getComputedStyle(el).display === "none").length;
+return {
+  width: window.innerWidth,
+  scroll: document.documentElement.scrollWidth,
+  hideSm: document.querySelectorAll(".completion-table .hide-sm").length,
+  hidden: hidden,
+  labels: drawn ? Array.from(chart.querySelectorAll("svg text")).map((t) => t.textContent) : null,
+  series: drawn ? drawn.getOption().series.map((x) => [x.type, x.stack, x.data]) : null,
+};
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_completion_dashboard_layout_on_desktop_and_phone(
+    browser_site: Callable[[Any, str], str], make_user: Callable[..., Any]
+) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from thuocdo.core.builtins import load_builtins
+
+    load_builtins()
+    plan: Plan = services.plan_instantiate(
+        actor=None, framework="province-dx", unit_code="48", year=2025
+    )
+    services.task_update(actor=None, task=plan.tasks.get(code="1.1"), status="overdue")
+    services.task_update(actor=None, task=plan.tasks.get(code="1.2"), status="cancelled")
+    officer = make_user(role="province", unit="48")
+    path = f"/plans/{plan.pk}/dashboard/"
+    seen = {}
+    for name, width in (("desktop", 1280), ("phone", 360)):
+        with tempfile.TemporaryDirectory(prefix="td-plans-") as profile:
+            driver = _driver(width, 900, profile)
+            try:
+                driver.get(browser_site(officer, path))
+                WebDriverWait(driver, 30).until(
+                    lambda d: d.execute_script(
+                        "return !!document.querySelector('[data-chart][data-drawn=\"1\"] svg text');"
+                    )
+                )
+                seen[name] = driver.execute_script(LAYOUT)
+            finally:
+                driver.quit()
+    desktop, phone = seen["desktop"], seen["phone"]
+    assert phone["width"] == 360
+    assert phone["scroll"] <= 360  # nothing sticks out sideways
+    assert desktop["scroll"] <= 1280
+    assert phone["hideSm"] == desktop["hideSm"] > 0
+    assert (desktop["hidden"], phone["hidden"]) == (0, phone["hideSm"])
+    assert any("Thể chế số" in label for label in desktop["labels"])
+    assert not any("Thể chế số" in label for label in phone["labels"])
+    assert {"1", "12"} <= set(phone["labels"])  # the group numbers only
+    for layout in (desktop, phone):
+        bars = layout["series"]
+        assert [(kind, stack) for kind, stack, _data in bars] == [("bar", "tasks")] * 5
+        # done, in progress, not started, overdue, cancelled: each task once per group
+        per_group = [sum(column) for column in zip(*(data for _k, _s, data in bars), strict=True)]
+        assert per_group == [6, 4, 3, 1, 2, 3, 1, 1, 3, 3, 8, 1]
+        assert bars[3][2][0] >= 1  # 1.1 is overdue and shows in its own bar
+        assert bars[4][2][0] == 1

@@ -24,6 +24,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
     return code, (json.loads(out) if code == 0 and out.strip() else out), err
 
 
+def exported(capsys: pytest.CaptureFixture[str], plan: Plan, target: Path) -> Any:
+    """The workbook ``thuocdo plans export`` writes for ``plan``."""
+    main(["plans", "export", str(plan.pk), "-o", str(target)])
+    capsys.readouterr()
+    return load_workbook(target)
+
+
 def test_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
     code, data, _ = run(capsys, "frameworks")
     assert code == 0
@@ -49,9 +56,17 @@ def test_instantiate_prints_the_plan(capsys: pytest.CaptureFixture[str]) -> None
     assert (first["code"], first["group"], first["deadline"], first["lead_unit"]) == (
         "1.1",
         "1",
-        "2025-03-31",
+        "2025-03-30",  # seed 002's 30/3/2024 in the plan year
         "vp-ubnd",
     )
+
+
+def test_instantiate_the_national_sector_plan(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, err = run(capsys, "instantiate", "sector-de-2025", "--year", "2025")
+    assert (code, err) == (0, "")
+    assert len(data["tasks"]) == 70
+    by_code = {t["code"]: t for t in data["tasks"]}
+    assert by_code["9.a.P3"]["deadline"] == "2024-12-31"
 
 
 @pytest.mark.parametrize(
@@ -86,6 +101,11 @@ def test_overdue(capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Pl
     code, _, err = run(capsys, "overdue", "--on", "1/4/2025")
     assert code == 1
     assert "1/4/2025" in err
+    code, data, _ = run(capsys, "overdue", "--unit", "so-tc", "--on", "2025-04-01")
+    assert (code, {t["code"] for t in data}) == (0, {"1.2"})  # a lead unit code
+    code, out, err = run(capsys, "overdue", "--unit", "99", "--on", "2025-04-01")
+    assert (code, out) == (1, "")
+    assert "Không có đơn vị 99" in err
 
 
 def test_export_then_import_round_trip(
@@ -137,9 +157,7 @@ def test_import_is_all_or_nothing_with_row_errors(
 ) -> None:
     plan = make_plan(unit="01")
     target = tmp_path / "sai.xlsx"
-    main(["plans", "export", str(plan.pk), "-o", str(target)])
-    capsys.readouterr()
-    wb = load_workbook(target)
+    wb = exported(capsys, plan, target)
     sheet = wb["Nhiệm vụ"]
     header = [c.value for c in sheet[1]]
     col = {name: header.index(name) for name in header}
@@ -214,3 +232,140 @@ def test_import_creates_a_new_plan(capsys: pytest.CaptureFixture[str], tmp_path:
     assert plan.tasks.get(code="1").deadline == date(2025, 9, 30)
     assert plan.tasks.get(code="2").deadline_kind == "recurring"
     assert plan.tasks.get(code="2").lead_unit == "UBND phường"  # no framework: free text
+
+
+def new_plan_workbook(path: Path, meta_rows: list[list[Any]], task_rows: list[list[Any]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    meta = wb.active
+    assert meta is not None
+    meta.title = "Kế hoạch"
+    meta.append(["Khóa", "Mục", "Giá trị"])
+    for r in meta_rows:
+        meta.append(r)
+    tasks = wb.create_sheet("Nhiệm vụ")
+    tasks.append(["Mã", "Nhóm", "Tên nhóm", "Nhiệm vụ", "Đơn vị chủ trì", "Thời hạn"])
+    for r in task_rows:
+        tasks.append(r)
+    wb.save(path)
+    return path
+
+
+HANOI_2025 = [["title", "", "Kế hoạch 2025"], ["unit", "", "01"], ["year", "", 2025]]
+ONE_TASK = [["1", "A", "Hạ tầng", "Phủ sóng 5G", "Sở KH&CN", "Quý III"]]
+
+
+def test_import_refuses_a_second_plan_without_framework_for_the_same_unit_and_year(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = new_plan_workbook(tmp_path / "moi.xlsx", HANOI_2025, ONE_TASK)
+    code, _, err = run(capsys, "import", str(path))
+    assert code == 0, err
+    code, _, err = run(capsys, "import", str(path))
+    assert code == 1
+    assert "Kế hoạch" in err
+    assert "đã có kế hoạch không theo khung" in err
+    assert Plan.objects.filter(unit__code="01", year=2025).count() == 1
+    other_year = [["title", "", "Kế hoạch 2026"], ["unit", "", "01"], ["year", "", 2026]]
+    code, _, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "b.xlsx", other_year, ONE_TASK))
+    )
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ([*HANOI_2025, ["level", "", "national"]], "Cấp national không hợp với đơn vị “01”"),
+        ([["title", "", "KH"], ["year", "", 2025], ["level", "", "province"]], "province"),
+    ],
+)
+def test_import_refuses_a_level_that_does_not_fit_the_unit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, meta: list[list[Any]], message: str
+) -> None:
+    code, _, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "x.xlsx", meta, ONE_TASK))
+    )
+    assert code == 1
+    assert message in err
+    assert not Plan.objects.filter(title__startswith="K").exists()
+
+
+def test_import_checks_the_coordinating_units_of_new_rows(
+    capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan], tmp_path: Path
+) -> None:
+    plan = make_plan(unit="01")
+    target = tmp_path / "ke-hoach.xlsx"
+    wb = exported(capsys, plan, target)
+    sheet = wb["Nhiệm vụ"]
+    sheet.append(["12.2", "12", "", "Phòng trải nghiệm số", "Sở KH&CN", "Sở TC, Sở Ngoại vụ"])
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 1
+    assert f"Dòng {sheet.max_row}, cột “Đơn vị phối hợp”" in err
+    assert "Sở Ngoại vụ" in err
+    assert not plan.tasks.filter(code="12.2").exists()
+    sheet.cell(row=sheet.max_row, column=6).value = "Sở TC, so-nv"
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 0, err
+    assert plan.tasks.get(code="12.2").coordinating_units == ["so-tc", "so-nv"]
+
+
+def test_import_sets_and_checks_the_indicator(
+    capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan], tmp_path: Path
+) -> None:
+    plan = make_plan(unit="01")
+    target = tmp_path / "chi-tieu.xlsx"
+    wb = exported(capsys, plan, target)
+    sheet = wb["Nhiệm vụ"]
+    column = [c.value for c in sheet[1]].index("Mã chỉ tiêu") + 1
+    lines = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
+    sheet.cell(row=lines["2.1"], column=column).value = "khong-co"
+    sheet.append(["12.2", "12", "", "Phòng trải nghiệm số", "Sở KH&CN"])
+    sheet.cell(row=sheet.max_row, column=column).value = "chi-tieu-la"
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 1
+    assert f"Dòng {lines['2.1']}, cột “Mã chỉ tiêu”: Không có chỉ tiêu khong-co" in err
+    assert f"Dòng {sheet.max_row}, cột “Mã chỉ tiêu”: Không có chỉ tiêu chi-tieu-la" in err
+    sheet.cell(row=lines["2.1"], column=column).value = "de-share-gdp"
+    sheet.cell(row=sheet.max_row, column=column).value = "de-share-gdp"
+    wb.save(target)
+    code, _, err = run(capsys, "import", str(target))
+    assert code == 0, err
+    assert plan.tasks.get(code="2.1").indicator_code == "de-share-gdp"
+    assert plan.tasks.get(code="12.2").indicator_code == "de-share-gdp"
+
+
+def test_import_makes_a_commune_plan_under_its_province_plan(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, province, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "tinh.xlsx", HANOI_2025, ONE_TASK))
+    )
+    assert code == 0, err
+    commune_meta = [["title", "", "Kế hoạch xã 2025"], ["unit", "", "00004"], ["year", "", 2025]]
+    wrong = [*commune_meta, ["level", "", "province"]]
+    code, _, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "sai.xlsx", wrong, ONE_TASK))
+    )
+    assert code == 1
+    assert "Cấp province không hợp với đơn vị “00004”; cần: commune" in err
+    code, report, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "xa.xlsx", commune_meta, ONE_TASK))
+    )
+    assert code == 0, err
+    plan = Plan.objects.get(pk=report["plan"])
+    assert plan.level == "commune"
+    assert plan.unit is not None
+    assert plan.unit.code == "00004"
+    assert plan.unit_path == plan.unit.path
+    assert plan.parent_id == province["plan"]
+    district = [["title", "", "KH"], ["unit", "", "999999"], ["year", "", 2025]]
+    code, _, err = run(
+        capsys, "import", str(new_plan_workbook(tmp_path / "x.xlsx", district, ONE_TASK))
+    )
+    assert code == 1
+    assert "Không có tỉnh, xã mã 999999" in err

@@ -65,9 +65,10 @@ def test_overdue_on_a_given_date(make_plan: Callable[..., Plan]) -> None:
     plan = make_plan(unit="01")
     admin_scope = selectors.Scope(role="admin")
     codes = lambda on: [t.code for t in selectors.tasks_overdue(scope=admin_scope, on=on)]  # noqa: E731
-    # Nothing is due before the first quarter ends.
-    assert codes(date(2025, 3, 31)) == []
+    # Nothing is late on its due day (30/3, seed 002's day) or before.
+    assert codes(date(2025, 3, 30)) == []
     first_quarter = {"1.1", "1.2", "1.3", "1.4"}
+    assert set(codes(date(2025, 3, 31))) == first_quarter
     assert set(codes(date(2025, 4, 1))) == first_quarter | {"4.1", "10.1"}
     services.task_update(actor=None, task=task(plan, "1.1"), status="in_progress")
     services.task_update(actor=None, task=task(plan, "1.1"), status="done")
@@ -99,6 +100,28 @@ def test_completion_by_group(make_plan: Callable[..., Plan]) -> None:
     assert (groups[1].cancelled, groups[1].total) == (1, 4)
     assert total.total == 36
     assert total.percent_done == round(100 / 35)
+
+
+def test_completion_counts_each_task_once(make_plan: Callable[..., Plan]) -> None:
+    plan = make_plan(unit="01")
+    on = date(2025, 4, 5)
+    services.task_update(actor=None, task=task(plan, "1.1"), status="in_progress", on=on)
+    services.task_update(actor=None, task=task(plan, "1.2"), status="overdue", on=on)
+    services.task_update(actor=None, task=task(plan, "1.3"), status="cancelled", on=on)
+    total, groups = selectors.plan_completion(scope=selectors.Scope(role="admin"), plan=plan, on=on)
+    first = groups[0]  # 1.1 in progress but late, 1.2 set overdue, 1.4 late, 1.5 and 1.6 not yet
+    assert (first.done, first.in_progress, first.not_started, first.overdue, first.cancelled) == (
+        0,
+        0,
+        2,
+        3,
+        1,
+    )
+    for c in [total, *groups]:
+        assert c.done + c.in_progress + c.not_started + c.overdue + c.cancelled == c.total
+    # Without a date only the overdue status counts.
+    _, groups = selectors.plan_completion(scope=selectors.Scope(role="admin"), plan=plan)
+    assert (groups[0].in_progress, groups[0].overdue, groups[0].not_started) == (1, 1, 3)
 
 
 def test_province_comparison(make_plan: Callable[..., Plan]) -> None:

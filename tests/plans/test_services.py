@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -45,11 +45,16 @@ def test_wizard_makes_36_tasks_in_12_groups(make_plan: Callable[..., Plan]) -> N
 @pytest.mark.parametrize(
     ("year", "code", "due", "spec"),
     [
-        (2025, "1.1", date(2025, 3, 31), "Quý I"),  # 30/3/2024 → Quý I of the plan year
-        (2026, "1.1", date(2026, 3, 31), "Quý I"),
-        (2025, "1.5", date(2025, 6, 30), "Quý II"),
-        (2025, "6.3", date(2025, 6, 30), "Quý II"),
-        (2025, "7.1", date(2025, 12, 31), "Quý IV"),
+        # Seed 002's own days, moved to the plan year.
+        (2025, "1.1", date(2025, 3, 30), "30/3/2025"),  # 30/3/2024
+        (2026, "1.1", date(2026, 3, 30), "30/3/2026"),
+        (2025, "1.5", date(2025, 5, 30), "30/5/2025"),  # 30/5/2024
+        (2025, "6.2", date(2025, 6, 30), "30/6/2025"),  # 30/6/2024
+        (2025, "7.1", date(2025, 11, 30), "30/11/2025"),  # trước 30/11/2024
+        # A month, a year or no deadline in the source: the provincial assignment's quarter.
+        (2025, "6.3", date(2025, 6, 30), "Quý II"),  # Tháng 6/2024
+        (2025, "2.4", date(2025, 12, 31), "Quý IV"),  # Năm 2024
+        (2025, "8.1", date(2025, 12, 31), "Quý IV"),  # no deadline
         (2025, "1.6", date(2025, 11, 30), "30/11 hằng năm"),
         (2025, "10.1", date(2025, 12, 31), "Hằng quý"),
         (2025, "10.3", date(2025, 12, 31), "6 tháng một lần"),
@@ -65,12 +70,48 @@ def test_wizard_deadlines_are_adjusted_to_the_year(
     assert t.start == date(year, 1, 1)
 
 
+def test_wizard_keeps_the_days_and_supporting_units_of_seed_002(
+    make_plan: Callable[..., Plan],
+) -> None:
+    import re
+
+    import yaml
+
+    from thuocdo.plans.domain.frameworks import BUILTIN_DIR
+
+    seed = yaml.safe_load((BUILTIN_DIR / "province-dx.yaml").read_text(encoding="utf-8"))
+    plan = make_plan(year=2026)
+    tasks = {t.code: t for t in plan.tasks.all()}
+    days = 0
+    for group in seed["groups"]:
+        for source in group["tasks"]:
+            t = tasks[source["code"]]
+            assert set(source["supporting_units"]) <= set(t.coordinating_units), t.code
+            found = re.fullmatch(r"(\d+)/(\d+)/2024", source["deadline"] or "")
+            if found:
+                days += 1
+                assert t.deadline == date(2026, int(found[2]), int(found[1])), t.code
+    assert days == 7  # 1.1-1.5, 6.2, 7.1
+
+
+def test_task_page_names_the_supporting_unit(
+    make_plan: Callable[..., Plan], client: Any, make_user: Callable[..., Any]
+) -> None:
+    plan = make_plan()
+    client.force_login(make_user(role="province", unit="01"))
+    page = client.get(f"/plans/tasks/{task(plan, '7.1').pk}/").content.decode()
+    assert "Cục An toàn thông tin" in page
+
+
 def test_wizard_assigns_departments_as_the_province_does(make_plan: Callable[..., Plan]) -> None:
     plan = make_plan()
     assert task(plan, "1.2").lead_unit == "so-tc"
     assert task(plan, "1.2").lead_unit_name == "Sở Tài chính"
     assert task(plan, "11.7").lead_unit == "so-yt"
-    assert task(plan, "1.1").coordinating_units == ["so-khcn", "so-tp"]
+    # The province's coordinating departments, then seed 002's supporting unit.
+    assert task(plan, "1.1").coordinating_units == ["so-khcn", "so-tp", "cuc-cdsqg"]
+    assert task(plan, "7.1").coordinating_units == ["cong-an", "cac-so-nganh", "cuc-attt"]
+    assert task(plan, "11.4").coordinating_units == ["ubnd-xa", "to-cnscd", "neac"]
     assert task(plan, "10.3").survey_stage == "guide"
 
 
@@ -113,6 +154,26 @@ def test_national_plan_from_the_2023_framework() -> None:
     assert plan.level == "national"
     assert plan.tasks.count() == 135
     assert task(plan, "A.I.1").deadline == date(2023, 12, 31)
+
+
+def test_national_sector_plan_and_the_province_plan_that_implements_it(
+    make_plan: Callable[..., Plan],
+) -> None:
+    national = services.plan_instantiate(
+        actor=None, framework="sector-de-2025", unit_code=None, year=2025
+    )
+    assert national.level == "national"
+    assert national.parent is None
+    assert national.tasks.count() == 70
+    carried = task(national, "9.a.P3")  # due "Quý IV/2024": carried over from the year before
+    assert (carried.start, carried.deadline) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert task(national, "9.b.M3").deadline == date(2024, 12, 31)
+    assert task(national, "3.b").start == date(2025, 1, 1)
+    province = make_plan(framework="sector-de-2025", unit="48", year=2025)
+    assert province.parent == national
+    assert list(national.children.all()) == [province]
+    other_year = make_plan(framework="sector-de-2025", unit="48", year=2026)
+    assert other_year.parent is None
 
 
 @pytest.mark.parametrize(
@@ -254,6 +315,42 @@ def test_a_department_edits_only_its_own_tasks(
     assert task(plan, "11.7").progress == 30
 
 
+def test_only_the_plans_managers_move_a_deadline_or_start(
+    make_plan: Callable[..., Plan], make_user: Callable[..., Any]
+) -> None:
+    plan = make_plan(unit="01")
+    health = make_user(role="province", unit="01", department="so-yt")
+    own = task(plan, "11.7")  # led by so-yt, due 31/12/2025
+    with pytest.raises(PermissionDenied, match="thời hạn"):
+        services.task_update(actor=health, task=own, deadline="Quý IV/2026")
+    with pytest.raises(PermissionDenied, match="thời hạn"):
+        services.task_update(actor=health, task=own, start=date(2025, 3, 1), progress=10)
+    own.refresh_from_db()
+    assert (own.start, own.deadline, own.progress) == (date(2025, 1, 1), date(2025, 12, 31), 0)
+    assert not own.updates.exists()
+    # The unchanged values may be sent back (a form or an import row that repeats them).
+    services.task_update(actor=health, task=own, deadline="Quý IV", start=own.start, progress=10)
+    officer = make_user(role="province", unit="01")
+    services.task_update(actor=officer, task=own, deadline="Quý II/2026")
+    assert task(plan, "11.7").deadline == date(2026, 6, 30)
+
+
+def test_a_report_cannot_be_dated_in_the_future(make_plan: Callable[..., Plan]) -> None:
+    from django.utils import timezone
+
+    plan = make_plan(year=2025)
+    assert services.tasks_mark_overdue(on=date(2025, 4, 5)) >= 1
+    quarterly = task(plan, "10.1")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as info:
+        services.task_update(actor=None, task=quarterly, progress=10, on=tomorrow)
+    assert "on" in info.value.message_dict
+    assert tomorrow.strftime("%d/%m/%Y") in str(info.value)
+    quarterly.refresh_from_db()
+    assert (quarterly.status, quarterly.last_report_on) == ("overdue", date(2025, 4, 5))
+    services.task_update(actor=None, task=quarterly, progress=10, on=timezone.localdate())
+
+
 # --------------------------------------------------------------------------- evidence
 
 
@@ -344,7 +441,14 @@ def test_survey_stage_completes_the_matching_tasks(make_plan: Callable[..., Plan
     published = services.tasks_sync_survey_stage(
         unit_path=sector.unit_path, year=2025, stage="publish"
     )
-    assert published == 6  # 3.d and the five sectors' yearly surveys
+    assert published == 1  # 3.d; the five sectors' yearly surveys wait for their own sector
+    assert task(sector, "7.a.P1").sectors == ["retail"]
+    retail = services.tasks_sync_survey_stage(
+        unit_path=sector.unit_path, year=2025, stage="publish", sector="retail"
+    )
+    assert retail == 1
+    assert task(sector, "7.a.P1").status == "done"
+    assert task(sector, "7.b.P1").status == "not_started"
 
 
 def test_survey_stage_leaves_cancelled_tasks_and_refuses_unknown_stages(
@@ -376,6 +480,23 @@ def test_mark_overdue(make_plan: Callable[..., Plan]) -> None:
     assert changed == 4
     assert task(plan, "1.3").status == "done"
     assert services.tasks_mark_overdue(on=date(2025, 4, 1)) == 0
+
+
+def test_a_late_report_takes_a_recurring_task_out_of_overdue(
+    make_plan: Callable[..., Plan],
+) -> None:
+    plan = make_plan()
+    assert services.tasks_mark_overdue(on=date(2025, 4, 5)) >= 1
+    quarterly = task(plan, "10.1")  # "Hằng quý": no report in the first quarter
+    one_off = task(plan, "1.1")  # due 31/3
+    assert (quarterly.status, one_off.status) == ("overdue", "overdue")
+    quarterly = services.task_update(
+        actor=None, task=quarterly, progress=20, note="Báo cáo quý I (muộn)", on=date(2025, 4, 10)
+    )
+    assert (quarterly.status, quarterly.progress) == ("in_progress", 20)
+    assert quarterly.updates.first().changes["status"] == ["overdue", "in_progress"]
+    one_off = services.task_update(actor=None, task=one_off, progress=20, on=date(2025, 4, 10))
+    assert one_off.status == "overdue"  # a one-off task stays late until it is done
 
 
 def test_nightly_job_marks_overdue(make_plan: Callable[..., Plan]) -> None:

@@ -133,9 +133,9 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 
     try:
         on = selectors.parse_on_date(args.on)
+        tasks = selectors.tasks_overdue(scope=Scope(role="admin"), on=on, unit_code=args.unit)
     except ValidationError as exc:
         return fail(_errors(exc))
-    tasks = selectors.tasks_overdue(scope=Scope(role="admin"), on=on, unit_code=args.unit)
     print_json(
         [
             {

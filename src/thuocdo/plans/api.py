@@ -241,6 +241,7 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Tas
         start=payload.start,
         deadline=payload.deadline,
         on=payload.on,
+        indicator_code=payload.indicator_code,
     )
     return task_detail(selectors.task_get(scope=scope_for(user), task_id=task.pk), user)
 

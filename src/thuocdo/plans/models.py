@@ -118,6 +118,8 @@ class Task(models.Model):
     kpi = models.TextField(_("KPI"), blank=True)
     indicator_code = models.CharField(_("indicator"), max_length=50, blank=True)
     survey_stage = models.CharField(max_length=20, blank=True, db_index=True)
+    # Focus sectors of the task (criteria-set sector codes such as "retail"); empty: all.
+    sectors = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )

@@ -131,6 +131,7 @@ class TaskPatchIn(Schema):
     start: date | None = None
     deadline: str | None = Field(None, max_length=200)
     on: date | None = None
+    indicator_code: str | None = Field(None, max_length=50)
 
 
 class EvidenceLinkIn(Schema):

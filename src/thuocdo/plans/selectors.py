@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.text import fold, nfc
+from thuocdo.geo.models import Structure, Unit
 from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
 from thuocdo.plans.models import Evidence, Framework, Level, Plan, Status, Task, TaskGroup
@@ -56,6 +57,15 @@ def departments_of(plan: Plan) -> tuple[Department, ...]:
     if plan.framework is None:
         return ()
     return framework_def(plan.framework).departments
+
+
+def units_of(plan: Plan) -> tuple[Department, ...]:
+    """The departments of ``plan`` and the supporting units its framework names: the units a
+    task may be coordinated by."""
+    if plan.framework is None:
+        return ()
+    fw = framework_def(plan.framework)
+    return (*fw.departments, *fw.units)
 
 
 # --------------------------------------------------------------------------- plans
@@ -147,9 +157,24 @@ def task_is_overdue(task: Task, on: date) -> bool:
 
 
 def tasks_overdue(*, scope: Scope, on: date, unit_code: str | None = None) -> list[Task]:
-    """Open tasks in the scope that are overdue on ``on``, oldest deadline first."""
+    """Open tasks in the scope that are overdue on ``on``, oldest deadline first; ``unit_code``
+    (a unit code or a lead unit code) narrows them, and an unknown one is refused."""
     qs = task_list(scope=scope).filter(status__in=OPEN_STATUSES)
     if unit_code:
+        known = (
+            Unit.objects.filter(structure=Structure.CURRENT, code=unit_code).exists()
+            or Task.objects.filter(lead_unit=unit_code).exists()
+        )
+        if not known:
+            raise ValidationError(
+                {
+                    "unit": _(
+                        "Unknown unit %(unit)s: neither a unit code (current structure) nor "
+                        "the lead unit of a task."
+                    )
+                    % {"unit": unit_code}
+                }
+            )
         qs = qs.filter(Q(plan__unit__code=unit_code) | Q(lead_unit=unit_code))
     found = [t for t in qs if task_is_overdue(t, on)]
     found.sort(key=lambda t: (t.deadline or date.max, t.plan_id, t.position))
@@ -238,22 +263,22 @@ class Completion:
 
 
 def _completion(code: str, title: str, tasks: Iterable[Task], on: date | None) -> Completion:
+    """Each task counts once: an open task that is overdue (by status, or on ``on``) counts as
+    overdue only, so done + in progress + not started + overdue + cancelled = total."""
     rows = list(tasks)
     counts = dict.fromkeys(Status.values, 0)
-    overdue = 0
     progress = 0
     for t in rows:
-        counts[t.status] += 1
+        late = t.status in OPEN_STATUSES and on is not None and task_is_overdue(t, on)
+        counts[Status.OVERDUE if late else t.status] += 1
         progress += 100 if t.status == Status.DONE else t.progress
-        if t.status == Status.OVERDUE or (on is not None and task_is_overdue(t, on)):
-            overdue += 1
     return Completion(
         code=code,
         title=title,
         total=len(rows),
         done=counts[Status.DONE],
         in_progress=counts[Status.IN_PROGRESS],
-        overdue=overdue,
+        overdue=counts[Status.OVERDUE],
         cancelled=counts[Status.CANCELLED],
         not_started=counts[Status.NOT_STARTED],
         mean_progress=round(progress / len(rows), 1) if rows else 0.0,
@@ -308,6 +333,15 @@ def indicator_latest(*, code: str, unit_code: str | None) -> dict[str, Any] | No
         return None
     result: dict[str, Any] | None = latest(code=code, unit_code=unit_code)
     return result
+
+
+def indicator_known(code: str) -> bool:
+    """Whether ``code`` is a strategy indicator (True when the indicators app is absent)."""
+    try:
+        listing = importlib.import_module("thuocdo.indicators.selectors").indicator_list
+    except (ImportError, AttributeError):
+        return True
+    return bool(listing().filter(code=code).exists())
 
 
 def task_indicator(task: Task) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.access import access
 from thuocdo.plans import selectors, services, xlsx
-from thuocdo.plans.domain.frameworks import adjusted
+from thuocdo.plans.domain.frameworks import adjusted, province_deadline
 from thuocdo.plans.forms import EvidenceForm, ImportForm, TaskFilterForm, TaskUpdateForm, WizardForm
 from thuocdo.plans.models import Level, Plan, Status, Task
 
@@ -173,7 +173,7 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         "series": {
             "done": [g.done for g in groups],
             "in_progress": [g.in_progress for g in groups],
-            "not_started": [max(0, g.not_started) for g in groups],
+            "not_started": [g.not_started for g in groups],
             "overdue": [g.overdue for g in groups],
             "cancelled": [g.cancelled for g in groups],
         },
@@ -181,9 +181,10 @@ def plan_dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
             "done": str(Status.DONE.label),
             "in_progress": str(Status.IN_PROGRESS.label),
             "not_started": str(Status.NOT_STARTED.label),
-            "overdue": _("Overdue (of which)"),
+            "overdue": str(Status.OVERDUE.label),
             "cancelled": str(Status.CANCELLED.label),
         },
+        "total": [g.total for g in groups],
         "percent": [g.percent_done for g in groups],
     }
     context.update(
@@ -277,7 +278,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         else:
             status = 422
     labels = {value: str(label) for value, label in Status.choices}
-    names = {d.code: d.name_vi for d in selectors.departments_of(task.plan)}
+    names = {d.code: d.name_vi for d in selectors.units_of(task.plan)}
     context = {
         "task": task,
         "plan": task.plan,
@@ -357,7 +358,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
         for t in fw.tasks:
             if t.assignment is None:
                 continue
-            spec = t.assignment.deadline or t.deadline
+            spec = province_deadline(t)
             preview.append(
                 {
                     "task": t,

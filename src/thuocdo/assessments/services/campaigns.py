@@ -197,17 +197,10 @@ def campaign_update(
 def _notify_plans(campaign: Campaign, actor: User | None) -> None:
     """Tell the action plans that a survey stage was reached (when that capability is there)."""
     try:
-        from thuocdo.plans.services import (
-            tasks_sync_survey_stage,
-        )
+        from thuocdo.plans.services import tasks_sync_campaign
     except ImportError:
         return
-    tasks_sync_survey_stage(
-        unit_path=campaign.unit_path,
-        year=campaign.year,
-        stage="pilot" if campaign.pilot else "publish",
-        actor=actor,
-    )
+    tasks_sync_campaign(campaign=campaign, actor=actor)
 
 
 @transaction.atomic
@@ -243,8 +236,8 @@ def campaign_transition(
         after=campaign_snapshot(c),
         unit_path=c.unit_path,
     )
-    if to == CampaignStatus.PUBLISHED:
-        transaction.on_commit(lambda: _notify_plans(c, actor))
+    # Opening, closing and publishing may each complete survey-programme tasks of the plans.
+    transaction.on_commit(lambda: _notify_plans(c, actor))
     if to == CampaignStatus.PUBLISHED:  # indicators read from published results
         from thuocdo.indicators.tasks import survey_campaign_published_task
 

@@ -40,9 +40,11 @@ __all__ = [
     "GroupDef",
     "TaskDef",
     "adjusted",
+    "campaign_stage",
     "framework_from_data",
     "framework_from_dict",
     "load_builtin",
+    "province_deadline",
     "shift_spec",
 ]
 
@@ -51,6 +53,23 @@ BUILTIN_CODES: Final = ("province-dx", "sector-de-2025", "national-2023")
 
 #: Stages of the survey programme that campaigns complete (see ``tasks_sync_survey_stage``).
 SURVEY_STAGES: Final = ("guide", "pilot", "scale_up", "publish")
+
+
+def campaign_stage(*, status: str, pilot: bool, province_wide: bool) -> str | None:
+    """The survey stage a campaign reaches when it takes ``status``, or ``None``.
+
+    Opening any campaign guides organisations to self-assess (``guide``); closing a
+    province-wide campaign that is not a pilot means the survey was carried out across the
+    province (``scale_up``); publishing completes ``pilot`` for a pilot campaign and
+    ``publish`` (the yearly survey and its publication) for any other.
+    """
+    if status == "open":
+        return "guide"
+    if status == "closed":
+        return "scale_up" if province_wide and not pilot else None
+    if status == "published":
+        return "pilot" if pilot else "publish"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +115,8 @@ class TaskDef:
     survey_stage: str | None = None
     audience: str = ""
     assignment: Assignment | None = None
+    #: Focus sectors the task is about (``retail``, ``tourism``…); empty: every sector.
+    sectors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +139,9 @@ class FrameworkDef:
     departments: tuple[Department, ...] = ()
     coordinator: str = ""
     source: str = ""
+    #: Units outside the province that the framework names as supporting its tasks (the
+    #: ministry's agencies of ``province-dx``); they coordinate, never lead, provincial tasks.
+    units: tuple[Department, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -130,6 +154,10 @@ class FrameworkDef:
             if dept.matches(text):
                 return dept
         return None
+
+    def unit(self, text: str) -> Department | None:
+        """The department or supporting unit ``text`` names."""
+        return next((u for u in (*self.departments, *self.units) if u.matches(text)), None)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -164,21 +192,25 @@ def _assignment(rows: list[dict[str, Any]] | None) -> Assignment | None:
     )
 
 
-def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
-    """Read one built-in framework file (already parsed YAML) into a :class:`FrameworkDef`."""
-    assignments = data.get("default_assignments") or {}
-    rows: dict[str, list[dict[str, Any]]] = assignments.get("tasks") or {}
-    coordinator = str(assignments.get("coordinator") or "")
-    not_assigned = set(assignments.get("not_assigned") or {})
-    departments = tuple(
+def _departments(rows: list[dict[str, Any]] | None) -> tuple[Department, ...]:
+    return tuple(
         Department(
             code=str(d["code"]),
             name_vi=_name(d["name"], "vi"),
             name_en=_name(d["name"], "en"),
             abbr=str(d["name"].get("abbr") or ""),
         )
-        for d in assignments.get("departments") or []
+        for d in rows or []
     )
+
+
+def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
+    """Read one built-in framework file (already parsed YAML) into a :class:`FrameworkDef`."""
+    assignments = data.get("default_assignments") or {}
+    rows: dict[str, list[dict[str, Any]]] = assignments.get("tasks") or {}
+    coordinator = str(assignments.get("coordinator") or "")
+    not_assigned = set(assignments.get("not_assigned") or {})
+    departments = _departments(assignments.get("departments"))
     groups: list[GroupDef] = []
     tasks: list[TaskDef] = []
     for group in data["groups"]:
@@ -213,6 +245,7 @@ def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
                     survey_stage=task.get("survey_stage"),
                     audience=str(task.get("audience") or ""),
                     assignment=assignment,
+                    sectors=_join(task.get("sectors")),
                 )
             )
     return FrameworkDef(
@@ -227,6 +260,7 @@ def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
         departments=departments,
         coordinator=coordinator,
         source=nfc(str(data.get("source") or "")).strip(),
+        units=_departments(data.get("units")),
     )
 
 
@@ -236,6 +270,22 @@ def load_builtin(code: str) -> FrameworkDef:
         raise KeyError(code)
     with (BUILTIN_DIR / f"{code}.yaml").open(encoding="utf-8") as fh:
         return framework_from_data(yaml.safe_load(fh))
+
+
+def province_deadline(task: TaskDef) -> str | None:
+    """The deadline of ``task`` in a province plan: the source's own day when it names one
+    ("30/5/2024" stays 30/5, moved to the plan year by :func:`adjusted`), otherwise the
+    provincial assignment's (a quarter such as "Quý II"), otherwise the source's."""
+    if task.deadline:
+        try:
+            source = parse(str(task.deadline))
+        except ValueError:
+            source = None
+        if isinstance(source, FixedDeadline) and source.unit == "day":
+            return task.deadline
+    if task.assignment is not None and task.assignment.deadline:
+        return task.assignment.deadline
+    return task.deadline
 
 
 def shift_spec(spec: DeadlineSpec, offset: int) -> DeadlineSpec:
@@ -271,6 +321,7 @@ def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
         )
         values = {k: v for k, v in t.items() if k != "assignment"}
         values["coordinating"] = tuple(values.get("coordinating") or ())
+        values["sectors"] = tuple(values.get("sectors") or ())
         return TaskDef(**values, assignment=assignment)
 
     return FrameworkDef(
@@ -285,4 +336,5 @@ def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
         departments=tuple(Department(**x) for x in d.get("departments") or ()),
         coordinator=d.get("coordinator") or "",
         source=d.get("source") or "",
+        units=tuple(Department(**x) for x in d.get("units") or ()),
     )

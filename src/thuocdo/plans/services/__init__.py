@@ -17,7 +17,12 @@ from thuocdo.plans.services.common import (
 from thuocdo.plans.services.evidence import task_evidence_add
 from thuocdo.plans.services.imports import ImportReport, plan_import
 from thuocdo.plans.services.plans import plan_instantiate
-from thuocdo.plans.services.tasks import task_update, tasks_mark_overdue, tasks_sync_survey_stage
+from thuocdo.plans.services.tasks import (
+    task_update,
+    tasks_mark_overdue,
+    tasks_sync_campaign,
+    tasks_sync_survey_stage,
+)
 
 __all__ = [
     "EVIDENCE_MAX_BYTES",
@@ -32,5 +37,6 @@ __all__ = [
     "task_snapshot",
     "task_update",
     "tasks_mark_overdue",
+    "tasks_sync_campaign",
     "tasks_sync_survey_stage",
 ]

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thuocdo.plans import selectors
 from thuocdo.plans.domain.deadlines import (
     Continuous,
     DeadlineSpec,
@@ -46,6 +47,7 @@ def task_snapshot(task: Task) -> dict[str, Any]:
         "start": task.start.isoformat() if task.start else None,
         "deadline": task.deadline.isoformat() if task.deadline else None,
         "deadline_spec": task.deadline_spec,
+        "indicator_code": task.indicator_code,
     }
 
 
@@ -91,6 +93,14 @@ def resolve_deadline(spec: DeadlineSpec | None, year: int) -> ResolvedDeadline:
     if spec is None:
         return ResolvedDeadline(None, "", None, "none")
     return ResolvedDeadline(spec, format_spec(spec), resolve(spec, year), deadline_kind(spec))
+
+
+def check_indicator(code: str, *, field: str = "indicator_code") -> str:
+    """``code`` (stripped; empty: no indicator) when it names a strategy indicator."""
+    code = str(code or "").strip()
+    if code and (len(code) > 50 or not selectors.indicator_known(code)):
+        raise ValidationError({field: _("Unknown indicator %(code)s.") % {"code": code}})
+    return code
 
 
 def check_dates(start: date | None, due: date | None, *, where: str = "") -> None:

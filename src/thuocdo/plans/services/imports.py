@@ -17,12 +17,13 @@ from thuocdo.plans import selectors, xlsx
 from thuocdo.plans.models import Level, Plan, Status, Task, TaskGroup
 from thuocdo.plans.services.common import (
     check_dates,
+    check_indicator,
     parse_deadline,
     record_update,
     resolve_deadline,
     today,
 )
-from thuocdo.plans.services.plans import check_year, province_unit
+from thuocdo.plans.services.plans import check_year, plan_unit
 from thuocdo.plans.services.tasks import check_progress, task_update
 
 
@@ -69,15 +70,51 @@ def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
         raise ValidationError({"title": _("A new plan needs a title (sheet “Kế hoạch”).")})
     year = check_year(meta.get("year"))
     unit_code = xlsx.text_of(meta.get("unit"))
-    unit = province_unit(unit_code) if unit_code else None
-    level = xlsx.text_of(meta.get("level")) or (Level.PROVINCE if unit else Level.NATIONAL)
+    unit = plan_unit(unit_code) if unit_code else None
+    unit_level = None if unit is None else Level(unit.level)  # province or commune
+    level = xlsx.text_of(meta.get("level")) or unit_level or Level.NATIONAL
     if level not in Level.values:
         raise ValidationError({"level": _("Unknown plan level %(level)s.") % {"level": level}})
+    fits = {unit_level} if unit_level else {Level.NATIONAL, Level.MINISTRY}
+    if level not in fits:
+        raise ValidationError(
+            {
+                "level": _("Level %(level)s does not fit unit “%(unit)s”; expected %(fits)s.")
+                % {
+                    "level": level,
+                    "unit": unit_code or "—",
+                    "fits": ", ".join(sorted(fits)),
+                }
+            }
+        )
     path = unit.path if unit else ""
     if not selectors.can_manage_plan(user=actor, unit_path=path):
         raise PermissionDenied(_("You may not create plans for this unit."))
+    if Plan.objects.filter(framework_code="", level=level, unit=unit, year=year).exists():
+        raise ValidationError(
+            {
+                "id": _(
+                    "A plan without a framework for this unit and year %(year)s exists; give "
+                    "its id to update it."
+                )
+                % {"year": year}
+            }
+        )
+    # A commune plan implements its province's plan of the year (the one without framework).
+    parent = None
+    if unit is not None and unit_level == Level.COMMUNE:
+        province_path = "/".join(path.split("/")[:2]) + "/"
+        parent = Plan.objects.filter(
+            unit_path=province_path, level=Level.PROVINCE, year=year, framework_code=""
+        ).first()
     plan = Plan.objects.create(
-        title=title[:300], level=level, unit=unit, unit_path=path, year=year, created_by=actor
+        title=title[:300],
+        level=level,
+        unit=unit,
+        unit_path=path,
+        year=year,
+        parent=parent,
+        created_by=actor,
     )
     return plan, True
 
@@ -97,6 +134,24 @@ def _lead(plan: Plan, text: str) -> tuple[str, str]:
     if dept is None:
         raise ValidationError({"lead_unit": _("Unknown unit %(unit)s.") % {"unit": text}})
     return dept.code, dept.name_vi
+
+
+def _coordinating(plan: Plan, text: str) -> list[str]:
+    """The coordinating units of a cell (comma-separated), as codes when the plan has
+    departments (its departments and the supporting units of its framework)."""
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    depts = selectors.units_of(plan)
+    if not depts:
+        return names
+    codes = []
+    for name in names:
+        dept = next((d for d in depts if d.matches(name)), None)
+        if dept is None:
+            raise ValidationError(
+                {"coordinating_units": _("Unknown unit %(unit)s.") % {"unit": name}}
+            )
+        codes.append(dept.code)
+    return codes
 
 
 def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, position: int) -> Task:
@@ -137,18 +192,14 @@ def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, posi
         title_vi=title,
         lead_unit=lead,
         lead_unit_name=lead_name,
-        coordinating_units=[
-            c.strip()
-            for c in xlsx.text_of(values.get("coordinating_units")).split(",")
-            if c.strip()
-        ],
+        coordinating_units=_coordinating(plan, xlsx.text_of(values.get("coordinating_units"))),
         start=start,
         deadline=rd.due,
         deadline_spec=rd.text,
         deadline_kind=rd.kind,
         expected_output=xlsx.text_of(values.get("expected_output")),
         kpi=xlsx.text_of(values.get("kpi")),
-        indicator_code=xlsx.text_of(values.get("indicator"))[:50],
+        indicator_code=check_indicator(xlsx.text_of(values.get("indicator")), field="indicator"),
         status=status,
         progress=100 if status == Status.DONE else progress,
     )
@@ -184,6 +235,9 @@ def _update_task(*, actor: Any, task: Task, values: dict[str, Any]) -> bool:
     start = _optional_date(values.get("start"), "start")
     if start is not None and start != task.start:
         kwargs["start"] = start
+    indicator = xlsx.text_of(values.get("indicator"))
+    if indicator and indicator != task.indicator_code:
+        kwargs["indicator_code"] = check_indicator(indicator, field="indicator")
     note = xlsx.text_of(values.get("note"))
     if not kwargs and not note:
         return False

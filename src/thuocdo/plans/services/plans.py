@@ -22,7 +22,7 @@ from thuocdo.plans.domain.deadlines import (
     DeadlineSpecError,
     FixedDeadline,
 )
-from thuocdo.plans.domain.frameworks import FrameworkDef, adjusted
+from thuocdo.plans.domain.frameworks import FrameworkDef, adjusted, province_deadline
 from thuocdo.plans.models import (
     Framework,
     Level,
@@ -44,6 +44,20 @@ def province_unit(unit_code: str) -> Unit:
     if unit is None or unit.level != GeoLevel.PROVINCE:
         raise ValidationError(
             {"unit": _("Unknown province code %(code)s (current structure).") % {"code": code}}
+        )
+    return unit
+
+
+def plan_unit(unit_code: str) -> Unit:
+    """The province or commune (current structure) an imported plan belongs to."""
+    code = str(unit_code or "").strip()
+    unit = Unit.objects.filter(structure=Structure.CURRENT, code=code).first()
+    if unit is None or unit.level not in (GeoLevel.PROVINCE, GeoLevel.COMMUNE):
+        raise ValidationError(
+            {
+                "unit": _("Unknown province or commune code %(code)s (current structure).")
+                % {"code": code}
+            }
         )
     return unit
 
@@ -182,8 +196,13 @@ def plan_instantiate(
         deadline_text = t.deadline
         if unit is not None and t.assignment is not None:
             lead = t.assignment.lead
-            coordinating = t.assignment.coordinating
-            deadline_text = t.assignment.deadline or t.deadline
+            # The provincial departments, then the supporting units the source names.
+            coordinating = t.assignment.coordinating + tuple(
+                c
+                for c in t.coordinating
+                if c not in t.assignment.coordinating and any(u.code == c for u in fw.units)
+            )
+            deadline_text = province_deadline(t)
         if t.code in assignments:
             lead, override_coord, override_deadline = _normalise_assignment(
                 fw, t.code, assignments[t.code]
@@ -207,6 +226,10 @@ def plan_instantiate(
         task_start = start
         if isinstance(spec, FixedDeadline) and spec.start_year is not None:
             task_start = date(min(spec.start_year, plan_year), 1, 1)
+        if rd.due is not None and rd.due < task_start:
+            # A task the framework dates before the plan year (sector-de-2025 9.a.P3, due
+            # "Quý IV/2024") is carried over: it starts on 1 January of its own year.
+            task_start = date(rd.due.year, 1, 1)
         check_dates(task_start, rd.due, where=t.code)
         tasks.append(
             Task(
@@ -230,6 +253,7 @@ def plan_instantiate(
                 kpi=t.kpi,
                 indicator_code=t.indicator_code,
                 survey_stage=t.survey_stage or "",
+                sectors=list(t.sectors),
             )
         )
     Task.objects.bulk_create(tasks)

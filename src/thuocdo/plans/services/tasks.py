@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
+from thuocdo.geo.models import Level as GeoLevel
 from thuocdo.plans import selectors
-from thuocdo.plans.domain.frameworks import SURVEY_STAGES
+from thuocdo.plans.domain.frameworks import SURVEY_STAGES, campaign_stage
 from thuocdo.plans.domain.workflow import (
     can_transition,
     path_to,
@@ -28,6 +29,7 @@ from thuocdo.plans.models import (
 )
 from thuocdo.plans.services.common import (
     check_dates,
+    check_indicator,
     parse_deadline,
     record_update,
     resolve_deadline,
@@ -77,8 +79,10 @@ def task_update(
     start: date | None = None,
     deadline: str | None = None,
     on: date | None = None,
+    indicator_code: str | None = None,
 ) -> Task:
-    """Change a task's status, progress, lead unit, start or deadline, with a note."""
+    """Change a task's status, progress, lead unit, start, deadline or strategy indicator
+    (``""`` removes it), with a note."""
     task = (
         Task.objects.select_for_update(of=("self",))
         .select_related("plan", "plan__framework")
@@ -86,6 +90,13 @@ def task_update(
     )
     selectors.require_task_edit(user=actor, task=task)
     when = on or today()
+    if when > today():
+        raise ValidationError(
+            {
+                "on": _("The report date %(on)s is in the future.")
+                % {"on": when.strftime("%d/%m/%Y")}
+            }
+        )
     before = task_snapshot(task)
     changes: dict[str, Any] = {}
     note = clean(note or "")[:5000]
@@ -133,13 +144,37 @@ def task_update(
     if deadline is not None:
         spec = parse_deadline(deadline)
         rd = resolve_deadline(spec, task.plan.year)
-        changes["deadline"] = [task.deadline_spec, rd.text]
-        task.deadline, task.deadline_spec, task.deadline_kind = rd.due, rd.text, rd.kind
-    if start is not None:
+        if (rd.text, rd.due) != (task.deadline_spec, task.deadline):
+            changes["deadline"] = [task.deadline_spec, rd.text]
+            task.deadline, task.deadline_spec, task.deadline_kind = rd.due, rd.text, rd.kind
+    if start is not None and start != task.start:
         changes["start"] = [before["start"], start.isoformat()]
         task.start = start
+    if ("deadline" in changes or "start" in changes) and not selectors.can_manage_plan(
+        user=actor, plan=task.plan
+    ):
+        raise PermissionDenied(_("Only the plan's owner may change a task's deadline or start."))
     check_dates(task.start, task.deadline)
+    if indicator_code is not None:
+        code = check_indicator(indicator_code)
+        if code != task.indicator_code:
+            if not selectors.can_manage_plan(user=actor, plan=task.plan):
+                raise PermissionDenied(_("Only the plan's owner may link a task to an indicator."))
+            changes["indicator_code"] = [task.indicator_code, code]
+            task.indicator_code = code
 
+    if (
+        status is None
+        and (progress is not None or note)
+        and task.status == Status.OVERDUE
+        and task.deadline_kind in ("recurring", "continuous")
+    ):
+        # A late report of a recurring task clears its overdue flag: back to work.
+        previous = task.last_report_on
+        task.last_report_on = max(previous or when, when)
+        if not selectors.task_is_overdue(task, when):
+            new_status = Status.IN_PROGRESS
+        task.last_report_on = previous
     if new_status != task.status:
         changes["status"] = [task.status, new_status]
     if new_progress != task.progress:
@@ -211,10 +246,13 @@ def _walk_status(*, task: Task, actor: Any, target: str, on: date, note: str) ->
 
 
 @transaction.atomic
-def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any = None) -> int:
+def tasks_sync_survey_stage(
+    *, unit_path: str, year: int, stage: str, sector: str = "", actor: Any = None
+) -> int:
     """Mark the survey-programme tasks of ``stage`` in the plans of the province containing
-    ``unit_path`` for ``year`` as done (called when a campaign is published; ``pilot`` for a
-    pilot campaign). Returns how many tasks changed."""
+    ``unit_path`` for ``year`` as done (see :func:`tasks_sync_campaign`): the tasks of every
+    sector, and those of ``sector`` (a criteria-set sector such as ``retail``) when the task
+    names focus sectors. Returns how many tasks changed."""
     if stage not in SURVEY_STAGES:
         raise ValidationError(
             {
@@ -238,14 +276,36 @@ def tasks_sync_survey_stage(*, unit_path: str, year: int, stage: str, actor: Any
         .order_by("pk")
     )
     note = _(
-        "Completed automatically: a survey campaign of stage “%(stage)s” was published in %(year)s."
+        "Completed automatically: a survey campaign of %(year)s reached the stage “%(stage)s”."
     ) % {"stage": str(SURVEY_STAGE_LABELS[stage]), "year": year}
     changed = 0
     on = today()
     for task in tasks:
+        if task.sectors and sector not in task.sectors:
+            continue
         if _walk_status(task=task, actor=actor, target=Status.DONE, on=on, note=note):
             changed += 1
     return changed
+
+
+def tasks_sync_campaign(*, campaign: Any, actor: Any = None) -> int:
+    """Complete the survey-programme tasks of the stage ``campaign`` has just reached (its
+    current status; see :func:`~thuocdo.plans.domain.frameworks.campaign_stage`). Called by the
+    assessments app after each campaign transition commits. Returns how many tasks changed."""
+    stage = campaign_stage(
+        status=campaign.status,
+        pilot=bool(campaign.pilot),
+        province_wide=campaign.area.level == GeoLevel.PROVINCE,
+    )
+    if stage is None:
+        return 0
+    return tasks_sync_survey_stage(
+        unit_path=campaign.unit_path,
+        year=campaign.year,
+        stage=stage,
+        sector=campaign.framework.sector,
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -11,13 +11,12 @@
   function narrow(el) { return (el.clientWidth || window.innerWidth) < 480; }
 
   function groupsChart(el, d) {
-    var keys = ["done", "in_progress", "not_started", "cancelled"];
+    // Each task is in exactly one series, so a bar is as long as its group has tasks.
+    var keys = ["done", "in_progress", "not_started", "overdue", "cancelled"];
     var series = keys.map(function (k) {
       return { name: d.names[k], type: "bar", stack: "tasks", data: d.series[k], itemStyle: { color: COLORS[k] },
         emphasis: { focus: "series" } };
     });
-    series.push({ name: d.names.overdue, type: "scatter", data: d.series.overdue.map(function (v, i) { return v ? [v, i] : null; }).filter(Boolean),
-      symbolSize: 9, itemStyle: { color: COLORS.overdue } });
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
