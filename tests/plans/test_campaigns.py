@@ -108,3 +108,16 @@ def test_a_published_campaign_completes_the_yearly_survey_of_its_own_sector_only
         "3.d": "done",
         "7.c.P1": "done",
     }
+
+
+def test_a_campaign_over_the_whole_country_completes_the_national_plan(
+    make_plan: Callable[..., Plan], step: Callable[[Campaign, str], Campaign]
+) -> None:
+    national = make_plan(framework="sector-de-2025", unit=None, year=2025)
+    province = make_plan(framework="sector-de-2025", unit="01", year=2025)
+    c = create("sme-dx", "01")
+    Campaign.objects.filter(pk=c.pk).update(unit_path="2025/")  # the whole structure
+    c = step(step(Campaign.objects.get(pk=c.pk), "open"), "closed")
+    step(c, "published")
+    assert statuses(national, "3.d") == {"3.d": "done"}
+    assert statuses(province, "3.d") == {"3.d": "not_started"}

@@ -237,7 +237,7 @@ def campaign_transition(
         unit_path=c.unit_path,
     )
     # Opening, closing and publishing may each complete survey-programme tasks of the plans.
-    transaction.on_commit(lambda: _notify_plans(c, actor))
+    transaction.on_commit(lambda: _notify_plans(c, actor), robust=True)
     if to == CampaignStatus.PUBLISHED:  # indicators read from published results
         from thuocdo.indicators.tasks import survey_campaign_published_task
 

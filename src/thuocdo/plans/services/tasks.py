@@ -250,7 +250,8 @@ def tasks_sync_survey_stage(
     *, unit_path: str, year: int, stage: str, sector: str = "", actor: Any = None
 ) -> int:
     """Mark the survey-programme tasks of ``stage`` in the plans of the province containing
-    ``unit_path`` for ``year`` as done (see :func:`tasks_sync_campaign`): the tasks of every
+    ``unit_path`` (the national plans for a campaign over the whole country) for ``year`` as
+    done (see :func:`tasks_sync_campaign`): the tasks of every
     sector, and those of ``sector`` (a criteria-set sector such as ``retail``) when the task
     names focus sectors. Returns how many tasks changed."""
     if stage not in SURVEY_STAGES:
@@ -261,9 +262,10 @@ def tasks_sync_survey_stage(
             }
         )
     parts = [p for p in str(unit_path or "").split("/") if p]
-    if len(parts) < 2:
+    if not parts:
         raise ValidationError({"unit_path": _("A unit path names at least a province.")})
-    province_path = f"{parts[0]}/{parts[1]}/"
+    # a campaign over the whole country (``2025/``) completes the national plans' tasks
+    province_path = f"{parts[0]}/{parts[1]}/" if len(parts) > 1 else ""
     tasks = (
         Task.objects.select_for_update(of=("self",))
         .select_related("plan")
