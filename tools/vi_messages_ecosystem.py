@@ -132,6 +132,7 @@ VI: dict[str, str] = {
     "What to fix for the next level": "Cần cải thiện gì để lên mức tiếp theo",
     "Your level is %(level)s. To reach level %(next)s:": "Mức hiện tại là %(level)s. Để đạt mức %(next)s:",
     "And for the level after": "Và để đạt mức tiếp sau nữa",
+    "This plan works, but the search stopped before proving that no plan with fewer changes exists.": "Phương án này giúp đạt mức, nhưng việc tìm kiếm đã dừng trước khi chứng minh được không có phương án nào ít thay đổi hơn.",
     "Solutions that help": "Giải pháp hỗ trợ",
     "Covers": "Đáp ứng",
     "Ask the provider to contact us": "Đề nghị doanh nghiệp cung cấp liên hệ",

@@ -10,6 +10,7 @@ from django.test import Client
 
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.ecosystem import connections
+from thuocdo.ecosystem.domain import next_level as nl
 from thuocdo.ecosystem.models import ConnectionRequest, ConnectionStatus, Solution, SolutionStatus
 from thuocdo.frameworks.engine import score
 
@@ -176,6 +177,7 @@ def test_recommendations_api_and_fragment(client: Client, make_user: Any, token_
     assert data["level"] == resp.level
     assert data["next_level"]["level"] == (resp.level or 0) + 1
     assert len(data["plan_text"]) == len(data["next_level"]["changes"])
+    assert isinstance(data["next_level"]["exact"], bool)  # False: not proven smallest
     assert any(s["id"] == sol.pk and resp.unmet[0] in s["covers"] for s in data["solutions"])
     changed = {**resp.answers, **{c["criterion"]: c["to"] for c in data["next_level"]["changes"]}}
     assert score(fv.engine(), changed).level >= data["next_level"]["level"]
@@ -194,6 +196,29 @@ def test_recommendations_api_and_fragment(client: Client, make_user: Any, token_
     assert r.status_code == 302
     c = ConnectionRequest.objects.get(organisation=org, solution=sol)
     assert not c.on_behalf and c.response_id == resp.pk
+
+
+def test_a_plan_not_proven_smallest_says_so(
+    client: Client, make_user: Any, token_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fv = f.framework("market-dx")  # its lowest answers: a plan proven smallest
+    respondent = make_user(role="respondent")
+    resp = f.response(f.organisation(), f.campaign(fv), by=respondent)
+    planner = nl.plan_next_level
+    # no budget for the exact search: the greedy plan is given, marked as not proven smallest
+    monkeypatch.setattr(nl, "plan_next_level", lambda fw, a: planner(fw, a, budget=0))
+    r = client.get(f"{API}/responses/{resp.pk}/recommendations", **bearer(token_for(respondent)))
+    assert r.status_code == 200, r.content
+    plan = r.json()["next_level"]
+    assert plan["exact"] is False
+    changed = {**resp.answers, **{c["criterion"]: c["to"] for c in plan["changes"]}}
+    assert score(fv.engine(), changed).level >= plan["level"]
+    client.force_login(respondent)
+    html = client.get(f"/ecosystem/responses/{resp.pk}/recommendations/").content.decode()
+    assert "eco-not-exact" in html and "chứng minh" in html
+    monkeypatch.setattr(nl, "plan_next_level", planner)
+    html = client.get(f"/ecosystem/responses/{resp.pk}/recommendations/").content.decode()
+    assert "eco-not-exact" not in html
 
 
 def test_connection_transitions_through_api_and_roles(

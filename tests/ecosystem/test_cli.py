@@ -88,6 +88,7 @@ pillars:
     assert data["next_level"] == {
         "level": 1,
         "changes": [{"criterion": "S1", "from": False, "to": True}],
+        "exact": True,
     }
 
 

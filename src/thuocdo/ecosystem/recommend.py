@@ -161,6 +161,7 @@ def plan_dict(plan: nl.Plan | nl.NoPlan | None) -> dict[str, Any] | None:
         "changes": [
             {"criterion": c.criterion, "from": c.before, "to": c.after} for c in plan.changes
         ],
+        "exact": plan.exact,  # False: the plan works but is not proven to be the smallest
     }
 
 

@@ -18,7 +18,7 @@ from thuocdo.frameworks.engine import (
     score,
 )
 
-from .test_next_level import all_low, crit, single, t
+from .test_next_level import all_low, assert_improves, crit, lowering_case, single, t
 
 
 def random_answers(fw: Framework, rng: np.random.Generator) -> dict[str, Any]:
@@ -59,6 +59,7 @@ def test_batch_plans_reach_the_next_level(path: Any) -> None:
             continue
         r = score(fw, plan.apply(answers))
         assert r.complete and r.level >= plan.level > base.level
+        assert_improves(fw, plan)
         confirmed += plans.status[i] == PLAN
     assert confirmed > 0  # most rows are planned by the vectorised path, not the fallback
 
@@ -101,3 +102,22 @@ def test_batch_count_is_minimal_without_conditions_or_pillar_rules() -> None:
         if isinstance(exact, nl.Plan):
             assert isinstance(got, nl.Plan)
             assert len(got.changes) == len(exact.changes)
+
+
+def test_batch_plans_never_lower_an_answer() -> None:
+    # lowering T (c → b) would make the low, heavy S2 not applicable; neither the vectorised
+    # path nor the scalar fallback may do that
+    fw = lowering_case()
+    rows = [
+        {"T": "c", "S2": "a", "S3": "a"},
+        {"T": "c", "S2": "a", "S3": "b"},
+        {"T": "a", "S3": "a"},
+    ]
+    bs = BatchScorer(fw, threads=1)
+    for budget in (0, 10**6):
+        plans = BatchPlanner(fw, bs).plan(bs.encode(rows), fallback_budget=budget)
+        for i, answers in enumerate(rows):
+            plan = plans.plan(i, answers)
+            assert isinstance(plan, nl.Plan), (i, plan)
+            assert score(fw, plan.apply(answers)).level >= 1
+            assert_improves(fw, plan)
