@@ -73,6 +73,15 @@ def test_provider_api_manages_own_listings_only(
     assert mine_b == []
     assert [s["id"] for s in client.get(f"{API}/solutions/mine", **bearer(ta)).json()] == [sid]
     assert pb.pk
+    f.promotion(Solution.objects.get(pk=sid), months=3)
+    url = f"{API}/promotions?solution_id={sid}"  # a public operation: the session's user
+    assert client.get(url).status_code == 404  # anonymous: the draft is not public
+    client.force_login(alice)
+    own = client.get(url)
+    assert own.status_code == 200 and len(own.json()) == 1
+    client.force_login(bob)
+    theirs = client.get(url)
+    assert theirs.status_code == 404 and str(sid) in theirs.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -270,9 +279,18 @@ def test_officer_pages_and_provider_dashboard(client: Client, make_user: Any) ->
     sol = f.solution(pa, tags=["crm"])
     org = f.organisation()
     connections.connection_request(scope=f.ADMIN, actor=None, organisation=org, solution=sol)
+    # another provider's draft, listing and request addressed to it
+    bob = make_user(role="provider")
+    pb = f.provider(users=[bob])
+    f.solution(pb, tags=["crm"], approved=False, name_vi="Bản nháp của người khác")
+    theirs = f.solution(pb, tags=["crm"], name_vi="Giải pháp của người khác")
+    org_b = f.organisation(name="Hợp tác xã Bên Kia")
+    connections.connection_request(scope=f.ADMIN, actor=None, organisation=org_b, solution=theirs)
     client.force_login(alice)
     html = client.get("/ecosystem/provider/").content.decode()
     assert "Đang chờ duyệt" in html and org.name in html
+    for absent in ("Bản nháp của người khác", "Giải pháp của người khác", "Hợp tác xã Bên Kia"):
+        assert absent not in html, absent
     assert client.get("/ecosystem/approvals/").status_code == 403
     client.force_login(officer)
     for url in (
