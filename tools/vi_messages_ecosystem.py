@@ -17,6 +17,11 @@ VI: dict[str, str] = {
     "A request cannot go from “%(from)s” to “%(to)s”: the next step is “%(next)s”.": "Đề nghị không thể chuyển từ “%(from)s” sang “%(to)s”: bước tiếp theo là “%(next)s”.",
     "%(n)s connection requests are waiting for you": "%(n)s đề nghị kết nối đang chờ quý doanh nghiệp",
     "These requests have not moved for a while:": "Các đề nghị sau đã lâu chưa được xử lý:",
+    # thuocdo recommend
+    "Cannot read the file %(path)s: %(reason)s": "Không đọc được tệp %(path)s: %(reason)s",
+    "%(path)s: not valid JSON (%(error)s).": "%(path)s: không phải JSON hợp lệ (%(error)s).",
+    "No published criteria set %(spec)s.": "Không có bộ tiêu chí đã công bố %(spec)s.",
+    "Give a response id (a whole number), or --framework and an ANSWERS.json file.": "Cho mã số phản hồi (số nguyên), hoặc --framework và tệp ANSWERS.json.",
     # import
     "Only an officer may import the catalogue.": "Chỉ cán bộ quản lý mới được nhập danh mục.",
     "The file cannot be read: %(e)s": "Không đọc được tệp: %(e)s",
