@@ -17,6 +17,8 @@ VI: dict[str, str] = {
     "A request cannot go from “%(from)s” to “%(to)s”: the next step is “%(next)s”.": "Đề nghị không thể chuyển từ “%(from)s” sang “%(to)s”: bước tiếp theo là “%(next)s”.",
     "%(n)s connection requests are waiting for you": "%(n)s đề nghị kết nối đang chờ quý doanh nghiệp",
     "These requests have not moved for a while:": "Các đề nghị sau đã lâu chưa được xử lý:",
+    # API query parameters
+    "Unknown value %(value)s; use one of: %(all)s.": "Giá trị %(value)s không hợp lệ; dùng một trong: %(all)s.",
     # thuocdo recommend
     "Cannot read the file %(path)s: %(reason)s": "Không đọc được tệp %(path)s: %(reason)s",
     "%(path)s: not valid JSON (%(error)s).": "%(path)s: không phải JSON hợp lệ (%(error)s).",
@@ -102,6 +104,8 @@ VI: dict[str, str] = {
     "Unknown entity type(s): %(codes)s.": "Loại đối tượng không hợp lệ: %(codes)s.",
     "The price must be a number.": "Giá phải là một số.",
     "The price cannot be negative.": "Giá không được âm.",
+    "The price must be a whole number of đồng, without a decimal part.": "Giá phải là số đồng chẵn, không có phần thập phân.",
+    "The price cannot be more than %(max)s đồng.": "Giá không được vượt quá %(max)s đồng.",
     "Give a list of codes.": "Cần một danh sách mã.",
     "Only an officer may register a provider.": "Chỉ cán bộ quản lý mới được đăng ký doanh nghiệp cung cấp.",
     "The code may use lower-case letters, digits and hyphens.": "Mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang.",

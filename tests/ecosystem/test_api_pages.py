@@ -348,3 +348,29 @@ def test_provider_creates_a_listing_from_the_dashboard(client: Client, make_user
     other = make_user(role="provider")
     client.force_login(other)
     assert client.post("/ecosystem/provider/new/", {**form, "code": "x-2"}).status_code == 403
+
+
+def test_bad_query_parameters_and_unknown_response_are_refused_by_name(
+    client: Client, make_user: Any, token_for: Any
+) -> None:
+    unit = f.commune()
+    officer = make_user(role="province", unit=unit.path.split("/")[1])
+    tok = bearer(token_for(officer))
+    for url, name in (
+        (f"{API}/connections/summary?by=nope", "by"),
+        (f"{API}/reports/effect?by=nope", "by"),
+        (f"{API}/connections?status=nope", "status"),
+        (f"{API}/solutions?status=nope", "status"),
+    ):
+        r = client.get(url, **tok)
+        assert r.status_code == 422, (url, r.status_code)
+        error = r.json()["errors"][0]
+        assert error["field"] == name and "nope" in error["message"], url
+    assert client.get(f"{API}/connections/summary?by=sector", **tok).status_code == 200
+    assert client.get(f"{API}/connections?status=requested", **tok).status_code == 200
+    sol = f.solution(f.provider(), tags=["crm"])
+    org = f.organisation(unit=unit)
+    body = json.dumps({"organisation_id": org.pk, "solution_id": sol.pk, "response_id": 987654})
+    r = client.post(f"{API}/connections", body, content_type="application/json", **tok)
+    assert r.status_code == 404 and "987654" in r.content.decode()
+    assert not ConnectionRequest.objects.filter(organisation=org).exists()

@@ -79,11 +79,15 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     setup_django()
     from django.utils import translation
 
+    with translation.override(args.lang):  # the caller's language comes back afterwards
+        return _recommend(args)
+
+
+def _recommend(args: argparse.Namespace) -> int:
     from thuocdo.ecosystem import cli_text
     from thuocdo.ecosystem.recommend import result_dict
     from thuocdo.frameworks.engine import AnswersInvalid, check_answers
 
-    translation.activate(args.lang)
     if args.framework:
         fw = _load_framework(args.framework)
         try:
