@@ -129,7 +129,7 @@ def random_answers(fw: Any, rng: random.Random) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if r.criteria.get(k) is not None}
 
 
-def bench_recommendations(n_solutions: int, samples: int) -> None:
+def bench_recommendations(n_solutions: int, samples: int, advice_samples: int = 50) -> None:
     from thuocdo.ecosystem import recommend
     from thuocdo.ecosystem.domain import matching
     from thuocdo.frameworks.engine import score
@@ -171,7 +171,53 @@ def bench_recommendations(n_solutions: int, samples: int) -> None:
         f"{statistics.median(naive) / statistics.median(fast):.1f}×; target p95 ≤ 50 ms: "
         f"{'met' if pct(fast, 95) <= 0.05 else 'NOT met'}"
     )
+    bench_advice(fv_of(fw), cases[:advice_samples], rng)
     print(f"peak resident memory so far: {peak_mib():.0f} MiB")
+
+
+def fv_of(fw: Any) -> Any:
+    from thuocdo.frameworks.models import FrameworkVersion
+
+    return FrameworkVersion.objects.get(code=fw.code, version=fw.version)
+
+
+def bench_advice(fv: Any, cases: list[Any], rng: random.Random) -> None:
+    """What the result page and GET /responses/{id}/recommendations run per response:
+    recommend.advice_for_response (both next-level plans, the recommendations, the plan text)."""
+    from types import SimpleNamespace
+
+    from thuocdo.ecosystem import recommend
+
+    fw = fv.engine()
+    times: list[float] = []
+    exact = 0
+    for i, (_, sector, etype) in enumerate(cases):
+        answers = random_answers(fw, rng)
+        r = score_of(fw, answers)
+        response = SimpleNamespace(  # the fields advice_for_response reads of a stored response
+            pk=i,
+            framework=fv,
+            answers=answers,
+            criterion_scores=r.criteria,
+            unmet=r.unmet,
+            sector=sector,
+            entity_type=etype,
+        )
+        t = time.perf_counter()
+        advice = recommend.advice_for_response(response)
+        times.append(time.perf_counter() - t)
+        exact += bool(getattr(advice.plan, "exact", True))
+    print(
+        f"advice_for_response (result page / API), {len(cases)} responses: "
+        f"p50 {pct(times, 50) * 1000:.0f} ms, p95 {pct(times, 95) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms; next-level plan proven smallest for {exact}"
+    )
+
+
+def score_of(fw: Any, answers: dict[str, Any]) -> Any:
+    from thuocdo.frameworks.engine import score
+
+    return score(fw, answers)
 
 
 def synthetic(n: int) -> tuple[Any, Any, Any]:
@@ -258,10 +304,13 @@ def main() -> None:
     )
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--scalar-sample", type=int, default=100)
+    parser.add_argument(
+        "--advice-samples", type=int, default=50, help="responses timed for advice_for_response"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)
-        bench_recommendations(args.solutions, args.samples)
+        bench_recommendations(args.solutions, args.samples, args.advice_samples)
     bench_plans(args.responses, args.scalar_sample)
 
 

@@ -17,6 +17,13 @@ VI: dict[str, str] = {
     "A request cannot go from “%(from)s” to “%(to)s”: the next step is “%(next)s”.": "Đề nghị không thể chuyển từ “%(from)s” sang “%(to)s”: bước tiếp theo là “%(next)s”.",
     "%(n)s connection requests are waiting for you": "%(n)s đề nghị kết nối đang chờ quý doanh nghiệp",
     "These requests have not moved for a while:": "Các đề nghị sau đã lâu chưa được xử lý:",
+    # API query parameters
+    "Unknown value %(value)s; use one of: %(all)s.": "Giá trị %(value)s không hợp lệ; dùng một trong: %(all)s.",
+    # thuocdo recommend
+    "Cannot read the file %(path)s: %(reason)s": "Không đọc được tệp %(path)s: %(reason)s",
+    "%(path)s: not valid JSON (%(error)s).": "%(path)s: không phải JSON hợp lệ (%(error)s).",
+    "No published criteria set %(spec)s.": "Không có bộ tiêu chí đã công bố %(spec)s.",
+    "Give a response id (a whole number), or --framework and an ANSWERS.json file.": "Cho mã số phản hồi (số nguyên), hoặc --framework và tệp ANSWERS.json.",
     # import
     "Only an officer may import the catalogue.": "Chỉ cán bộ quản lý mới được nhập danh mục.",
     "The file cannot be read: %(e)s": "Không đọc được tệp: %(e)s",
@@ -97,6 +104,8 @@ VI: dict[str, str] = {
     "Unknown entity type(s): %(codes)s.": "Loại đối tượng không hợp lệ: %(codes)s.",
     "The price must be a number.": "Giá phải là một số.",
     "The price cannot be negative.": "Giá không được âm.",
+    "The price must be a whole number of đồng, without a decimal part.": "Giá phải là số đồng chẵn, không có phần thập phân.",
+    "The price cannot be more than %(max)s đồng.": "Giá không được vượt quá %(max)s đồng.",
     "Give a list of codes.": "Cần một danh sách mã.",
     "Only an officer may register a provider.": "Chỉ cán bộ quản lý mới được đăng ký doanh nghiệp cung cấp.",
     "The code may use lower-case letters, digits and hyphens.": "Mã chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang.",
@@ -132,6 +141,7 @@ VI: dict[str, str] = {
     "What to fix for the next level": "Cần cải thiện gì để lên mức tiếp theo",
     "Your level is %(level)s. To reach level %(next)s:": "Mức hiện tại là %(level)s. Để đạt mức %(next)s:",
     "And for the level after": "Và để đạt mức tiếp sau nữa",
+    "This plan works, but the search stopped before proving that no plan with fewer changes exists.": "Phương án này giúp đạt mức, nhưng việc tìm kiếm đã dừng trước khi chứng minh được không có phương án nào ít thay đổi hơn.",
     "Solutions that help": "Giải pháp hỗ trợ",
     "Covers": "Đáp ứng",
     "Ask the provider to contact us": "Đề nghị doanh nghiệp cung cấp liên hệ",

@@ -10,6 +10,7 @@ from django.test import Client
 
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.ecosystem import connections
+from thuocdo.ecosystem.domain import next_level as nl
 from thuocdo.ecosystem.models import ConnectionRequest, ConnectionStatus, Solution, SolutionStatus
 from thuocdo.frameworks.engine import score
 
@@ -72,6 +73,15 @@ def test_provider_api_manages_own_listings_only(
     assert mine_b == []
     assert [s["id"] for s in client.get(f"{API}/solutions/mine", **bearer(ta)).json()] == [sid]
     assert pb.pk
+    f.promotion(Solution.objects.get(pk=sid), months=3)
+    url = f"{API}/promotions?solution_id={sid}"  # a public operation: the session's user
+    assert client.get(url).status_code == 404  # anonymous: the draft is not public
+    client.force_login(alice)
+    own = client.get(url)
+    assert own.status_code == 200 and len(own.json()) == 1
+    client.force_login(bob)
+    theirs = client.get(url)
+    assert theirs.status_code == 404 and str(sid) in theirs.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -176,6 +186,7 @@ def test_recommendations_api_and_fragment(client: Client, make_user: Any, token_
     assert data["level"] == resp.level
     assert data["next_level"]["level"] == (resp.level or 0) + 1
     assert len(data["plan_text"]) == len(data["next_level"]["changes"])
+    assert isinstance(data["next_level"]["exact"], bool)  # False: not proven smallest
     assert any(s["id"] == sol.pk and resp.unmet[0] in s["covers"] for s in data["solutions"])
     changed = {**resp.answers, **{c["criterion"]: c["to"] for c in data["next_level"]["changes"]}}
     assert score(fv.engine(), changed).level >= data["next_level"]["level"]
@@ -194,6 +205,29 @@ def test_recommendations_api_and_fragment(client: Client, make_user: Any, token_
     assert r.status_code == 302
     c = ConnectionRequest.objects.get(organisation=org, solution=sol)
     assert not c.on_behalf and c.response_id == resp.pk
+
+
+def test_a_plan_not_proven_smallest_says_so(
+    client: Client, make_user: Any, token_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fv = f.framework("market-dx")  # its lowest answers: a plan proven smallest
+    respondent = make_user(role="respondent")
+    resp = f.response(f.organisation(), f.campaign(fv), by=respondent)
+    planner = nl.plan_next_level
+    # no budget for the exact search: the greedy plan is given, marked as not proven smallest
+    monkeypatch.setattr(nl, "plan_next_level", lambda fw, a: planner(fw, a, budget=0))
+    r = client.get(f"{API}/responses/{resp.pk}/recommendations", **bearer(token_for(respondent)))
+    assert r.status_code == 200, r.content
+    plan = r.json()["next_level"]
+    assert plan["exact"] is False
+    changed = {**resp.answers, **{c["criterion"]: c["to"] for c in plan["changes"]}}
+    assert score(fv.engine(), changed).level >= plan["level"]
+    client.force_login(respondent)
+    html = client.get(f"/ecosystem/responses/{resp.pk}/recommendations/").content.decode()
+    assert "eco-not-exact" in html and "chứng minh" in html
+    monkeypatch.setattr(nl, "plan_next_level", planner)
+    html = client.get(f"/ecosystem/responses/{resp.pk}/recommendations/").content.decode()
+    assert "eco-not-exact" not in html
 
 
 def test_connection_transitions_through_api_and_roles(
@@ -245,9 +279,18 @@ def test_officer_pages_and_provider_dashboard(client: Client, make_user: Any) ->
     sol = f.solution(pa, tags=["crm"])
     org = f.organisation()
     connections.connection_request(scope=f.ADMIN, actor=None, organisation=org, solution=sol)
+    # another provider's draft, listing and request addressed to it
+    bob = make_user(role="provider")
+    pb = f.provider(users=[bob])
+    f.solution(pb, tags=["crm"], approved=False, name_vi="Bản nháp của người khác")
+    theirs = f.solution(pb, tags=["crm"], name_vi="Giải pháp của người khác")
+    org_b = f.organisation(name="Hợp tác xã Bên Kia")
+    connections.connection_request(scope=f.ADMIN, actor=None, organisation=org_b, solution=theirs)
     client.force_login(alice)
     html = client.get("/ecosystem/provider/").content.decode()
     assert "Đang chờ duyệt" in html and org.name in html
+    for absent in ("Bản nháp của người khác", "Giải pháp của người khác", "Hợp tác xã Bên Kia"):
+        assert absent not in html, absent
     assert client.get("/ecosystem/approvals/").status_code == 403
     client.force_login(officer)
     for url in (
@@ -305,3 +348,29 @@ def test_provider_creates_a_listing_from_the_dashboard(client: Client, make_user
     other = make_user(role="provider")
     client.force_login(other)
     assert client.post("/ecosystem/provider/new/", {**form, "code": "x-2"}).status_code == 403
+
+
+def test_bad_query_parameters_and_unknown_response_are_refused_by_name(
+    client: Client, make_user: Any, token_for: Any
+) -> None:
+    unit = f.commune()
+    officer = make_user(role="province", unit=unit.path.split("/")[1])
+    tok = bearer(token_for(officer))
+    for url, name in (
+        (f"{API}/connections/summary?by=nope", "by"),
+        (f"{API}/reports/effect?by=nope", "by"),
+        (f"{API}/connections?status=nope", "status"),
+        (f"{API}/solutions?status=nope", "status"),
+    ):
+        r = client.get(url, **tok)
+        assert r.status_code == 422, (url, r.status_code)
+        error = r.json()["errors"][0]
+        assert error["field"] == name and "nope" in error["message"], url
+    assert client.get(f"{API}/connections/summary?by=sector", **tok).status_code == 200
+    assert client.get(f"{API}/connections?status=requested", **tok).status_code == 200
+    sol = f.solution(f.provider(), tags=["crm"])
+    org = f.organisation(unit=unit)
+    body = json.dumps({"organisation_id": org.pk, "solution_id": sol.pk, "response_id": 987654})
+    r = client.post(f"{API}/connections", body, content_type="application/json", **tok)
+    assert r.status_code == 404 and "987654" in r.content.decode()
+    assert not ConnectionRequest.objects.filter(organisation=org).exists()

@@ -88,6 +88,7 @@ pillars:
     assert data["next_level"] == {
         "level": 1,
         "changes": [{"criterion": "S1", "from": False, "to": True}],
+        "exact": True,
     }
 
 
@@ -224,3 +225,69 @@ def test_recommend_unknown_criteria_set(tmp_path: Path, capsys: pytest.CaptureFi
         main(["recommend", "--framework", "khong-co@1", str(answers)])
     assert exit_.value.code == 1
     assert "khong-co@1" in capsys.readouterr().err
+
+
+GATED = """
+code: gated
+version: "1"
+name: {vi: "Có cổng"}
+levels:
+  - {code: 0, name: {vi: "0"}, min: 0}
+  - {code: 1, name: {vi: "1"}, min: 10}
+pillars:
+  - code: p
+    name: {vi: "P"}
+    weight: 1
+    criteria:
+      - code: S1
+        name: {vi: "S1"}
+        question: {type: boolean, text: {vi: "Có?"}}
+      - code: S2
+        name: {vi: "S2"}
+        target: 80
+        required_for_level: 1
+        question:
+          type: single
+          text: {vi: "Mức?"}
+          options:
+            - {code: a, text: {vi: "a"}, score: 0}
+            - {code: b, text: {vi: "b"}, score: 60}
+"""
+
+
+def test_recommend_unreachable_gate_gives_no_plan_and_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fw_file = tmp_path / "gated.yaml"
+    fw_file.write_text(GATED, encoding="utf-8")
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"S1": False, "S2": "a"}), encoding="utf-8")
+    for lang, words in (("vi", "S2"), ("en", "criterion S2, required for it, cannot be met")):
+        code, out, err = run(
+            capsys, "recommend", "--framework", str(fw_file), str(answers), "--lang", lang
+        )
+        assert code == 0, err
+        data = json.loads(out)
+        assert data["level"] == 0 and data["next_level"] is None
+        assert words in data["reason"]
+
+
+def test_recommend_errors_follow_lang_and_usage_names_the_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "none.json")
+    code, _, err = run(capsys, "recommend", "--framework", "shop-dx", missing, "--lang", "en")
+    assert code == 1 and "Cannot read the file" in err and "none.json" in err
+    code, _, err = run(capsys, "recommend", "--framework", "shop-dx", missing)
+    assert code == 1 and "Không đọc được tệp" in err
+    code, _, err = run(capsys, "recommend", "abc", "--lang", "en")
+    assert code == 1 and "Give a response id" in err
+    code, _, err = run(capsys, "recommend", "999999", "--lang", "en")
+    assert code == 1 and "No response with id 999999." in err
+    with pytest.raises(SystemExit) as stop:
+        main(["recommend", "--framework", "nope@1", missing, "--lang", "en"])
+    assert stop.value.code == 1
+    assert "No published criteria set nope@1." in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["recommend", "--help"])
+    assert "RESPONSE_ID|ANSWERS.json" in capsys.readouterr().out

@@ -202,3 +202,30 @@ def test_gap_map_counts_unmet_criteria_and_the_solutions_for_them(make_user: Any
         or set(s.solution_tags) & set(fv.engine().criterion(top_code).solution_tags)
     )
     assert cell.solutions == expected and expected >= 1 and sol.pk
+
+
+def test_effect_report_keeps_to_a_ministrys_sectors_and_speaks_its_language(
+    make_user: Any,
+) -> None:
+    from django.utils import translation
+
+    fv = f.framework("sme-dx")
+    admin = make_user(role="ministry")
+    health = make_user(role="ministry", sectors=["health"])
+    sol = f.solution(f.provider(), tags=["crm"])
+    c1, c2 = f.campaign(fv, year=2025), f.campaign(fv, year=2026)
+    now = timezone.now()
+    low = f.low_answers(fv)
+    for sector in ("health", "health", "agriculture"):
+        org = f.organisation(sector=sector)
+        f.response(org, c1, low, submitted_at=now - timedelta(days=100))
+        adopt(make_user, org, sol, admin, now - timedelta(days=50))
+        f.response(org, c2, better(fv, low, 2), submitted_at=now - timedelta(days=1))
+    assert effects.effects_record() == 3
+    assert [r.change.n for r in reports.effect_report(scope=scope_for(admin))] == [3]
+    assert [r.change.n for r in reports.effect_report(scope=scope_for(health))] == [2]
+    with translation.override("vi"):
+        vi = reports.effect_report(scope=scope_for(admin))[0].label
+    with translation.override("en"):
+        en = reports.effect_report(scope=scope_for(admin))[0].label
+    assert (vi, en) == ("Quản trị, kinh doanh", "Business and management")

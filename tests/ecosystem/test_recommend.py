@@ -129,3 +129,20 @@ def test_vectorised_matching_agrees_with_the_naive_scan() -> None:
     )
     assert [(m.entry.id, m.covers) for m in fast] == [(i, covers) for i, _, covers in slow]
     assert [m.rank for m in fast] == pytest.approx([rank for _, rank, _ in slow])
+
+
+def test_a_renamed_provider_shows_its_new_name_in_recommendations() -> None:
+    from thuocdo.ecosystem.models import Provider
+
+    fv = f.framework("sme-dx")
+    fw = fv.engine()
+    prov = f.provider()
+    sol = f.solution(prov, tags=["crm"])
+    first = recommend.catalogue_for(fw)
+    entry = next(e for e in first.entries if e.id == sol.pk)
+    assert entry.extra.provider == prov.name
+    prov = Provider.objects.get(pk=prov.pk)
+    prov.name = "Tên mới"
+    prov.save()  # bumps the provider's updated_at, as any write through the models does
+    again = recommend.catalogue_for(fw)
+    assert next(e for e in again.entries if e.id == sol.pk).extra.provider == "Tên mới"

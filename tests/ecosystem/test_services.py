@@ -144,3 +144,29 @@ def test_messages_are_in_vietnamese_by_default() -> None:
     with translation.override("vi"), pytest.raises(ValidationError) as err:
         f.promotion(s, start=date(2026, 3, 1), end=date(2026, 1, 1))
     assert messages(err.value)["valid_to"] == ["Khuyến mại không thể kết thúc trước khi bắt đầu."]
+
+
+@pytest.mark.parametrize(
+    ("price", "stored"),
+    [("150.000", 150000), ("1.500.000", 1500000), ("1 500 000", 1500000), ("120000", 120000)],
+)
+def test_vietnamese_price_formats_are_read_as_whole_dong(price: str, stored: int) -> None:
+    s = f.solution(f.provider(), tags=["crm"], price=price)
+    s.refresh_from_db()
+    assert s.price == stored
+
+
+@pytest.mark.parametrize(
+    ("price", "words"),
+    [
+        ("150,5", "không có phần thập phân"),
+        ("150.5", "không có phần thập phân"),
+        ("100000000000000", "không được vượt quá 99.999.999.999.999 đồng"),
+        ("100.000.000.000.000", "không được vượt quá"),
+        ("abc", "Giá phải là một số."),
+    ],
+)
+def test_ambiguous_fractional_or_too_large_prices_are_refused(price: str, words: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        f.solution(f.provider(), tags=["crm"], price=price)
+    assert any(words in m for m in messages(err.value)["price"])

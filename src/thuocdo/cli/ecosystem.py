@@ -20,7 +20,11 @@ def register(sub: Any) -> None:
             "scored with --framework CODE@VERSION or FILE.yaml."
         ),
     )
-    p.add_argument("target", help="response id, or ANSWERS.json with --framework")
+    p.add_argument(
+        "target",
+        metavar="RESPONSE_ID|ANSWERS.json",
+        help="response id, or ANSWERS.json with --framework",
+    )
     p.add_argument("--framework", help="criteria set: CODE@VERSION or a YAML file")
     p.add_argument("--sector", default="", help="sector of the respondent (with --framework)")
     p.add_argument("--entity-type", default="", help="entity type of the respondent")
@@ -45,6 +49,7 @@ def register(sub: Any) -> None:
 
 
 def _load_framework(spec: str) -> Any:
+    from thuocdo.ecosystem import cli_text
     from thuocdo.frameworks.engine import FrameworkInvalid, load_framework_file
     from thuocdo.frameworks.models import FrameworkVersion, Status
 
@@ -55,7 +60,7 @@ def _load_framework(spec: str) -> Any:
         except FrameworkInvalid as exc:
             raise SystemExit(fail("\n".join(p.format() for p in exc.problems))) from exc
         except OSError as exc:
-            raise SystemExit(fail(f"Không đọc được tệp {spec}: {exc.strerror}")) from exc
+            raise SystemExit(fail(cli_text.cannot_read(spec, str(exc.strerror)))) from exc
     code, _, version = spec.partition("@")
     qs = FrameworkVersion.objects.filter(code=code).exclude(status=Status.DRAFT)
     fv = qs.filter(version=version).first() if version else qs.order_by("-published_at").first()
@@ -67,34 +72,39 @@ def _load_framework(spec: str) -> Any:
         fw = load_framework_file(builtin)
         if fw.code == code and (not version or fw.version == version):
             return fw
-    raise SystemExit(fail(f"Không có bộ tiêu chí đã công bố {spec}."))
+    raise SystemExit(fail(cli_text.no_framework(spec)))
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     setup_django()
     from django.utils import translation
 
+    with translation.override(args.lang):  # the caller's language comes back afterwards
+        return _recommend(args)
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    from thuocdo.ecosystem import cli_text
     from thuocdo.ecosystem.recommend import result_dict
     from thuocdo.frameworks.engine import AnswersInvalid, check_answers
 
-    translation.activate(args.lang)
     if args.framework:
         fw = _load_framework(args.framework)
         try:
             answers = json.loads(Path(args.target).read_text(encoding="utf-8"))
         except OSError as exc:
-            return fail(f"Không đọc được tệp {args.target}: {exc.strerror}")
+            return fail(cli_text.cannot_read(args.target, str(exc.strerror)))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return fail(f"{args.target}: không phải JSON hợp lệ ({exc}).")
+            return fail(cli_text.not_json(args.target, str(exc)))
         sector, entity_type = args.sector, args.entity_type
     else:
         from thuocdo.assessments.models import Response
 
         if not args.target.isdigit():
-            return fail("Cho mã số phản hồi (số nguyên), hoặc --framework và tệp ANSWERS.json.")
+            return fail(cli_text.response_id_needed())
         response = Response.objects.select_related("framework").filter(pk=int(args.target)).first()
         if response is None:
-            return fail(f"Không có phản hồi số {args.target}.")
+            return fail(cli_text.no_response(args.target))
         fw = response.framework.engine()
         answers = response.answers
         sector = args.sector or response.sector

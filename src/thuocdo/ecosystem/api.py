@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -16,7 +16,14 @@ from thuocdo.api.auth import AUTH
 from thuocdo.assessments.models import Organisation, Response
 from thuocdo.core.access import access
 from thuocdo.ecosystem import connections, recommend, reports, selectors, services
-from thuocdo.ecosystem.models import ConnectionRequest, Promotion, Provider, Solution
+from thuocdo.ecosystem.models import (
+    ConnectionRequest,
+    ConnectionStatus,
+    Promotion,
+    Provider,
+    Solution,
+    SolutionStatus,
+)
 from thuocdo.ecosystem.schemas import (
     ConnectionIn,
     ConnectionOut,
@@ -43,6 +50,17 @@ def _user(request: HttpRequest) -> Any:
 
 def _scope(request: HttpRequest) -> Scope:
     return scope_for(_user(request))
+
+
+def _choice(name: str, value: str | None, allowed: list[str]) -> None:
+    """Refuse (422, naming the parameter) a query parameter outside ``allowed``."""
+    if value is not None and value not in allowed:
+        raise ValidationError(
+            {
+                name: _("Unknown value %(value)s; use one of: %(all)s.")
+                % {"value": value, "all": ", ".join(allowed)}
+            }
+        )
 
 
 def solution_out(s: Solution) -> SolutionOut:
@@ -114,6 +132,7 @@ class SolutionFilter(Schema):
 @access("public")
 @paginate(LimitOffsetPagination)
 def list_solutions(request: HttpRequest, filters: Query[SolutionFilter]) -> Any:
+    _choice("status", filters.status or None, list(SolutionStatus.values))
     qs = selectors.solution_list(scope=_scope(request), **filters.model_dump())
     return [solution_out(s) for s in qs[:5000]]
 
@@ -242,6 +261,7 @@ def list_connections(
     sector: str | None = None,
     provider_id: int | None = None,
 ) -> Any:
+    _choice("status", status or None, list(ConnectionStatus.values))
     qs = selectors.connection_list(
         scope=_scope(request),
         status=status,
@@ -255,14 +275,13 @@ def list_connections(
 @router.get("/connections/summary", response=list[dict[str, Any]], auth=AUTH)
 @access("officer")
 def connection_summary(request: HttpRequest, by: str = "provider") -> list[dict[str, Any]]:
+    _choice("by", by, ["commune", "sector", "provider"])
     return selectors.connection_summary(scope=_scope(request), by=by)
 
 
 @router.post("/connections", response={201: ConnectionOut}, auth=AUTH)
 @access("respondent")
 def create_connection(request: HttpRequest, payload: ConnectionIn) -> Status:
-    from django.http import Http404
-
     scope = _scope(request)
     org = Organisation.objects.filter(pk=payload.organisation_id).first()
     if org is None:
@@ -271,6 +290,8 @@ def create_connection(request: HttpRequest, payload: ConnectionIn) -> Status:
     response = None
     if payload.response_id is not None:
         response = Response.objects.filter(pk=payload.response_id).first()
+        if response is None:
+            raise Http404(_("No response with id %(id)s.") % {"id": payload.response_id})
     c = connections.connection_request(
         scope=scope,
         actor=_user(request),
@@ -301,6 +322,7 @@ def transition_connection(
 @router.get("/reports/effect", response=list[EffectRowOut], auth=AUTH)
 @access("officer")
 def effect_report(request: HttpRequest, by: str = "category") -> list[dict[str, Any]]:
+    _choice("by", by, ["category", "province"])
     return [r.as_dict() for r in reports.effect_report(scope=_scope(request), by=by)]
 
 

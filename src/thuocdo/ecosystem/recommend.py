@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from thuocdo.ecosystem.domain import matching
 from thuocdo.ecosystem.domain import next_level as nl
-from thuocdo.ecosystem.models import POLICY_TRIAL_MONTHS, Promotion, Solution, SolutionStatus
+from thuocdo.ecosystem.models import (
+    POLICY_TRIAL_MONTHS,
+    Promotion,
+    Provider,
+    Solution,
+    SolutionStatus,
+)
 from thuocdo.frameworks.engine import Framework
 
 _CACHE: dict[tuple[str, str], tuple[tuple[Any, ...], matching.Catalogue]] = {}
@@ -52,9 +58,11 @@ class SolutionInfo:
 
 def catalogue_stamp() -> tuple[Any, ...]:
     """Changes whenever a listing or its promotions change (every write bumps the listing's
-    ``updated_at``), and every day (promotions are dated). One indexed lookup."""
+    ``updated_at``), when a provider changes, and every day (promotions are dated)."""
     last = Solution.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    return (last, timezone.localdate())
+    # entries carry the provider's name: a renamed provider changes the catalogue too
+    named = Provider.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    return (last, named, timezone.localdate())
 
 
 def best_promotions(day: date) -> dict[int, PromotionInfo]:
@@ -84,7 +92,7 @@ def catalogue_for(fw: Framework) -> matching.Catalogue:
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    promos = best_promotions(stamp[1])
+    promos = best_promotions(stamp[-1])
     entries: list[matching.Entry] = []
     rows = (
         Solution.objects.filter(status=SolutionStatus.APPROVED)
@@ -161,6 +169,7 @@ def plan_dict(plan: nl.Plan | nl.NoPlan | None) -> dict[str, Any] | None:
         "changes": [
             {"criterion": c.criterion, "from": c.before, "to": c.after} for c in plan.changes
         ],
+        "exact": plan.exact,  # False: the plan works but is not proven to be the smallest
     }
 
 

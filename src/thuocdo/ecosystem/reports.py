@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import Scope
@@ -51,6 +52,8 @@ def effect_report(*, scope: Scope, by: str = "category") -> list[EffectRow]:
     qs = AdoptionEffect.objects.all()
     if scope.unit_path is not None:
         qs = qs.filter(unit_path__startswith=scope.unit_path)
+    if scope.sectors is not None:  # a ministry sees its sectors, as in the gap map
+        qs = qs.filter(connection__sector__in=[*scope.sectors, "general", ""])
     field = "category" if by == "category" else "province_path"
     groups: dict[str, tuple[list[float], list[float]]] = {}
     for key, before, after in qs.values_list(field, "before_overall", "after_overall").order_by(
@@ -64,7 +67,8 @@ def effect_report(*, scope: Scope, by: str = "category") -> list[EffectRow]:
         from thuocdo.ecosystem.builtins import platforms
 
         names = platforms().get("categories", {})
-        labels = {k: names.get(k, {}).get("vi", k) for k in groups}
+        lang = "en" if (get_language() or "vi").startswith("en") else "vi"
+        labels = {k: names.get(k, {}).get(lang) or names.get(k, {}).get("vi", k) for k in groups}
     return [
         EffectRow(key, labels.get(key, key), paired_change(b, a)) for key, (b, a) in groups.items()
     ]

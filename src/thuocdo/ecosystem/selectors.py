@@ -107,6 +107,10 @@ def approval_queue(*, scope: Scope) -> QuerySet[Solution]:
 
 
 def promotion_list(*, scope: Scope, solution_id: int | None = None) -> QuerySet[Promotion]:
+    """Promotions of the listings the viewer may see; asking for those of a listing it may not
+    see (another provider's draft) is refused as for the listing itself (404)."""
+    if solution_id is not None:
+        solution_get(scope=scope, solution_id=solution_id)
     visible = solution_list(scope=scope)
     qs = Promotion.objects.select_related("solution").filter(solution__in=visible)
     if solution_id is not None:

@@ -131,18 +131,43 @@ def check_listing(
     return problems
 
 
+MAX_PRICE = Decimal(10**14 - 1)  # the column holds 14 digits
+_VI_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")  # 150.000, 1.500.000
+
+
 def parse_price(value: Any) -> Decimal | None:
+    """A price in whole đồng. Text may group thousands with dots or spaces as Vietnamese does
+    ("150.000", "1 500 000"); a decimal part ("150,5", "150.5") is refused, since prices are
+    whole đồng and "150.5" could be read either way."""
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise _invalid("price", _("The price must be a number."))
+    text = str(value).replace("\u00a0", "").replace(" ", "")
+    if isinstance(value, str) and _VI_THOUSANDS.fullmatch(text):
+        text = text.replace(".", "")
+    if isinstance(value, str) and "," in text:
+        raise _invalid(
+            "price", _("The price must be a whole number of đồng, without a decimal part.")
+        )
     try:
-        price = Decimal(str(value).replace(" ", ""))
+        price = Decimal(text)
     except InvalidOperation:
         raise _invalid("price", _("The price must be a number.")) from None
     if not price.is_finite():
         raise _invalid("price", _("The price must be a number."))
     if price < 0:
         raise _invalid("price", _("The price cannot be negative."))
-    return price
+    if price != price.to_integral_value():
+        raise _invalid(
+            "price", _("The price must be a whole number of đồng, without a decimal part.")
+        )
+    if price > MAX_PRICE:
+        raise _invalid(
+            "price",
+            _("The price cannot be more than %(max)s đồng.") % {"max": "99.999.999.999.999"},
+        )
+    return price.quantize(Decimal(1))
 
 
 def _codes(values: Any, field: str) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from thuocdo.ecosystem.domain import next_level as nl
@@ -62,7 +63,14 @@ def all_values(fw: Framework, code: str) -> list[Any]:
         return [False, True]
     if q.type == "multi":
         codes = [o.code for o in q.options]
-        return [list(c) for r in range(len(codes) + 1) for c in itertools.combinations(codes, r)]
+        sets = [list(c) for r in range(len(codes) + 1) for c in itertools.combinations(codes, r)]
+        exclusive = {o.code for o in q.options if o.exclusive}
+        return [v for v in sets if len(v) <= 1 or not exclusive & set(v)]
+    if q.type == "scale":
+        assert q.min is not None and q.max is not None
+        steps = {float(v) for v in range(int(q.min), int(q.max) + 1)}
+        steps.update({3.0, math.nextafter(3.0, -math.inf)})  # 3: the condition literal
+        return sorted(v for v in steps if q.min <= v <= q.max)
     assert q.type == "number"
     values = {0.0, 1000.0, 3.0, math.nextafter(3.0, -math.inf)}  # 3: the condition literal
     for th in q.thresholds:
@@ -70,14 +78,19 @@ def all_values(fw: Framework, code: str) -> list[Any]:
     return sorted(v for v in values if 0 <= v <= 1000)
 
 
+def improvements(fw: Framework, code: str, current: Any) -> list[Any]:
+    """Every other answer that does not score lower than ``current`` (a plan never lowers)."""
+    q = fw.criterion(code).question
+    floor = -1.0 if current is None else criterion_score(q, current)
+    return [v for v in all_values(fw, code) if v != current and criterion_score(q, v) >= floor]
+
+
 def brute_force(fw: Framework, answers: dict[str, Any], target: int) -> tuple[int, float] | None:
     """Fewest changes (and the least weighted increase among them) reaching ``target``."""
     codes = [c.code for c in fw.criteria()]
     base = score(fw, answers)
     ww = {c.code: c.weight * p.weight for p in fw.pillars for c in p.criteria}
-    options = [
-        [answers.get(c)] + [v for v in all_values(fw, c) if v != answers.get(c)] for c in codes
-    ]
+    options = [[answers.get(c), *improvements(fw, c, answers.get(c))] for c in codes]
     best: tuple[int, float] | None = None
     for combo in itertools.product(*options):
         trial = {c: v for c, v in zip(codes, combo, strict=True) if v is not None}
@@ -100,8 +113,24 @@ def brute_force(fw: Framework, answers: dict[str, Any], target: int) -> tuple[in
 # ---------------------------------------------------------------- generated small sets
 
 
+def condition_on(draw: Any, ref: str, kind: str) -> str:
+    """A condition that refers to ``ref`` (a criterion of type ``kind``)."""
+    if kind == "boolean":
+        return f"{ref} == true"
+    if kind == "single":
+        return draw(st.sampled_from([f"{ref} != 'a'", f"not ({ref} == 'b')"]))
+    if kind in ("number", "scale"):
+        return draw(st.sampled_from([f"{ref} >= 3", f"not ({ref} < 3)"]))
+    if kind == "multi+none":
+        return draw(st.sampled_from([f"'m0' in {ref}", f"not ('none' in {ref})"]))
+    return f"'m0' in {ref}"
+
+
 @st.composite
 def small_cases(draw: Any) -> tuple[Framework, dict[str, Any]]:
+    """Up to six criteria of every question type: optional criteria (``required: false``),
+    exclusive options, scales, simple and compound conditions (``and``/``or``/``not``), gates
+    with their own targets, and starting answers that may leave required criteria unanswered."""
     n_pillars = draw(st.integers(1, 2))
     pillars = []
     index = 0
@@ -111,7 +140,7 @@ def small_cases(draw: Any) -> tuple[Framework, dict[str, Any]]:
         for _ in range(draw(st.integers(1, 3))):
             index += 1
             code = f"C{index}"
-            kind = draw(st.sampled_from(["single", "boolean", "number", "multi"]))
+            kind = draw(st.sampled_from(["single", "boolean", "number", "multi", "scale"]))
             if kind == "single":
                 scores = sorted(
                     draw(st.lists(st.sampled_from([0, 20, 50, 70, 100]), min_size=2, max_size=4))
@@ -120,15 +149,20 @@ def small_cases(draw: Any) -> tuple[Framework, dict[str, Any]]:
             elif kind == "boolean":
                 q = {"type": "boolean"}
             elif kind == "multi":
-                q = {
-                    "type": "multi",
-                    "options": [
-                        {"code": f"m{i}", "text": t(str(i)), "score": s}
-                        for i, s in enumerate(
-                            draw(st.lists(st.sampled_from([10, 30, 60]), min_size=1, max_size=3))
-                        )
-                    ],
-                }
+                options: list[dict[str, Any]] = [
+                    {"code": f"m{i}", "text": t(str(i)), "score": sc}
+                    for i, sc in enumerate(
+                        draw(st.lists(st.sampled_from([10, 30, 60]), min_size=1, max_size=2))
+                    )
+                ]
+                if draw(st.booleans()):
+                    options.append(
+                        {"code": "none", "text": t("none"), "score": 0, "exclusive": True}
+                    )
+                    kind = "multi+none"
+                q = {"type": "multi", "options": options}
+            elif kind == "scale":
+                q = {"type": "scale", "min": 1, "max": draw(st.sampled_from([3, 4]))}
             else:
                 q = {
                     "type": "number",
@@ -141,18 +175,19 @@ def small_cases(draw: Any) -> tuple[Framework, dict[str, Any]]:
                     ],
                 }
             extra: dict[str, Any] = {"weight": draw(st.sampled_from([1, 2, 3]))}
-            if codes and draw(st.booleans()) and draw(st.booleans()):
+            if codes and draw(st.booleans()):
                 ref, ref_kind = draw(st.sampled_from(codes))
-                if ref_kind == "boolean":
-                    extra["relevant"] = f"{ref} == true"
-                elif ref_kind == "single":
-                    extra["relevant"] = f"{ref} != 'a'"
-                elif ref_kind == "number":
-                    extra["relevant"] = f"{ref} >= 3"
-                else:
-                    extra["relevant"] = f"'m0' in {ref}"
+                cond = condition_on(draw, ref, ref_kind)
+                if len(codes) > 1 and draw(st.booleans()):
+                    ref2, kind2 = draw(st.sampled_from([x for x in codes if x[0] != ref]))
+                    op = draw(st.sampled_from(["and", "or"]))
+                    cond = f"({cond}) {op} ({condition_on(draw, ref2, kind2)})"
+                extra["relevant"] = cond
             if draw(st.booleans()) and not draw(st.booleans()):
                 extra["required_for_level"] = draw(st.integers(1, 3))
+                extra["target"] = draw(st.sampled_from([30, 50, 100]))
+            if draw(st.integers(0, 3)) == 0:
+                extra["required"] = False
             crits.append(crit(code, q, **extra))
             codes.append((code, kind))
         pillars.append(
@@ -176,11 +211,18 @@ def small_cases(draw: Any) -> tuple[Framework, dict[str, Any]]:
         r = score(fw, answers, validate=False)
         if c.code in r.missing or draw(st.booleans()):
             answers[c.code] = draw(st.sampled_from(all_values(fw, c.code)))
-    # keep only answers that make the response complete
-    for c in fw.criteria():
-        r = score(fw, answers, validate=False)
-        if c.code in r.missing:
-            answers[c.code] = all_values(fw, c.code)[0]
+    if draw(st.booleans()):
+        # most starting responses are complete; the others leave required criteria unanswered
+        for c in fw.criteria():
+            r = score(fw, answers, validate=False)
+            if c.code in r.missing:
+                answers[c.code] = all_values(fw, c.code)[0]
+    if any(c.relevant is not None for c in fw.criteria()):
+        event("conditions")
+    if any(" and " in (c.relevant.source if c.relevant else "") for c in fw.criteria()):
+        event("compound conditions")
+    if not score(fw, answers, validate=False).complete:
+        event("incomplete start")
     return fw, answers
 
 
@@ -206,6 +248,14 @@ def test_plan_reaches_next_level_and_nothing_smaller_exists(
         assert r.complete and r.level >= target
         assert len(plan.changes) == expected[0]
         assert plan.cost == pytest.approx(expected[1], abs=1e-6)
+        assert_improves(fw, plan)
+
+
+def assert_improves(fw: Framework, plan: nl.Plan) -> None:
+    for ch in plan.changes:
+        q = fw.criterion(ch.criterion).question
+        if ch.before is not None:
+            assert criterion_score(q, ch.after) >= criterion_score(q, ch.before), ch
 
 
 def test_plan_to_next_level_on_a_hand_case() -> None:
@@ -256,6 +306,39 @@ def test_conditional_criterion_made_applicable_must_be_answered() -> None:
     # S1 → true makes S2 applicable and required: S2 is answered too and counts as a change
     assert [c.criterion for c in plan.changes] == ["S1", "S2"]
     assert score(fw, plan.apply(answers)).level == 1
+
+
+def lowering_case() -> Framework:
+    """Lowering T from c (100) to b (90) makes the low, heavy S2 not applicable."""
+    return fw_of(
+        [
+            {
+                "code": "p",
+                "name": t("p"),
+                "weight": 1,
+                "criteria": [
+                    crit("T", single(0, 90, 100)),
+                    crit("S2", single(0, 100), weight=3, relevant="T == 'c'"),
+                    crit("S3", single(0, 50, 100)),
+                ],
+            }
+        ],
+        [{"min": 0}, {"min": 40}],
+    )
+
+
+def test_a_plan_never_lowers_an_answer_to_make_a_criterion_not_applicable() -> None:
+    # lowering T to b would reach level 1 with one change (weighted increase −10); a plan
+    # improves answers, so it raises S3 to c (1·100/5 + 100/5 = 40, increase 100; S2 → b
+    # would cost 300)
+    fw = lowering_case()
+    answers = {"T": "c", "S2": "a", "S3": "a"}
+    plan = nl.plan_to_level(fw, answers, 1)
+    assert isinstance(plan, nl.Plan) and plan.exact
+    assert [(c.criterion, c.after) for c in plan.changes] == [("S3", "c")]
+    assert plan.cost >= 0
+    assert_improves(fw, plan)
+    assert brute_force(fw, answers, 1) == (1, plan.cost)
 
 
 def test_top_level_has_no_plan() -> None:
@@ -315,3 +398,48 @@ def all_low(fw: Framework, code: str) -> Any:
     if q.type == "boolean":
         return False
     return q.min if q.min is not None else 0
+
+
+def sampled_answers(fw: Framework, rng: random.Random) -> dict[str, Any]:
+    """A complete response with random answers (only those of applicable criteria kept)."""
+    answers: dict[str, Any] = {}
+    for c in fw.criteria():
+        q = c.question
+        if q.type == "single":
+            answers[c.code] = rng.choice(q.options).code
+        elif q.type == "boolean":
+            answers[c.code] = rng.random() < 0.5
+        elif q.type == "multi":
+            answers[c.code] = [o.code for o in q.options if not o.exclusive and rng.random() < 0.3]
+        elif q.type == "number":
+            answers[c.code] = float(rng.randint(0, 40))
+        else:
+            assert q.min is not None and q.max is not None
+            answers[c.code] = float(rng.randint(int(q.min), int(q.max)))
+    r = score(fw, answers, validate=False)
+    return {k: v for k, v in answers.items() if r.criteria.get(k) is not None}
+
+
+@pytest.mark.parametrize("path", builtin_files(), ids=lambda p: p.stem)
+def test_builtin_sets_sampled_answers_get_exact_plans_at_the_default_budget(path: Any) -> None:
+    fw = load_framework_file(path)
+    rng = random.Random(f"{path.stem}-1")
+    exact_next = planned_next = 0
+    for _ in range(6):
+        answers = sampled_answers(fw, rng)
+        result = nl.plan_next_level(fw, answers)
+        for plan in (result.next, result.after):
+            if not isinstance(plan, nl.Plan):
+                assert plan is None or plan.reason in (nl.TOP_LEVEL, nl.UNREACHABLE, nl.NOT_FOUND)
+                continue
+            changed = score(fw, plan.apply(answers))
+            assert changed.complete and changed.level >= plan.level
+            assert isinstance(plan.exact, bool)
+            assert_improves(fw, plan)
+            if plan is result.next:
+                planned_next += 1
+                exact_next += plan.exact
+    # the plans to the next level of these responses (up to five changes) are all proven
+    # smallest at the default budget; some plans to the level after are not
+    assert planned_next > 0
+    assert exact_next == planned_next

@@ -18,7 +18,7 @@ from thuocdo.frameworks.engine import (
     score,
 )
 
-from .test_next_level import all_low, crit, single, t
+from .test_next_level import all_low, assert_improves, crit, lowering_case, single, t
 
 
 def random_answers(fw: Framework, rng: np.random.Generator) -> dict[str, Any]:
@@ -59,7 +59,16 @@ def test_batch_plans_reach_the_next_level(path: Any) -> None:
             continue
         r = score(fw, plan.apply(answers))
         assert r.complete and r.level >= plan.level > base.level
-        confirmed += plans.status[i] == PLAN
+        assert_improves(fw, plan)
+        if plans.status[i] == PLAN:
+            confirmed += 1
+            # nothing unneeded: without any one of its changes the plan falls short
+            for ch in plan.changes:
+                rest = {k: v for k, v in plan.apply(answers).items() if k != ch.criterion}
+                if ch.before is not None:
+                    rest[ch.criterion] = ch.before
+                rr = score(fw, rest, validate=False)
+                assert not (rr.complete and rr.level >= plan.level), (i, ch.criterion)
     assert confirmed > 0  # most rows are planned by the vectorised path, not the fallback
 
 
@@ -74,6 +83,7 @@ def test_batch_count_is_minimal_without_conditions_or_pillar_rules() -> None:
         for i in range(8)
     ]
     crits[2]["required_for_level"] = 2
+    crits[2]["target"] = 50  # reachable: its best option scores at least 50
     fw = framework_from_dict(
         {
             "code": "flat",
@@ -91,6 +101,7 @@ def test_batch_count_is_minimal_without_conditions_or_pillar_rules() -> None:
     rows = [random_answers(fw, rng) for _ in range(80)]
     bs = BatchScorer(fw, threads=1)
     plans = BatchPlanner(fw, bs).plan(bs.encode(rows))
+    compared = 0
     for i, answers in enumerate(rows):
         exact = (
             nl.plan_to_level(fw, answers, int(plans.target[i]), budget=10**6)
@@ -99,5 +110,79 @@ def test_batch_count_is_minimal_without_conditions_or_pillar_rules() -> None:
         )
         got = plans.plan(i, answers)
         if isinstance(exact, nl.Plan):
+            assert exact.exact
             assert isinstance(got, nl.Plan)
             assert len(got.changes) == len(exact.changes)
+            compared += 1
+    assert compared > 0
+
+
+def test_batch_plans_never_lower_an_answer() -> None:
+    # lowering T (c → b) would make the low, heavy S2 not applicable; neither the vectorised
+    # path nor the scalar fallback may do that
+    fw = lowering_case()
+    rows = [
+        {"T": "c", "S2": "a", "S3": "a"},
+        {"T": "c", "S2": "a", "S3": "b"},
+        {"T": "a", "S3": "a"},
+    ]
+    bs = BatchScorer(fw, threads=1)
+    for budget in (0, 10**6):
+        plans = BatchPlanner(fw, bs).plan(bs.encode(rows), fallback_budget=budget)
+        for i, answers in enumerate(rows):
+            plan = plans.plan(i, answers)
+            assert isinstance(plan, nl.Plan), (i, plan)
+            assert score(fw, plan.apply(answers)).level >= 1
+            assert_improves(fw, plan)
+
+
+def test_batch_plans_drop_changes_they_do_not_need() -> None:
+    # the greedy aims at level 1 (two pillars ≥ 65) and changes C0 and C3; C3 alone gives
+    # an overall of 66 — level 2 has no pillar rule, so the response reaches level 2 ≥ 1 and
+    # the change to C0 is not needed
+    fw = framework_from_dict(
+        {
+            "code": "drop",
+            "version": "1",
+            "name": t("drop"),
+            "levels": [
+                {"code": 0, "name": t("0"), "min": 0},
+                {"code": 1, "name": t("1"), "min": 65, "min_pillars": 2, "pillar_min": 65},
+                {"code": 2, "name": t("2"), "min": 66},
+                {"code": 3, "name": t("3"), "min": 94, "min_pillars": 2, "pillar_min": 94},
+            ],
+            "pillars": [
+                {
+                    "code": "p0",
+                    "name": t("p0"),
+                    "weight": 2,
+                    "criteria": [
+                        crit("C0", single(0, 50, 100), weight=2),
+                        crit("C1", single(0, 80, 100), weight=2),
+                        crit("C2", single(0, 20, 100)),
+                    ],
+                },
+                {
+                    "code": "p1",
+                    "name": t("p1"),
+                    "weight": 2,
+                    "criteria": [crit("C3", single(20, 80, 100))],
+                },
+                {
+                    "code": "p2",
+                    "name": t("p2"),
+                    "weight": 1,
+                    "criteria": [crit("C4", single(50, 80, 100), weight=2)],
+                },
+            ],
+        }
+    )
+    answers = {"C0": "a", "C1": "c", "C2": "a", "C3": "a", "C4": "a"}
+    bs = BatchScorer(fw, threads=1)
+    plans = BatchPlanner(fw, bs).plan(bs.encode([answers]))
+    assert plans.status[0] == PLAN
+    plan = plans.plan(0, answers)
+    assert isinstance(plan, nl.Plan)
+    assert [c.criterion for c in plan.changes] == ["C3"]
+    assert plans.n_changes[0] == 1
+    assert score(fw, plan.apply(answers)).level >= plan.level

@@ -6,7 +6,9 @@ fixed), and among answers with the same score one representative is enough: the 
 in file order, the smallest option set, the lowest number or scale value. A criterion that a
 condition refers to may change which other criteria apply, so every answer that behaves
 differently is a candidate: every option (or option set), both booleans, and for numbers the
-threshold and condition boundaries with the values just beside them.
+threshold and condition boundaries with the values just beside them — as long as it does not
+score lower than the current answer. A plan is a set of improvements: it never lowers an
+answer, not even to make another criterion not applicable.
 """
 
 from __future__ import annotations
@@ -139,6 +141,8 @@ def candidates(c: Criterion, current: Any, trigger_literals: set[Any] | None) ->
             if current is not None and _same(q.type, v, current):
                 continue
             s = criterion_score(q, v)
+            if cur is not None and s < cur:  # a plan improves answers, it never lowers one
+                continue
             key = (_behaviour(q.type, v, trigger_literals), s)
             if key in seen:  # same score, same effect on every condition
                 continue

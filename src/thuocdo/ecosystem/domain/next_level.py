@@ -5,7 +5,9 @@ Pure logic, no Django. Every plan is checked with the scoring engine itself
 the engine's. A plan is a set of changed answers such that the changed response is complete
 (every required, applicable criterion answered: a change that makes another criterion
 applicable and required must answer it too, which counts as a change) and reaches at least the
-target level. Among plans with the fewest changes the one with the smallest total weighted
+target level. A plan only improves: no changed answer scores lower than the answer it
+replaces (not even to make another criterion not applicable). Among plans with the fewest
+changes the one with the smallest total weighted
 score increase Σ wᶜ·Wᵖ·(s'ᶜ − sᶜ) wins (an unanswered or not applicable criterion counts as
 0), then the first in file order.
 
@@ -28,11 +30,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from thuocdo.frameworks.engine import Criterion, Framework, ScoreResult, criterion_score, score
+from thuocdo.frameworks.engine import (
+    Criterion,
+    Framework,
+    Level,
+    ScoreResult,
+    criterion_score,
+    score,
+)
 
 from .candidates import Candidate, candidates, triggers
 
-DEFAULT_BUDGET = 1500
+DEFAULT_BUDGET = 1500  # engine evaluations of the exact search
+NODES_PER_EVALUATION = 50  # search nodes (no evaluation) allowed per unit of budget
 EPS = 1e-9
 
 # reasons why no plan is given
@@ -98,7 +108,15 @@ class _Search:
     target: int
     budget: int
     ww: dict[str, float] = field(default_factory=dict)
+    pillar_of: dict[str, str] = field(default_factory=dict)
+    min_cost: dict[str, float] = field(default_factory=dict)  # cheapest change of each criterion
     evaluations: int = 0
+    nodes: int = 0
+
+    @property
+    def reaching(self) -> list[Level]:
+        """The levels whose rules a response reaching the target meets."""
+        return [lv for lv in self.fw.levels if lv.code >= self.target]
 
     def evaluate(self, trial: Mapping[str, Any]) -> ScoreResult:
         self.evaluations += 1
@@ -155,6 +173,7 @@ def plan_to_level(
     for p in fw.pillars:
         for c in p.criteria:
             s.ww[c.code] = c.weight * p.weight
+            s.pillar_of[c.code] = p.code
     if s.reaches(base):
         return Plan(target, base.level, (), base.overall, base.overall, 0.0)
     trig = triggers(fw)
@@ -171,7 +190,7 @@ def plan_to_level(
     if any(code not in cands for code in forced):
         return NoPlan(target, UNREACHABLE, ",".join(c for c in forced if c not in cands))
     greedy = _greedy(s, cands)
-    s.evaluations = 0  # the budget bounds the exact search only
+    s.evaluations = s.nodes = 0  # the budget bounds the exact search only
     k_max = len(greedy.changes) if isinstance(greedy, Plan) else None
     exact = _exact(s, cands, forced, trig, k_max)
     if isinstance(exact, Plan | NoPlan):
@@ -190,12 +209,17 @@ def _unreachable(
             continue
         if c.relevant is not None:
             continue
+        if not c.required and s.answers.get(c.code) is None:
+            continue  # an optional gate left unanswered does not block the level
         best = max([x.score for x in cands.get(c.code, [])], default=-1.0)
         current = s.base.criteria.get(c.code)
         if max(best, current if current is not None else -1.0) < c.target:
             return NoPlan(s.target, UNREACHABLE, c.code)
-    if not trig:
-        # no conditions: the level is monotone, so the best answer everywhere is an upper bound
+    optional_open = any(not c.required and s.answers.get(c.code) is None for c in fw.criteria())
+    if not trig and not optional_open:
+        # no conditions and every criterion answered in the end: the level is monotone, so
+        # the best answer everywhere is an upper bound (answering an optional criterion may
+        # lower a pillar or fail a gate, so not with open optional ones)
         best_answers = dict(s.answers)
         for code, found in cands.items():
             best_answers[code] = max(found, key=lambda x: x.score).value
@@ -233,23 +257,40 @@ def _exact(
     k_max: int | None,
 ) -> Plan | NoPlan | None:
     """The exact plan (None when the budget runs out first). With ``k_max`` (the size of a
-    plan already found) larger change sets are not searched."""
+    plan already found) larger change sets are not searched.
+
+    A change set is split into its trigger part (criteria a condition refers to) and its plain
+    part. Each answer combination of a trigger part is scored once; it fixes which criteria
+    apply, so the plain part can only add to the pillar numerators: the score it can reach is
+    bounded by adding the largest gains ``Wᵖ/ΣW · wᶜ·(best − s)/den_p`` (the denominator only
+    grows), and a branch of the depth-first search over plain criteria whose bound stays below
+    the level's minimum is cut without any evaluation. Branches that cannot beat the cheapest
+    plan found so far are cut too (every change costs ≥ 0)."""
     order = [c.code for c in s.fw.criteria() if c.code in cands]
     position = {code: i for i, code in enumerate(order)}
-    rest = [code for code in order if code not in forced]
+    forced_set = set(forced)
+    forced_t = [c for c in forced if c in trig]
+    forced_p = [c for c in forced if c not in trig]
+    free_t = [c for c in order if c in trig and c not in forced_set]
     top = len(order) if k_max is None else min(k_max, len(order))
+    states: dict[tuple[tuple[str, int], ...], _TriggerState | None] = {}
+    s.min_cost = {c: min(s.cost({c: x}) for x in cands[c]) for c in order}
     try:
         for k in range(len(forced), top + 1):
-            if s.evaluations + math.comb(len(rest), k - len(forced)) > s.budget:
-                return None  # each change set costs at least one evaluation: give up early
-            best: tuple[float, dict[str, Candidate], ScoreResult] | None = None
-            for extra in itertools.combinations(rest, k - len(forced)):
-                chosen = sorted([*forced, *extra], key=position.__getitem__)
-                found = _best_assignment(s, chosen, cands, trig)
-                if found is not None and (best is None or found[0] < best[0] - EPS):
-                    best = found
+            best: _Found | None = None
+            hi = min(k - len(forced_p), len(forced_t) + len(free_t))
+            for j in range(len(forced_t), hi + 1):
+                for extra in itertools.combinations(free_t, j - len(forced_t)):
+                    tcodes = sorted([*forced_t, *extra], key=position.__getitem__)
+                    for idx in itertools.product(*(range(len(cands[c])) for c in tcodes)):
+                        key = tuple(zip(tcodes, idx, strict=True))
+                        if key not in states:
+                            states[key] = _trigger_state(s, cands, trig, key)
+                        state = states[key]
+                        if state is not None:
+                            best = _plain_part(s, cands, state, forced_p, k - j, position, best)
             if best is not None:
-                return _plan(s, best[1], best[2], exact=True)
+                return _plan(s, best.changes, best.result, exact=True)
     except _BudgetExceededError:
         return None
     if k_max is not None:
@@ -257,28 +298,259 @@ def _exact(
     return NoPlan(s.target, UNREACHABLE, "")
 
 
-def _best_assignment(
-    s: _Search, chosen: list[str], cands: dict[str, list[Candidate]], trig: Mapping[str, Any]
-) -> tuple[float, dict[str, Candidate], ScoreResult] | None:
-    if not any(code in trig for code in chosen):
-        top = dict(s.answers)
-        for code in chosen:
+@dataclass(frozen=True)
+class _TriggerState:
+    """Answers with one trigger part applied, their score and the plain part's bounds."""
+
+    changes: dict[str, Candidate]
+    answers: dict[str, Any]
+    result: ScoreResult
+    cost: float
+    key: tuple[tuple[int, int], ...]  # (file position, candidate index) of the trigger part
+    gains: dict[str, list[float]]  # plain criterion → bound on the gain of each candidate
+    need: float  # overall points still missing (−inf: no bound)
+    gates: tuple[str, ...]  # plain criteria failing a gate of the target: every plan changes them
+    pillar_gains: dict[str, list[float]]  # the same bound on the criterion's pillar score
+
+
+@dataclass(frozen=True)
+class _Found:
+    cost: float
+    key: tuple[tuple[int, int], ...]
+    changes: dict[str, Candidate]
+    result: ScoreResult
+
+
+def _trigger_state(
+    s: _Search,
+    cands: dict[str, list[Candidate]],
+    trig: Mapping[str, Any],
+    key: tuple[tuple[str, int], ...],
+) -> _TriggerState | None:
+    changes = {code: cands[code][i] for code, i in key}
+    answers = dict(s.answers)
+    for code, cand in changes.items():
+        answers[code] = cand.value
+    r = _counted(s, answers) if changes else s.base
+    if any(code in trig or code not in cands for code in r.missing):
+        return None  # a trigger part that leaves a trigger (or an unanswerable) one missing
+    fw = s.fw
+    dens: dict[str, float] = {}
+    for p in fw.pillars:
+        dens[p.code] = sum(c.weight for c in p.criteria if r.criteria.get(c.code) is not None)
+    oden = sum(p.weight for p in fw.pillars if r.pillars.get(p.code) is not None)
+    gains: dict[str, list[float]] = {}
+    pillar_gains: dict[str, list[float]] = {}
+    gates: list[str] = []
+    bounded = oden > 0
+    for p in fw.pillars:
+        for c in p.criteria:
+            if c.code in trig:
+                continue
+            now = r.criteria.get(c.code)
+            gate = c.required_for_level
+            if now is not None and gate is not None and gate <= s.target and now < c.target:
+                # applicability stays as it is: this gate fails unless the plain part fixes it
+                if max((x.score for x in cands.get(c.code, [])), default=-1.0) < c.target:
+                    return None
+                gates.append(c.code)
+            if c.code not in cands:
+                continue
+            if dens[p.code] <= 0:
+                bounded = False  # a pillar that may start to count: no bound
+                gains[c.code] = [math.inf] * len(cands[c.code])
+                pillar_gains[c.code] = [math.inf] * len(cands[c.code])
+                continue
+            rise = [max(0.0, c.weight * (x.score - (now or 0.0))) for x in cands[c.code]]
+            pillar_gains[c.code] = [g / dens[p.code] for g in rise]
+            gains[c.code] = [g / dens[p.code] * p.weight / oden for g in rise]
+    lowest = min(lv.min for lv in s.reaching)  # any level from the target up will do
+    need = lowest - r.overall - 1e-9 if bounded else -math.inf
+    position = {c.code: i for i, c in enumerate(fw.criteria())}
+    return _TriggerState(
+        changes=changes,
+        answers=answers,
+        result=r,
+        cost=s.cost(changes),
+        key=tuple((position[code], i) for code, i in key),
+        gains=gains,
+        need=need,
+        gates=tuple(gates),
+        pillar_gains=pillar_gains,
+    )
+
+
+def _plain_part(
+    s: _Search,
+    cands: dict[str, list[Candidate]],
+    state: _TriggerState,
+    forced_p: list[str],
+    size: int,
+    position: Mapping[str, int],
+    best: _Found | None,
+) -> _Found | None:
+    """The cheapest plain part of ``size`` criteria completing ``state`` (or ``best``)."""
+    r = state.result
+    mandatory = sorted(
+        {*forced_p, *state.gates, *(c for c in r.missing if c not in state.changes)},
+        key=position.__getitem__,
+    )
+    if len(mandatory) > size:
+        return best
+    optional = [c for c in position if c in state.gains and c not in mandatory]
+    optional = [c for c in optional if c not in state.changes]
+    top_gain = {c: _gain(state, c, None) for c in optional}
+    min_cost = s.min_cost
+    start_gain = sum(_gain(state, c, None) for c in mandatory)
+    start_cost = state.cost + sum(min_cost[c] for c in mandatory)
+    room = size - len(mandatory)
+    # suffix_top[i][r]: the r largest gains among optional[i:]
+    suffix_top: list[list[float]] = []
+    for i in range(len(optional) + 1):
+        ranked = sorted((top_gain[c] for c in optional[i:]), reverse=True)[:room]
+        sums = [0.0]
+        for g in ranked:
+            sums.append(sums[-1] + g)
+        suffix_top.append(sums)
+    # suffix_cheap[i][r]: the r smallest cheapest-change costs among optional[i:]
+    suffix_cheap: list[list[float]] = []
+    for i in range(len(optional) + 1):
+        ranked = sorted(min_cost[c] for c in optional[i:])[:room]
+        sums = [0.0]
+        for g in ranked:
+            sums.append(sums[-1] + g)
+        suffix_cheap.append(sums)
+    found = best
+
+    def visit(i: int, picked: list[str], gain: float, cost: float) -> None:
+        nonlocal found
+        s.nodes += 1
+        if s.nodes > s.budget * NODES_PER_EVALUATION:
+            raise _BudgetExceededError
+        left = room - len(picked)
+        if found is not None and cost > found.cost + EPS:
+            return
+        chosen = [*mandatory, *picked]
+        if left == 0:
+            if _can_pass(s, state, [(c, None) for c in chosen], gain=gain):
+                found = _assign(s, cands, state, chosen, position, found)
+            return
+        if len(optional) - i < left:
+            return
+        if gain + suffix_top[i][min(left, len(suffix_top[i]) - 1)] < state.need:
+            return
+        if found is not None and cost + suffix_cheap[i][left] > found.cost + EPS:
+            return
+        if not _can_pass(s, state, [(c, None) for c in chosen], left=left):
+            return
+        for j in range(i, len(optional) - left + 1):
+            c = optional[j]
+            visit(j + 1, [*picked, c], gain + top_gain[c], cost + min_cost[c])
+
+    visit(0, [], start_gain, start_cost)
+    return found
+
+
+def _can_pass(
+    s: _Search,
+    state: _TriggerState,
+    items: list[tuple[str, int | None]],
+    *,
+    left: int = 0,
+    gain: float | None = None,
+) -> bool:
+    """Whether some level from the target up can hold with these plain changes (candidate
+    index, None: the best one) and ``left`` more: its ``min_pillars`` rule (each change can
+    lift at most one pillar) and, given the bound ``gain`` on the overall rise, its ``min`` —
+    by the same bounds as the overall score."""
+    rise: dict[str, float] = {}
+    for code, i in items:
+        found = state.pillar_gains.get(code)
+        g = math.inf if found is None else (max(found) if i is None else found[i])
+        pillar = s.pillar_of[code]
+        rise[pillar] = rise.get(pillar, 0.0) + g
+    overall = None if gain is None else state.result.overall + gain
+    for level in s.reaching:  # reaching a higher level is as good
+        if overall is not None and overall < level.min - 1e-9:
+            continue
+        if not level.min_pillars:
+            return True
+        count = left
+        for p in s.fw.pillars:
+            now = state.result.pillars.get(p.code)
+            if now is None:
+                count += p.code in rise  # a pillar that starts to count: anything is possible
+            elif now + rise.get(p.code, 0.0) >= level.effective_pillar_min - 1e-9:
+                count += 1
+        if count >= level.min_pillars:
+            return True
+    return False
+
+
+def _gain(state: _TriggerState, code: str, i: int | None) -> float:
+    """The bound on the gain of candidate ``i`` of ``code`` (None: of its best candidate)."""
+    found = state.gains.get(code)
+    if found is None:
+        return math.inf
+    return max(found) if i is None else found[i]
+
+
+def _assign(
+    s: _Search,
+    cands: dict[str, list[Candidate]],
+    state: _TriggerState,
+    plain: list[str],
+    position: Mapping[str, int],
+    best: _Found | None,
+) -> _Found | None:
+    """The cheapest answers to ``plain`` (with the trigger part of ``state``) that reach the
+    target, if cheaper than ``best``."""
+    combos: list[tuple[float, tuple[int, ...]]] = []
+    for idx in itertools.product(*(range(len(cands[code])) for code in plain)):
+        s.nodes += 1
+        if s.nodes > s.budget * NODES_PER_EVALUATION:
+            raise _BudgetExceededError
+        gain = sum(_gain(state, code, i) for code, i in zip(plain, idx, strict=True))
+        if gain < state.need:
+            continue
+        if any(
+            code in state.gates and cands[code][i].score < s.fw.criterion(code).target
+            for code, i in zip(plain, idx, strict=True)
+        ):
+            continue
+        if not _can_pass(s, state, list(zip(plain, idx, strict=True)), gain=gain):
+            continue
+        cost = state.cost + sum(
+            s.cost({code: cands[code][i]}) for code, i in zip(plain, idx, strict=True)
+        )
+        combos.append((cost, idx))
+    combos.sort()
+    if not combos or (best is not None and combos[0][0] > best.cost + EPS):
+        return best
+    if plain:
+        top = dict(state.answers)
+        for code in plain:
             top[code] = _max(cands[code]).value
         if not s.reaches(_counted(s, top)):
-            return None
-    combos: list[tuple[float, int, dict[str, Candidate]]] = []
-    for combo in itertools.product(*(cands[code] for code in chosen)):
-        changes = dict(zip(chosen, combo, strict=True))
-        combos.append((s.cost(changes), len(combos), changes))
-    combos.sort(key=lambda item: (item[0], item[1]))  # cheapest first, then candidate order
-    for cost, _, changes in combos:
-        trial = dict(s.answers)
-        for code, cand in changes.items():
-            trial[code] = cand.value
-        r = _counted(s, trial)
-        if s.reaches(r):
-            return (cost, changes, r)
-    return None
+            return best  # applicability is fixed: the best answers are an upper bound
+    for cost, idx in combos:
+        if best is not None and cost > best.cost + EPS:
+            break
+        changes = dict(state.changes)
+        trial = dict(state.answers)
+        for code, i in zip(plain, idx, strict=True):
+            changes[code] = cands[code][i]
+            trial[code] = cands[code][i].value
+        r = _counted(s, trial) if plain else state.result
+        if not s.reaches(r):
+            continue
+        key = tuple(
+            sorted([*state.key, *((position[c], i) for c, i in zip(plain, idx, strict=True))])
+        )
+        if best is None or cost < best.cost - EPS or key < best.key:
+            return _Found(cost, key, changes, r)
+        return best
+    return best
 
 
 def _counted(s: _Search, trial: Mapping[str, Any]) -> ScoreResult:

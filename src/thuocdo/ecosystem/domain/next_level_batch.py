@@ -9,7 +9,8 @@ search. Per target level it works on the scores the :class:`BatchScorer` compute
    ``min_pillars`` pillars) — evaluated arithmetically for every row × criterion at once,
    since applicability is fixed while no criterion that a condition refers to changes;
 3. every changed criterion gets its highest-scoring answer; the changed answers are re-scored
-   by the batch scorer, and every row the check does not confirm (for instance one that needs a
+   by the batch scorer, then every change the plan reaches its level without is dropped (last
+   criterion first, each drop re-scored), and every row the check does not confirm (for instance one that needs a
    criterion a condition refers to, or an incomplete response) is planned again by the scalar
    planner. So every plan returned is one the scoring engine confirms.
 """
@@ -158,6 +159,8 @@ class BatchPlanner:
                     answered[code][rows] = True
         check = self.bs.score(EncodedAnswers(n, columns, answered))
         ok = has & check.complete & (check.level >= target) & (n_changes > 0)
+        self._drop_unneeded(enc, columns, answered, changed, ok, target)
+        n_changes = changed.sum(axis=1).astype(np.int16)
         status[ok] = PLAN
         plans = BatchPlans(
             self.fw, self.codes, self.best_values, target, status, n_changes, changed
@@ -171,6 +174,36 @@ class BatchPlanner:
                 self.fw, answers, int(target[i]), budget=fallback_budget
             )
         return plans
+
+    def _drop_unneeded(
+        self,
+        enc: EncodedAnswers,
+        columns: dict[str, Any],
+        answered: dict[str, Any],
+        changed: npt.NDArray[np.bool_],
+        ok: npt.NDArray[np.bool_],
+        target: npt.NDArray[np.int16],
+    ) -> None:
+        """Drop, last criterion first, every change of a confirmed plan that the plan reaches
+        its level without (re-scored by the batch scorer on the rows concerned)."""
+        for k in reversed(range(len(self.codes))):
+            rows = np.flatnonzero(ok & changed[:, k])
+            if rows.size == 0:
+                continue
+            code = self.codes[k]
+            sub_cols = {c: col[rows] for c, col in columns.items()}
+            sub_ans = {c: a[rows] for c, a in answered.items()}
+            sub_cols[code] = enc.columns[code][rows]
+            if code in sub_ans:
+                sub_ans[code] = enc.answered[code][rows]
+            r = self.bs.score(EncodedAnswers(rows.size, sub_cols, sub_ans))
+            keep = r.complete & (r.level >= target[rows]) & (changed[rows].sum(axis=1) > 1)
+            drop = rows[keep]
+            if drop.size:
+                changed[drop, k] = False
+                columns[code][drop] = enc.columns[code][drop]
+                if code in answered:
+                    answered[code][drop] = enc.answered[code][drop]
 
     def _chunk(
         self,
