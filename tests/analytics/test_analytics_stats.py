@@ -6,6 +6,7 @@ import math
 import random
 from collections import defaultdict
 
+import numpy as np
 import polars as pl
 import pytest
 from statsmodels.stats.proportion import proportion_confint
@@ -17,6 +18,7 @@ from thuocdo.analytics.domain.stats import (
     effective_n,
     poststratify,
     quality,
+    run_sums,
     wilson,
 )
 
@@ -298,3 +300,15 @@ def test_level_share_interval_uses_effective_sample_size() -> None:
 )
 def test_quality_flags(n: int, cv: float | None, flag: str) -> None:
     assert quality(n, cv) == flag
+
+
+def test_run_sums_are_the_sums_of_each_run_of_rows() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.random((50, 4))
+    rows = rng.permutation(50)
+    starts = np.array([0, 1, 2, 10, 11, 30, 49])  # runs of 1, 1, 8, 1, 19, 19 and 1 rows
+    expected = np.array(
+        [values[rows[a:b]].sum(axis=0) for a, b in zip(starts, [*starts[1:], 50], strict=True)]
+    )
+    assert np.allclose(run_sums(values, starts, rows=rows), expected)
+    assert np.allclose(run_sums(values, starts), np.add.reduceat(values, starts, axis=0))

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 Z95 = 1.959963984540054
 CV_OK = 0.165
@@ -404,6 +405,24 @@ def domain_estimates(
     return estimates_from_cube(build_cube(frame, by, values, levels), by, values, levels, z=z)
 
 
+def run_sums(
+    values: np.ndarray, starts: np.ndarray, *, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Column sums of consecutive runs of rows: run ``i`` is ``rows[starts[i]:starts[i+1]]``
+    (the last run goes to the end; ``rows`` defaults to every row in order, and ``starts``
+    begins at 0), i.e. ``np.add.reduceat(values[rows], starts, axis=0)``.
+
+    Computed as the product of a sparse run-membership matrix with ``values``, which reads
+    each row once with no gathered copy and is several times faster than ``reduceat`` along
+    the first axis when there are many short runs (thousands of strata per slice)."""
+    picked = np.arange(values.shape[0]) if rows is None else rows
+    indptr = np.r_[starts, len(picked)].astype(np.int64)
+    member = sparse.csr_matrix(
+        (np.ones(len(picked)), picked, indptr), shape=(len(starts), values.shape[0])
+    )
+    return np.asarray(member @ values)
+
+
 def estimates_from_cube(
     cube: Cube,
     by: Sequence[str],
@@ -450,10 +469,10 @@ def estimates_from_cube(
     factor = np.where(nh > 1, nh / np.maximum(nh - 1, 1), 1.0)
     matrix, col = cube.matrix(values, levels)
     # one pass over the rows: sums per cell, then per domain (cells are sorted by domain)
-    per_cell = np.add.reduceat(matrix[order], starts, axis=0)
+    per_cell = run_sums(matrix, starts, rows=order)
     dom_starts = np.flatnonzero(np.r_[True, np.diff(cell_d) != 0])
     per_dom = np.zeros((n_d, matrix.shape[1]))
-    per_dom[cell_d[dom_starts]] = np.add.reduceat(per_cell, dom_starts, axis=0)
+    per_dom[cell_d[dom_starts]] = run_sums(per_cell, dom_starts)
 
     def cs(name: str) -> np.ndarray:
         return per_cell[:, col[name]]
@@ -512,7 +531,7 @@ def estimates_from_cube(
             big_w_all,
         )
     var_dom = np.zeros((n_d, len(contribs)))
-    var_dom[cell_d[dom_starts]] = np.add.reduceat(np.column_stack(contribs), dom_starts, axis=0)
+    var_dom[cell_d[dom_starts]] = run_sums(np.column_stack(contribs), dom_starts)
     out: dict[str, Any] = {"n": n_dom.astype(np.int64), "population": big_w_all}
     for i, v in enumerate(values):
         ybar = means[v]
