@@ -165,6 +165,7 @@ def promotion(
     discount: float = 0,
     start: date | None = None,
     end: date | None = None,
+    approved: bool = True,
 ) -> Any:
     today = timezone.localdate()
     return services.promotion_create(
@@ -176,4 +177,5 @@ def promotion(
         discount_percent=discount,
         valid_from=start or today - timedelta(days=1),
         valid_to=end,
+        approved=approved,
     )

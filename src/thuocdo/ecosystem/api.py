@@ -31,6 +31,7 @@ from thuocdo.ecosystem.schemas import (
     GapCellOut,
     PromotionIn,
     PromotionOut,
+    PromotionPatch,
     ProviderOut,
     RecommendationOut,
     ReviewIn,
@@ -96,6 +97,8 @@ def promotion_out(p: Promotion) -> PromotionOut:
         valid_from=p.valid_from,
         valid_to=p.valid_to,
         meets_policy=p.meets_policy,
+        status=p.status,
+        review_note=p.review_note,
     )
 
 
@@ -231,6 +234,33 @@ def create_promotion(request: HttpRequest, solution_id: int, payload: PromotionI
         scope=scope, actor=_user(request), solution=s, **payload.model_dump()
     )
     return Status(201, promotion_out(p))
+
+
+@router.patch("/promotions/{promotion_id}", response=PromotionOut, auth=AUTH)
+@access("provider")
+def update_promotion(request: HttpRequest, promotion_id: int, payload: PromotionPatch) -> Any:
+    scope = _scope(request)
+    p = selectors.promotion_get(scope=scope, promotion_id=promotion_id)
+    data = payload.model_dump(exclude_unset=True)
+    return promotion_out(
+        services.promotion_update(scope=scope, actor=_user(request), promotion=p, data=data)
+    )
+
+
+@router.post("/promotions/{promotion_id}/review", response=PromotionOut, auth=AUTH)
+@access("officer")
+def review_promotion(request: HttpRequest, promotion_id: int, payload: ReviewIn) -> Any:
+    scope = _scope(request)
+    p = selectors.promotion_get(scope=scope, promotion_id=promotion_id)
+    return promotion_out(
+        services.promotion_review(
+            scope=scope,
+            actor=_user(request),
+            promotion=p,
+            approve=payload.approve,
+            note=payload.note,
+        )
+    )
 
 
 # ---------------------------------------------------------------- recommendations

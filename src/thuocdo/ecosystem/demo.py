@@ -175,6 +175,7 @@ def load_demo() -> dict[str, Any]:
                     discount_percent=discount,
                     valid_from=date(today.year, 1, 1),
                     valid_to=date(today.year, 12, 31),
+                    approved=True,
                 )
                 created["promotions"] += 1
     created["connections"] = _connections()

@@ -110,7 +110,16 @@ class Solution(models.Model):
         return self.description_en if lang == "en" and self.description_en else self.description_vi
 
 
+class PromotionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Not approved")
+
+
 class Promotion(models.Model):
+    """A free trial and/or discount; public (and used in ranking) only once an officer approves
+    it. A new or edited promotion is pending."""
+
     solution = models.ForeignKey(Solution, on_delete=models.CASCADE, related_name="promotions")
     title = models.CharField(_("title"), max_length=300)
     free_trial_months = models.PositiveSmallIntegerField(_("free-trial months"), default=0)
@@ -119,6 +128,18 @@ class Promotion(models.Model):
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=PromotionStatus.choices,
+        default=PromotionStatus.PENDING,
+        db_index=True,
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

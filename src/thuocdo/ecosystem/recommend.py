@@ -16,6 +16,7 @@ from thuocdo.ecosystem.domain import next_level as nl
 from thuocdo.ecosystem.models import (
     POLICY_TRIAL_MONTHS,
     Promotion,
+    PromotionStatus,
     Provider,
     Solution,
     SolutionStatus,
@@ -66,10 +67,12 @@ def catalogue_stamp() -> tuple[Any, ...]:
 
 
 def best_promotions(day: date) -> dict[int, PromotionInfo]:
-    """The most generous active promotion of each approved solution."""
+    """The most generous active approved promotion of each approved solution."""
     out: dict[int, PromotionInfo] = {}
     qs = Promotion.objects.filter(
-        solution__status=SolutionStatus.APPROVED, valid_from__lte=day
+        solution__status=SolutionStatus.APPROVED,
+        status=PromotionStatus.APPROVED,
+        valid_from__lte=day,
     ).exclude(valid_to__lt=day)
     for p in qs.order_by("solution_id", "-free_trial_months", "-discount_percent", "id"):
         if p.solution_id in out:

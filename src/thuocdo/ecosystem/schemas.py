@@ -30,6 +30,8 @@ class PromotionOut(Schema):
     valid_from: date
     valid_to: date | None
     meets_policy: bool
+    status: str
+    review_note: str
 
 
 class SolutionOut(Schema):
@@ -95,6 +97,14 @@ class PromotionIn(Schema):
     free_trial_months: int = 0
     discount_percent: str = Field("0", max_length=10)
     valid_from: str = Field(max_length=10)
+    valid_to: str | None = Field(None, max_length=10)
+
+
+class PromotionPatch(Schema):
+    title: str | None = Field(None, max_length=300)
+    free_trial_months: int | None = None
+    discount_percent: str | None = Field(None, max_length=10)
+    valid_from: str | None = Field(None, max_length=10)
     valid_to: str | None = Field(None, max_length=10)
 
 

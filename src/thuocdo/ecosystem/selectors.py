@@ -23,6 +23,7 @@ from thuocdo.ecosystem.models import (
     ConnectionRequest,
     ConnectionStatus,
     Promotion,
+    PromotionStatus,
     Provider,
     Solution,
     SolutionStatus,
@@ -106,13 +107,37 @@ def approval_queue(*, scope: Scope) -> QuerySet[Solution]:
     return Solution.objects.select_related("provider").filter(status=SolutionStatus.PENDING)
 
 
+def promotion_queue(*, scope: Scope) -> QuerySet[Promotion]:
+    """Pending promotions, for the officers' approvals page."""
+    require_officer(scope)
+    return (
+        Promotion.objects.select_related("solution", "solution__provider")
+        .filter(status=PromotionStatus.PENDING)
+        .order_by("created_at", "id")
+    )
+
+
+def promotion_get(*, scope: Scope, promotion_id: int) -> Promotion:
+    p = promotion_list(scope=scope).filter(pk=promotion_id).first()
+    if p is None:
+        raise Http404(_("No promotion with id %(id)s.") % {"id": promotion_id})
+    return p
+
+
 def promotion_list(*, scope: Scope, solution_id: int | None = None) -> QuerySet[Promotion]:
-    """Promotions of the listings the viewer may see; asking for those of a listing it may not
-    see (another provider's draft) is refused as for the listing itself (404)."""
+    """Promotions of the listings the viewer may see: approved ones only, except that officers
+    see every promotion and a provider also those of its own listings in every status. Asking
+    for those of a listing the viewer may not see (another provider's draft) is refused as for
+    the listing itself (404)."""
     if solution_id is not None:
         solution_get(scope=scope, solution_id=solution_id)
     visible = solution_list(scope=scope)
     qs = Promotion.objects.select_related("solution").filter(solution__in=visible)
+    if not scope.is_officer:
+        shown = Q(status=PromotionStatus.APPROVED)
+        if scope.role == PROVIDER and scope.user_id is not None:
+            shown |= Q(solution__provider__users__id=scope.user_id)
+        qs = qs.filter(shown).distinct()
     if solution_id is not None:
         qs = qs.filter(solution_id=solution_id)
     return qs

@@ -1,5 +1,6 @@
 """Writes of the catalogue: providers, solutions (draft → pending → approved/rejected) and
-promotions. Providers manage their own listings; officers approve them."""
+promotions (pending → approved/declined; an edit sends one back to pending). Providers manage
+their own listings; officers approve them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from thuocdo.ecosystem import vocabulary
 from thuocdo.ecosystem.models import (
     PriceModel,
     Promotion,
+    PromotionStatus,
     Provider,
     Solution,
     SolutionStatus,
@@ -71,6 +73,7 @@ def promotion_snapshot(p: Promotion) -> dict[str, Any]:
         "discount_percent": str(p.discount_percent),
         "valid_from": p.valid_from.isoformat(),
         "valid_to": p.valid_to.isoformat() if p.valid_to else None,
+        "status": p.status,
     }
 
 
@@ -351,6 +354,12 @@ def solution_update(
     return solution
 
 
+def _stamp_review(obj: Solution | Promotion, actor: User | None, note: str) -> None:
+    obj.review_note = nfc(note).strip()
+    obj.reviewed_by = actor
+    obj.reviewed_at = timezone.now()
+
+
 def _move(solution: Solution, to: str) -> None:
     if (solution.status, to) not in SOLUTION_FLOW:
         raise _invalid(
@@ -393,9 +402,7 @@ def solution_review(
     if not approve and not clean(note):
         raise _invalid("note", _("Say why the listing is rejected."))
     _move(solution, SolutionStatus.APPROVED if approve else SolutionStatus.REJECTED)
-    solution.review_note = nfc(note).strip()
-    solution.reviewed_by = actor
-    solution.reviewed_at = timezone.now()
+    _stamp_review(solution, actor, note)
     solution.save()
     audit_record(
         actor=actor,
@@ -422,20 +429,10 @@ def _date(value: Any, field: str) -> date | None:
         raise _invalid(field, _("Write the date as YYYY-MM-DD.")) from None
 
 
-@transaction.atomic
-def promotion_create(
-    *,
-    scope: Scope,
-    actor: User | None,
-    solution: Solution,
-    title: str,
-    free_trial_months: Any = 0,
-    discount_percent: Any = 0,
-    valid_from: Any,
-    valid_to: Any = None,
-) -> Promotion:
-    """A free trial and/or discount on a listing for a period."""
-    require_manage(scope, solution.provider)
+def _promotion_fields(
+    *, title: Any, free_trial_months: Any, discount_percent: Any, valid_from: Any, valid_to: Any
+) -> dict[str, Any]:
+    """Checked promotion fields; each problem names its field."""
     title = clean(title or "")
     if not title:
         raise _invalid("title", _("The title is required."))
@@ -459,20 +456,138 @@ def promotion_create(
         raise _invalid("valid_to", _("The promotion cannot end before it starts."))
     if months == 0 and discount == 0:
         raise _invalid("free_trial_months", _("Give a free trial or a discount."))
-    promotion = Promotion.objects.create(
-        solution=solution,
-        title=title,
-        free_trial_months=months,
-        discount_percent=discount,
-        valid_from=start,
-        valid_to=end,
-    )
+    return {
+        "title": title,
+        "free_trial_months": months,
+        "discount_percent": discount,
+        "valid_from": start,
+        "valid_to": end,
+    }
+
+
+def _touch(solution: Solution) -> None:
+    """Bump the listing's ``updated_at``: the recommendation index is rebuilt on it."""
     Solution.objects.filter(pk=solution.pk).update(updated_at=timezone.now())
+
+
+def can_review_catalogue(scope: Scope) -> bool:
+    """The catalogue is national: officers of the whole country (admin, ministry without an
+    area) review promotions; provincial and commune officers do not."""
+    return scope.is_officer and scope.unit_path is None
+
+
+@transaction.atomic
+def promotion_create(
+    *,
+    scope: Scope,
+    actor: User | None,
+    solution: Solution,
+    title: str,
+    free_trial_months: Any = 0,
+    discount_percent: Any = 0,
+    valid_from: Any,
+    valid_to: Any = None,
+    approved: bool = False,
+) -> Promotion:
+    """A free trial and/or discount on a listing for a period, pending an officer's approval.
+    ``approved`` (demo data and imports by an officer of the whole country) approves it at
+    once."""
+    require_manage(scope, solution.provider)
+    if approved and not can_review_catalogue(scope):
+        raise PermissionDenied(_("Only an officer of the whole country may approve a promotion."))
+    fields = _promotion_fields(
+        title=title,
+        free_trial_months=free_trial_months,
+        discount_percent=discount_percent,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    promotion = Promotion(solution=solution, **fields)
+    if approved:
+        promotion.status = PromotionStatus.APPROVED
+        promotion.reviewed_by = actor
+        promotion.reviewed_at = timezone.now()
+    promotion.save()
+    _touch(solution)
     audit_record(
         actor=actor,
         action="ecosystem.promotion_create",
         object_type="ecosystem.promotion",
         object_id=promotion.pk,
+        after=promotion_snapshot(promotion),
+    )
+    return promotion
+
+
+@transaction.atomic
+def promotion_update(
+    *, scope: Scope, actor: User | None, promotion: Promotion, data: dict[str, Any]
+) -> Promotion:
+    """Change a promotion; it goes (back) to pending approval, whoever edits it."""
+    require_manage(scope, promotion.solution.provider)
+    before = promotion_snapshot(promotion)
+    current = {
+        "title": promotion.title,
+        "free_trial_months": promotion.free_trial_months,
+        "discount_percent": promotion.discount_percent,
+        "valid_from": promotion.valid_from,
+        "valid_to": promotion.valid_to,
+    }
+    unknown = sorted(set(data) - set(current))
+    if unknown:
+        raise _invalid(unknown[0], _("This field cannot be changed."))
+    fields = _promotion_fields(**{**current, **data})
+    for key, value in fields.items():
+        setattr(promotion, key, value)
+    promotion.status = PromotionStatus.PENDING
+    promotion.review_note = ""
+    promotion.reviewed_by = None
+    promotion.reviewed_at = None
+    promotion.save()
+    _touch(promotion.solution)
+    audit_record(
+        actor=actor,
+        action="ecosystem.promotion_update",
+        object_type="ecosystem.promotion",
+        object_id=promotion.pk,
+        before=before,
+        after=promotion_snapshot(promotion),
+    )
+    return promotion
+
+
+@transaction.atomic
+def promotion_review(
+    *, scope: Scope, actor: User | None, promotion: Promotion, approve: bool, note: str = ""
+) -> Promotion:
+    """An officer of the whole country approves (makes public) or declines a pending
+    promotion; declining needs a reason."""
+    if not can_review_catalogue(scope):
+        raise PermissionDenied(
+            _("Only an officer of the whole country may approve or decline a promotion.")
+        )
+    if promotion.status != PromotionStatus.PENDING:
+        raise _invalid(
+            "status",
+            _(
+                "Only a pending promotion can be approved or declined; this one is “%(status)s” "
+                "(edit it to send it for approval again)."
+            )
+            % {"status": PromotionStatus(promotion.status).label},
+        )
+    if not approve and not clean(note):
+        raise _invalid("note", _("Say why the promotion is declined."))
+    before = promotion_snapshot(promotion)
+    promotion.status = PromotionStatus.APPROVED if approve else PromotionStatus.DECLINED
+    _stamp_review(promotion, actor, note)
+    promotion.save()
+    _touch(promotion.solution)
+    audit_record(
+        actor=actor,
+        action="ecosystem.promotion_approve" if approve else "ecosystem.promotion_decline",
+        object_type="ecosystem.promotion",
+        object_id=promotion.pk,
+        before=before,
         after=promotion_snapshot(promotion),
     )
     return promotion

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("solutions/<int:solution_id>/", views.solution_detail, name="solution"),
     path("solutions/<int:solution_id>/submit/", views.solution_submit, name="submit"),
     path("solutions/<int:solution_id>/review/", views.review, name="review"),
+    path("promotions/<int:promotion_id>/review/", views.promotion_review, name="promotion_review"),
     path("provider/", views.provider_dashboard, name="provider"),
     path("provider/new/", views.solution_new, name="new"),
     path("approvals/", views.approvals, name="approvals"),

@@ -177,7 +177,12 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ecosystem/approvals.html",
-        {"queue": selectors.approval_queue(scope=scope), "categories": categories()},
+        {
+            "queue": selectors.approval_queue(scope=scope),
+            "promotions": selectors.promotion_queue(scope=scope),
+            "can_review_promotions": services.can_review_catalogue(scope),
+            "categories": categories(),
+        },
     )
 
 
@@ -187,11 +192,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
 def review(request: HttpRequest, solution_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     s = selectors.solution_get(scope=scope, solution_id=solution_id)
+    return _decide(request, lambda **kw: services.solution_review(scope=scope, solution=s, **kw))
+
+
+def _decide(request: HttpRequest, review_with: Any) -> HttpResponse:
+    """Apply an officer's approve/reject decision from the approvals form."""
     try:
-        services.solution_review(
-            scope=scope,
-            actor=request.user,  # type: ignore[arg-type]
-            solution=s,
+        review_with(
+            actor=request.user,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", "")[:5000],
         )
@@ -199,6 +207,15 @@ def review(request: HttpRequest, solution_id: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("ecosystem:approvals")
+
+
+@login_required
+@require_POST
+@access("officer")
+def promotion_review(request: HttpRequest, promotion_id: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    p = selectors.promotion_get(scope=scope, promotion_id=promotion_id)
+    return _decide(request, lambda **kw: services.promotion_review(scope=scope, promotion=p, **kw))
 
 
 @login_required
