@@ -300,8 +300,18 @@ def test_officer_pages_and_provider_dashboard(client: Client, make_user: Any) ->
         "/ecosystem/gaps/",
     ):
         assert client.get(url).status_code == 200, url
-    assert "Đang chờ duyệt" in client.get("/ecosystem/approvals/").content.decode()
-    r = client.post(f"/ecosystem/solutions/{pending.pk}/review/", {"decision": "approve"})
+    review_url = f"/ecosystem/solutions/{pending.pk}/review/"
+    # a provincial officer sees the queue but cannot decide: the catalogue is national
+    client.force_login(make_user(role="province", unit="01"))
+    html = client.get("/ecosystem/approvals/").content.decode()
+    assert "Đang chờ duyệt" in html and review_url not in html
+    assert "Chỉ cán bộ quản lý cấp trung ương duyệt giải pháp." in html
+    assert client.post(review_url, {"decision": "approve"}).status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == SolutionStatus.PENDING
+    client.force_login(officer)
+    assert review_url in client.get("/ecosystem/approvals/").content.decode()
+    r = client.post(review_url, {"decision": "approve"})
     assert r.status_code == 302
     pending.refresh_from_db()
     assert pending.status == SolutionStatus.APPROVED

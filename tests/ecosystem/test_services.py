@@ -96,6 +96,11 @@ def test_workflow_refuses_skips_and_reversals(make_user: object) -> None:
     assert "status" in messages(err.value)
     services.solution_submit(scope=own, actor=owner, solution=s)
     assert not selectors.solution_list(scope=scope_for(None)).filter(pk=s.pk).exists()
+    provincial = make_user(role="province", unit="01")  # type: ignore[operator]
+    with pytest.raises(PermissionDenied):  # the catalogue is national
+        services.solution_review(
+            scope=scope_for(provincial), actor=provincial, solution=s, approve=True
+        )
     services.solution_review(scope=scope_for(officer), actor=officer, solution=s, approve=True)
     assert selectors.solution_list(scope=scope_for(None)).filter(pk=s.pk).exists()
     with pytest.raises(ValidationError):  # approved → pending by submit is a reversal

@@ -395,9 +395,12 @@ def solution_submit(*, scope: Scope, actor: User | None, solution: Solution) -> 
 def solution_review(
     *, scope: Scope, actor: User | None, solution: Solution, approve: bool, note: str = ""
 ) -> Solution:
-    """An officer approves (makes public) or rejects a pending listing."""
-    if not scope.is_officer:
-        raise PermissionDenied(_("Only an officer may approve or reject a listing."))
+    """An officer of the whole country (the catalogue is national, see
+    :func:`can_review_catalogue`) approves (makes public) or rejects a pending listing."""
+    if not can_review_catalogue(scope):
+        raise PermissionDenied(
+            _("Only an officer of the whole country may approve or reject a listing.")
+        )
     before = solution_snapshot(solution)
     if not approve and not clean(note):
         raise _invalid("note", _("Say why the listing is rejected."))
@@ -472,7 +475,7 @@ def _touch(solution: Solution) -> None:
 
 def can_review_catalogue(scope: Scope) -> bool:
     """The catalogue is national: officers of the whole country (admin, ministry without an
-    area) review promotions; provincial and commune officers do not."""
+    area) review listings and promotions; provincial and commune officers do not."""
     return scope.is_officer and scope.unit_path is None
 
 

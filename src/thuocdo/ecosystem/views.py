@@ -67,7 +67,7 @@ def solution_detail(request: HttpRequest, solution_id: int) -> HttpResponse:
         "s": s,
         "promotions": selectors.promotion_list(scope=scope, solution_id=s.pk),
         "categories": categories(),
-        "can_review": scope.is_officer and s.status == SolutionStatus.PENDING,
+        "can_review": services.can_review_catalogue(scope) and s.status == SolutionStatus.PENDING,
     }
     return render(request, "ecosystem/solution.html", context)
 
@@ -180,7 +180,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         {
             "queue": selectors.approval_queue(scope=scope),
             "promotions": selectors.promotion_queue(scope=scope),
-            "can_review_promotions": services.can_review_catalogue(scope),
+            "can_review_catalogue": services.can_review_catalogue(scope),
             "categories": categories(),
         },
     )
