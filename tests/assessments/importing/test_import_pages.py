@@ -22,7 +22,12 @@ from tests.assessments.importing.factories import (
 )
 
 from thuocdo.accounts.models import AuditEvent
-from thuocdo.assessments.importing.jobs import import_jobs_recover, lease_path, progress_path
+from thuocdo.assessments.importing.jobs import (
+    import_job_run,
+    import_jobs_recover,
+    lease_path,
+    progress_path,
+)
 from thuocdo.assessments.models import ImportJob, Response
 from thuocdo.core.leases import Lease
 
@@ -191,3 +196,16 @@ def test_pages_are_scoped_to_the_campaign_area(
     assert all(anonymous.get(url).status_code in (302, 403) for url in urls)
     assert Client().post(urls[0]).status_code in (302, 403)
     assert ImportJob.objects.count() == 1
+
+
+def test_a_second_message_for_a_finished_job_leaves_no_lease_file(
+    tmp_path: Path, settings: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    campaign = make_campaign()
+    job = ImportJob.objects.create(
+        campaign=campaign, filename="xong.csv", stored_path="", status="done", attempts=1
+    )
+    assert import_job_run(job_id=job.pk) is not None
+    assert import_job_run(job_id=job.pk + 1000) is None  # no such job
+    assert not lease_path(job.pk).exists() and not lease_path(job.pk + 1000).exists()

@@ -121,6 +121,7 @@ def _run_leased(job_id: int, lease: Lease) -> tuple[ImportJob | None, bool]:
         .first()
     )
     if job is None or job.finished:
+        lease.remove()  # a second message for a job already done: leave no lease file behind
         return job, False
     if job.attempts >= MAX_ATTEMPTS:
         _give_up(job)
