@@ -18,20 +18,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 from tests.analytics import factories as f
+from tests.browser import CHROMIUM, HEADLESS
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "analytics"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--virtual-time-budget=8000",
-]
+FLAGS = [*HEADLESS, "--hide-scrollbars", "--virtual-time-budget=8000"]
 
 
 CHARTS = {"map", "levels", "pillars", "unmet", "trend"}
@@ -108,7 +98,7 @@ def _texts_inside(chart: str, svg: str) -> None:
 
 def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
@@ -118,7 +108,7 @@ def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProc
 
 @pytest.mark.browser
 @pytest.mark.django_db
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs headless Chromium")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium")
 def test_dashboard_draws_its_charts_on_desktop(tmp_path: Path, client: Client) -> None:
     c, _ = f.populated_campaign(per_commune=6, status="published")
     for params, label in (({}, "nation"), ({"province": "01"}, "province")):

@@ -14,43 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser import chrome_driver
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("builtins_after_module")]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "assessments"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 @pytest.fixture
 def phone() -> Iterator[Any]:
-    if not (Path(CHROMEDRIVER).exists() and shutil.which("chromium")):
-        pytest.skip("Chromium and chromedriver are not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
     profile = tempfile.mkdtemp(prefix="td-chromium-")
-    options = webdriver.ChromeOptions()
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        "--window-size=360,740",
-        "--lang=vi",
-    ):
-        options.add_argument(arg)
-    options.add_experimental_option(
-        "mobileEmulation",
-        {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2.0}},
-    )
-    options.add_experimental_option("prefs", {"intl.accept_languages": "vi,vi-VN"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = chrome_driver(360, 740, profile)
     try:
         yield driver
     finally:

@@ -12,24 +12,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from tests.browser import CHROMIUM, HEADLESS, chrome_driver
 
 from thuocdo.plans import services
 from thuocdo.plans.models import Plan
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-#: Switches of every Chromium run here (screenshots, DOM dumps, chromedriver sessions).
-HEADLESS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--lang=vi",
-)
+#: Switches of every Chromium run of this file (screenshots, DOM dumps, chromedriver sessions).
+SWITCHES = (*HEADLESS, "--hide-scrollbars", "--lang=vi")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "plans"
 
 pytestmark = [
@@ -53,7 +42,7 @@ def chromium(*args: str, width: int, height: int) -> str:
         result = subprocess.run(
             [
                 str(CHROMIUM),
-                *HEADLESS,
+                *SWITCHES,
                 "--accept-lang=vi",
                 f"--user-data-dir={profile}",
                 f"--window-size={width},{height}",
@@ -131,27 +120,7 @@ def test_completion_dashboard_in_chromium(
 
 
 def _driver(width: int, height: int, profile: str) -> Any:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    if not CHROMEDRIVER.exists():
-        pytest.skip("needs /usr/bin/chromedriver")
-    options = webdriver.ChromeOptions()
-    for arg in (
-        *HEADLESS,
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        f"--window-size={width},{height}",
-    ):
-        options.add_argument(arg)
-    if width < 500:  # a headless window is at least 500 px wide: emulate the phone
-        options.add_experimental_option(
-            "mobileEmulation",
-            {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}},
-        )
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    return driver
+    return chrome_driver(width, height, profile, "--hide-scrollbars")
 
 
 # What the page looks like to the reader: overflow, the cells shown, the chart's labels and series.
