@@ -11,6 +11,7 @@ import base64
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,17 +107,23 @@ def _chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProc
     )
 
 
-@pytest.mark.browser
-@pytest.mark.django_db
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium")
-def test_dashboard_draws_its_charts_on_desktop(tmp_path: Path, client: Client) -> None:
+def _public_pages(client: Client, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The public dashboard of a published campaign, for the nation and for Hà Nội, each saved
+    with its assets in a folder of its own: (label, page)."""
     c, _ = f.populated_campaign(per_commune=6, status="published")
     for params, label in (({}, "nation"), ({"province": "01"}, "province")):
         resp = client.get(f"/public/{c.pk}/", params)
         assert resp.status_code == 200
         folder = tmp_path / label
         folder.mkdir()
-        page = _save_page(resp.content.decode(), folder)
+        yield label, _save_page(resp.content.decode(), folder)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium")
+def test_dashboard_draws_its_charts_on_desktop(tmp_path: Path, client: Client) -> None:
+    for label, page in _public_pages(client, tmp_path):
         size = "--window-size=1280,2400"
         dom = _chromium(page, tmp_path / f"profile-{label}-dom", size, "--dump-dom")
         assert dom.returncode == 0, dom.stderr[-2000:]
@@ -131,13 +138,7 @@ def test_dashboard_draws_its_charts_on_desktop(tmp_path: Path, client: Client) -
 @pytest.mark.browser
 @pytest.mark.django_db
 def test_public_dashboard_fits_a_phone(tmp_path: Path, client: Client, phone: Any) -> None:
-    c, _ = f.populated_campaign(per_commune=6, status="published")
-    for params, label in (({}, "nation"), ({"province": "01"}, "province")):
-        resp = client.get(f"/public/{c.pk}/", params)
-        assert resp.status_code == 200
-        folder = tmp_path / label
-        folder.mkdir()
-        page = _save_page(resp.content.decode(), folder)
+    for label, page in _public_pages(client, tmp_path):
         _check_charts(_on_phone(phone, page, ARTIFACTS / f"dashboard-{label}-phone.png"))
 
 
