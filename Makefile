@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install lint typecheck docs clean
+.PHONY: demo test install system-packages runtime-check lint typecheck docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+## The system packages the tests use (installed as root with apt-get; else one line naming them).
+system-packages:
+	@bash tools/system_packages.sh
+
 ## Start the app with its embedded defaults (SQLite in ./var, built-in and demo data).
 demo: $(STAMP)
 	$(BIN)/thuocdo demo
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## Build the wheel, install it without extras in a clean virtual environment and run it.
+runtime-check:
+	bash .ci/runtime-install
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

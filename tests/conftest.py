@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -82,3 +83,26 @@ def token_for(db: Any) -> Callable[[Any], str]:
         return token_create(actor=user, user=user, name="test")[1]
 
     return make
+
+
+def _skip_allowed_here(reason: str) -> bool:
+    """A test that needs the other database runs in that database's pass of CI: its skip is
+    the only kind CI accepts."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    return ("SQLite" in reason) if on_postgres else ("PostgreSQL" in reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    """In CI (``CI`` set), a skipped test is a failure, unless it needs the other database:
+    a browser, PDF or PostgreSQL test that silently skips would hide a missing install."""
+    outcome = yield
+    report = outcome.get_result()
+    if not os.environ.get("CI") or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    if _skip_allowed_here(reason):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped in CI, which must run every test: {reason}"

@@ -5,6 +5,7 @@ PLURALS: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "formerly %(name)s": "trước đây là %(name)s",
     "No active token with id %(id)s.": "Không có mã truy cập đang hoạt động với id %(id)s.",
     "User name": "Tên đăng nhập",
     "Password": "Mật khẩu",

@@ -1,9 +1,8 @@
-"""Annual report: PDF rendered to PNG pages by pdftoppm, text checked with pdftotext; XLSX."""
+"""Annual report: PDF rendered to PNG pages and its text read with PDFium; XLSX."""
 
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 from tests.analytics import factories as f
+from tests.pdf import pdf_image_count, pdf_pages_png, pdf_text
 
 from thuocdo.cli import main
 
@@ -49,23 +49,17 @@ def test_pdf_report_renders_pages_with_vietnamese_text(
     out = tmp_path / "report.pdf"
     assert main(["report", str(c.pk), "--format", "pdf", "-o", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-png", "-r", "50", str(out), str(tmp_path / "page")], check=True)
-    pages = sorted(tmp_path.glob("page-*.png"))
+    pages = pdf_pages_png(out, tmp_path)
     assert len(pages) >= 2
     assert all(p.stat().st_size > 5000 for p in pages)  # charts and tables, not blank pages
     # the level distribution and pillar profile charts are images in the PDF, and pixels of
     # their bar colours reach the rendered pages
-    listing = subprocess.run(
-        ["pdfimages", "-list", str(out)], check=True, capture_output=True, text=True
-    ).stdout.splitlines()[2:]
-    assert len(listing) >= 2
+    assert pdf_image_count(out) >= 2
     assert _pixels_near(pages[0], (0x2F, 0x6F, 0x9F)) > 200  # level bars
     assert _pixels_near(pages[0], (0x2F, 0x8F, 0x5B)) > 200  # pillar bars
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "report-page-1.png").write_bytes(pages[0].read_bytes())
-    text = subprocess.run(
-        ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    text = pdf_text(out)
     assert "Hà Nội" in text
     assert "Hồ Chí Minh" in text
     assert c.name in text
@@ -77,9 +71,7 @@ def test_province_report_lists_its_communes(tmp_path: Path) -> None:
     c, responses = f.populated_campaign(per_commune=6)
     out = tmp_path / "hn.pdf"
     assert main(["report", str(c.pk), "--area", "01", "--format", "pdf", "-o", str(out)]) == 0
-    text = subprocess.run(
-        ["pdftotext", str(out), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    text = pdf_text(out)
     names = {r.commune.short_name for r in responses if r.unit_path.startswith("2025/01/")}
     for name in names:
         assert name in text

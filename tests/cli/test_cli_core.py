@@ -34,6 +34,7 @@ def test_geo_find(capsys: pytest.CaptureFixture[str]) -> None:
         "level": "province",
         "structure": "2025",
         "parent": None,
+        "former": None,
     }
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from tests.pdf import pdf_pages_png, pdf_text
 
 from thuocdo.indicators import services
 from thuocdo.indicators.annex import (
@@ -214,10 +214,6 @@ def test_import_refuses_other_files_and_other_provinces(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
-    reason="needs LibreOffice and poppler",
-)
 def test_annex_opens_in_libreoffice(hanoi: tuple[Any, Any], tmp_path: Path) -> None:
     _, scope = hanoi
     xlsx = tmp_path / "phu-luc-01.xlsx"
@@ -240,18 +236,9 @@ def test_annex_opens_in_libreoffice(hanoi: tuple[Any, Any], tmp_path: Path) -> N
     )
     pdf = tmp_path / "phu-luc-01.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 1000
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True, timeout=120
-    )
-    pages = sorted(tmp_path.glob("page*.png"))
+    pages = pdf_pages_png(pdf, tmp_path)
     assert pages and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pages)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
+    text = pdf_text(pdf)
     (tmp_path / "annex.txt").write_text(text, encoding="utf-8")
     for heading in HEADINGS:
         assert heading in text, heading

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 from tests.analytics import factories as f
+from tests.pdf import pdf_image_count, pdf_text
 
 from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import selectors
@@ -226,20 +226,11 @@ def test_data_dictionary_download(client: Client) -> None:
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    return pdf_text(pdf)
 
 
 def _pdf_images(pdf: bytes, tmp_path: Path) -> int:
-    path = tmp_path / "images.pdf"
-    path.write_bytes(pdf)
-    listing = subprocess.run(
-        ["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True
-    ).stdout.splitlines()
-    return len(listing) - 2  # two header lines
+    return pdf_image_count(pdf)
 
 
 @pytest.mark.django_db

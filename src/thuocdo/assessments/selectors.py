@@ -34,6 +34,7 @@ from thuocdo.assessments.models import (
 )
 from thuocdo.core.text import fold
 from thuocdo.frameworks.models import FrameworkVersion
+from thuocdo.geo.models import Unit
 
 # the columns of the organisation the submission path reads
 ORG_ANSWERING_FIELDS = (
@@ -130,8 +131,14 @@ def organisation_lookup(*, campaign: Campaign, identifier: str) -> Organisation 
 
 
 def campaign_list(
-    *, scope: Scope, status: str | None = None, year: int | None = None
+    *,
+    scope: Scope,
+    status: str | None = None,
+    year: int | None = None,
+    within: Unit | None = None,
 ) -> QuerySet[Campaign]:
+    """Campaigns the viewer may see, newest year first; ``within`` keeps those whose area lies
+    in that unit's subtree."""
     qs = Campaign.objects.select_related("framework", "area").defer(
         "framework__definition", "framework__yaml_text"
     )
@@ -152,6 +159,8 @@ def campaign_list(
         qs = qs.filter(status=status)
     if year:
         qs = qs.filter(year=year)
+    if within is not None:
+        qs = qs.filter(unit_path__startswith=within.path)
     return qs
 
 
@@ -278,6 +287,27 @@ def campaign_response_counts(*, scope: Scope, campaign: Campaign) -> dict[str, i
         counts[row["status"]] = row["n"]
         counts["total"] += row["n"]
     return counts
+
+
+def campaign_response_counts_many(
+    *, scope: Scope, campaign_ids: list[int]
+) -> dict[int, dict[str, int]]:
+    """:func:`campaign_response_counts` of several campaigns in one query."""
+    out: dict[int, dict[str, int]] = {
+        pk: {"total": 0, **dict.fromkeys(ResponseStatus.values, 0)} for pk in campaign_ids
+    }
+    rows = (
+        response_list(scope=scope)
+        .filter(campaign_id__in=campaign_ids)
+        .order_by()
+        .values("campaign_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts = out[row["campaign_id"]]
+        counts[row["status"]] = row["n"]
+        counts["total"] += row["n"]
+    return out
 
 
 def response_list(

@@ -46,6 +46,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = func(args)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from thuocdo.config.setup_errors import explain
+
+        line = explain(exc)
+        if line is None:
+            raise
+        sys.stderr.write(line + "\n")
+        return 1
     return int(result or 0)
 
 

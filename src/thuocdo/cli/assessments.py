@@ -37,6 +37,21 @@ def register(sub: Any) -> None:
     p.add_argument("--opens-on", type=_date, default=None, metavar="YYYY-MM-DD")
     p.add_argument("--closes-on", type=_date, default=None, metavar="YYYY-MM-DD")
     p.set_defaults(func=cmd_create)
+    p = camp.add_parser(
+        "list",
+        help="campaigns with their criteria set, area, year, status and response counts (JSON)",
+    )
+    p.add_argument(
+        "--status",
+        choices=["draft", "open", "closed", "published"],
+        default=None,
+        help="only these",
+    )
+    p.add_argument(
+        "--area", default=None, metavar="UNIT_CODE", help="only campaigns within this current unit"
+    )
+    p.add_argument("--year", type=int, default=None, metavar="YYYY")
+    p.set_defaults(func=cmd_list)
     p = camp.add_parser("show", help="a campaign and its response counts by status (JSON)")
     p.add_argument("id", type=int)
     p.set_defaults(func=cmd_show)
@@ -123,6 +138,44 @@ def _get(campaign_id: int) -> Any:
     from thuocdo.assessments.models import Campaign
 
     return Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.assessments import selectors
+    from thuocdo.geo.models import Unit
+
+    scope, _actor = _system()
+    area = None
+    if args.area:
+        area = Unit.objects.filter(structure="2025", code=args.area.strip()).first()
+        if area is None:
+            return fail(
+                f"Không có đơn vị hành chính mã {args.area} (cơ cấu 2025) / "
+                f"no current administrative unit has code {args.area}."
+            )
+    campaigns = list(
+        selectors.campaign_list(scope=scope, status=args.status, year=args.year, within=area)
+    )
+    counts = selectors.campaign_response_counts_many(
+        scope=scope, campaign_ids=[c.pk for c in campaigns]
+    )
+    print_json(
+        [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "framework": c.framework.label,
+                "area": {"code": c.area.code, "name": c.area.name},
+                "year": c.year,
+                "pilot": c.pilot,
+                "status": c.status,
+                "responses": counts[c.pk],
+            }
+            for c in campaigns
+        ]
+    )
+    return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:

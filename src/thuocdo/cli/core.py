@@ -53,6 +53,31 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_manage)
 
 
+def check_address(addr: str) -> None:
+    """Refuse, before any work, an address the server could not listen on (one line)."""
+    import errno
+    import socket
+
+    from thuocdo.config.setup_errors import SetupError
+
+    host, sep, port_text = addr.rpartition(":")
+    host = (host if sep else "127.0.0.1").strip("[]") or "127.0.0.1"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise SetupError("bad_address", addr=addr, reason="PORT 1–65535")
+    port = int(port_text)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SetupError(
+                    "port_in_use", host=host, port=port, other=port + 1 if port < 65535 else 8000
+                ) from None
+            raise SetupError("bad_address", addr=addr, reason=exc.strerror or str(exc)) from None
+
+
 def _call(*args: str) -> None:
     from django.core.management import call_command
 
@@ -93,6 +118,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    check_address(args.addr)
     setup_django()
     _call("runserver", args.addr, "--noreload")
     return 0
@@ -113,6 +139,8 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if not args.no_serve:
+        check_address(args.addr)
     setup_django()
     from thuocdo.accounts.demo import ensure_admin, ensure_demo_users
     from thuocdo.core.builtins import load_builtins, load_demo_data

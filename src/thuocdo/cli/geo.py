@@ -34,6 +34,7 @@ def cmd_find(args: argparse.Namespace) -> int:
                 "level": u.level,
                 "structure": u.structure,
                 "parent": {"code": u.parent.code, "name": u.parent.name} if u.parent else None,
+                "former": {"code": u.former.code, "name": u.former.name} if u.former else None,
             }
             for u in units
         ]

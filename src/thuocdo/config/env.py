@@ -96,6 +96,23 @@ def get(name: str) -> str:
     return os.environ.get(name, setting.default)
 
 
+def is_set(name: str) -> bool:
+    """Whether the environment gives ``name`` a non-blank value (not the default)."""
+    if name not in _KNOWN:
+        raise KeyError(f"{name} is not a declared setting")
+    return bool(os.environ.get(name, "").strip())
+
+
+def locale_language() -> str:
+    """``en`` when the locale asks for English (LANGUAGE, LC_ALL, LC_MESSAGES, LANG, the first
+    set and not C/POSIX), else ``vi``: the language of command-line messages."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return "en" if value.lower().startswith("en") else "vi"
+    return "vi"
+
+
 def get_int(name: str) -> int:
     value = get(name)
     try:
@@ -109,6 +126,15 @@ def get_list(name: str) -> list[str]:
 
 
 def data_dir() -> Path:
+    """THUOCDO_DATA_DIR, created when missing; a folder that cannot be created or written is a
+    set-up mistake (one line naming the folder, never a traceback)."""
+    from thuocdo.config.setup_errors import SetupError
+
     path = Path(get("THUOCDO_DATA_DIR")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise SetupError("data_dir", path=str(path)) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise SetupError("data_dir", path=str(path))
     return path

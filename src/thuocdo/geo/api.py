@@ -11,7 +11,7 @@ from pydantic import Field
 from thuocdo.core.access import access
 from thuocdo.geo import selectors
 from thuocdo.geo.models import Level, Structure, Unit
-from thuocdo.geo.schemas import UnitDetailOut, UnitOut
+from thuocdo.geo.schemas import FormerUnitOut, UnitDetailOut, UnitOut
 
 router = Router(tags=["geo"])
 
@@ -28,6 +28,7 @@ def unit_out(unit: Unit) -> UnitOut:
         parent_code=parent_code,
         lat=unit.lat,
         lon=unit.lon,
+        former=FormerUnitOut(code=unit.former.code, name=unit.former.name) if unit.former else None,
     )
 
 

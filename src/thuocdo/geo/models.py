@@ -39,6 +39,10 @@ class Unit(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
 
+    #: Set by :func:`thuocdo.geo.selectors.unit_search` on a current unit found through a former
+    #: (pre-2025) name: the legacy unit whose name matched. Not stored.
+    former: Unit | None = None
+
     class Meta:
         ordering = ["sort_key"]
         constraints = [

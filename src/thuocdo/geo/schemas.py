@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from ninja import Schema
+from pydantic import Field
+
+
+class FormerUnitOut(Schema):
+    code: str
+    name: str
 
 
 class UnitOut(Schema):
@@ -15,6 +21,9 @@ class UnitOut(Schema):
     parent_code: str | None
     lat: float | None
     lon: float | None
+    former: FormerUnitOut | None = Field(
+        None, description="The legacy (pre-2025) unit whose former name matched the search"
+    )
 
 
 class UnitDetailOut(UnitOut):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.core.text import fold
 from thuocdo.geo.models import Level, Structure, Unit, UnitMapping
+from thuocdo.geo.sources import FORMER_NAMES
 
 
 class UnknownUnit(Http404):
@@ -58,27 +59,96 @@ def unit_search(
 ) -> list[Unit]:
     """Units whose name contains the query, ignoring diacritics and case.
 
-    Exact name matches come first, then provinces before communes, then Vietnamese order.
+    Exact name matches come first, then provinces before communes, then Vietnamese order. In the
+    current structure a former (pre-2025) name finds what the unit became: "Thừa Thiên Huế" finds
+    Thành phố Huế, "Quảng Bình" finds Tỉnh Quảng Trị, a former commune the commune(s) that took
+    it over; such a unit has ``former`` set to the legacy unit and comes after a direct match of
+    the same rank.
     """
     key = fold(query.replace("\x00", ""))  # NUL cannot be stored or compared on PostgreSQL
     if not key:
         return []
+    direct = _name_matches(key, structure=structure, level=level, limit=limit)
+    ranked = [(_rank(key, u, u), u) for u in direct]
+    if structure == Structure.CURRENT:
+        seen = {u.pk for u in direct}
+        for unit in _former_name_matches(key, level=level, limit=limit):
+            if unit.pk not in seen and unit.former is not None:
+                seen.add(unit.pk)
+                ranked.append((_rank(key, unit.former, unit, former=True), unit))
+    ranked.sort(key=lambda pair: pair[0])
+    return [u for _key, u in ranked[:limit]]
+
+
+_LEVEL_RANK: dict[str, int] = {"province": 0, "district": 1, "commune": 2}
+
+
+def _rank(
+    key: str, named: Unit, unit: Unit, *, former: bool = False
+) -> tuple[int, int, int, int, str]:
+    """Exact names first, then higher levels, then direct before former names, then names that
+    start with the query, then Vietnamese order."""
+    short = fold(named.short_name)
+    exact = 0 if short == key or named.name_folded == key else 1
+    starts = 0 if short.startswith(key) else 1
+    return (exact, _LEVEL_RANK.get(unit.level, 3), int(former), starts, unit.sort_key)
+
+
+def _name_matches(key: str, *, structure: str | None, level: str | None, limit: int) -> list[Unit]:
     qs = Unit.objects.filter(name_folded__contains=key)
     if structure:
         qs = qs.filter(structure=structure)
     if level:
         qs = qs.filter(level=level)
-    level_rank: dict[str, int] = {"province": 0, "district": 1, "commune": 2}
     found = list(qs.select_related("parent")[: max(limit * 10, 200)])
-
-    def rank(u: Unit) -> tuple[int, int, int, str]:
-        short = fold(u.short_name)
-        exact = 0 if short == key or u.name_folded == key else 1
-        starts = 0 if short.startswith(key) else 1
-        return (exact, level_rank.get(u.level, 3), starts, u.sort_key)
-
-    found.sort(key=rank)
+    found.sort(key=lambda u: _rank(key, u, u))
     return found[:limit]
+
+
+def _former_name_matches(key: str, *, level: str | None, limit: int) -> list[Unit]:
+    """Current units that took over a legacy unit named like ``key``, each with ``former`` set.
+
+    A successor that kept the legacy unit's name is left out (it is a direct match already),
+    unless the match is on a name older than the dataset's (:data:`sources.FORMER_NAMES`)."""
+    legacy: list[tuple[Unit, bool]] = [
+        (u, False) for u in _name_matches(key, structure=Structure.LEGACY, level=level, limit=limit)
+    ]
+    renamed = {code: name for code, name, _when in FORMER_NAMES if key in fold(name)}
+    if renamed:
+        for old in Unit.objects.filter(structure=Structure.LEGACY, code__in=renamed):
+            if level is None or old.level == level:
+                name = renamed[old.code]
+                alias = Unit(
+                    pk=old.pk,
+                    structure=old.structure,
+                    code=old.code,
+                    name=name,
+                    short_name=name.removeprefix("Tỉnh ").removeprefix("Thành phố "),
+                    level=old.level,
+                    name_folded=fold(name),
+                    sort_key=old.sort_key,
+                )
+                legacy.append((alias, True))
+    if not legacy:
+        return []
+    mappings = (
+        UnitMapping.objects.filter(legacy_id__in=[u.pk for u, _ in legacy])
+        .select_related("current__parent")
+        .order_by("-primary", "current__sort_key")
+    )
+    successors: dict[int, list[UnitMapping]] = {}
+    for m in mappings:
+        successors.setdefault(m.legacy_id, []).append(m)
+    out: list[Unit] = []
+    for old, is_alias in legacy:
+        old_short = fold(old.short_name)
+        for m in successors.get(old.pk, []):
+            unit = m.current
+            if not is_alias and fold(unit.short_name) == old_short:
+                continue
+            unit.former = old
+            out.append(unit)
+    return out
 
 
 def legacy_to_current(unit: Unit) -> list[Unit]:

@@ -117,6 +117,18 @@ class SourceMismatch:
 # --------------------------------------------------------------------------- raw data
 
 
+#: Names a legacy unit had before the dataset's own name, which people still search for:
+#: (legacy code, former name, when it changed). The legacy structure carries the name of
+#: 30 June 2025, so a rename earlier than that is written here.
+FORMER_NAMES: tuple[tuple[str, str, str], ...] = (
+    (
+        "46",
+        "Tỉnh Thừa Thiên Huế",
+        "Thành phố Huế since 1 January 2025 (Nghị quyết 1314/NQ-UBTVQH15)",
+    ),
+)
+
+
 def _package_dir(name: str) -> Path:
     """Directory of an installed package, found without importing it."""
     spec = importlib.util.find_spec(name)

@@ -163,6 +163,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Xã {value} nằm ngoài địa bàn của đợt đánh giá ({area}).",
         "Commune {value} lies outside the campaign's area ({area}).",
     ),
+    "commune.former_outside_area": (
+        "Mã xã {value} là mã cũ (trước 01/07/2025) của {former}, nay là {became}, nằm ngoài địa"
+        " bàn của đợt đánh giá ({area}).",
+        "Commune code {value} is the former (pre-1 Jul 2025) code of {former}, now {became},"
+        " which lies outside the campaign's area ({area}).",
+    ),
     "answer.bad_boolean": (
         "Tiêu chí '{criterion}': cần có/không (1/0, yes/no, true/false), nhận được {value}.",
         "Criterion '{criterion}': expected yes/no (1/0, có/không, true/false), got {value}.",

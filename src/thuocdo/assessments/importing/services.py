@@ -89,7 +89,13 @@ def communes_resolve(
                 "commune.not_commune", {"level": LEVEL_NAMES.get(unit.level, (unit.level,))[0]}
             )
         elif not unit.path.startswith(campaign.unit_path):
-            out[code] = CommuneIssue("commune.outside_area", {"area": area.name})
+            if unit.code != code and code in legacy_units:
+                out[code] = CommuneIssue(
+                    "commune.former_outside_area",
+                    {"former": legacy_units[code].name, "became": unit.name, "area": area.name},
+                )
+            else:
+                out[code] = CommuneIssue("commune.outside_area", {"area": area.name})
         else:
             out[code] = CommuneRef(unit.code, unit.pk, unit.path)
     return out

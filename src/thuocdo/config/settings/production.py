@@ -1,17 +1,16 @@
 """Production settings: PostgreSQL, HTTPS-only cookies, HSTS, a real secret key."""
 
-from django.core.exceptions import ImproperlyConfigured
-
 from thuocdo.config import env
+from thuocdo.config.setup_errors import SetupError
 
 from .base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env.get("SECRET_KEY")
 if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random string of at least 50 characters."
-    )
+    raise SetupError("secret_key")
+if not env.is_set("ALLOWED_HOSTS"):
+    raise SetupError("allowed_hosts")
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
