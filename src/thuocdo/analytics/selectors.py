@@ -185,16 +185,18 @@ def load(campaign: Campaign) -> Loaded:
 
 def scope_filters(scope: Scope, public: bool) -> dict[str, list[str]]:
     """Row filters implied by the viewer's scope."""
-    if public or scope.unit_path is None:
-        return {}
-    parts = scope.unit_path.strip("/").split("/")[1:]
     out: dict[str, list[str]] = {}
+    if public:
+        return out
+    if scope.sectors is not None:
+        out["sector"] = sorted({*scope.sectors, "general"})
+    if scope.unit_path is None:
+        return out
+    parts = scope.unit_path.strip("/").split("/")[1:]
     if parts:
         out["province"] = [parts[0]]
     if len(parts) > 1:
         out["commune"] = [parts[-1]]
-    if scope.sectors is not None:
-        out["sector"] = sorted({*scope.sectors, "general"})
     return out
 
 
