@@ -23,12 +23,9 @@ from typing import Any
 
 from django.test import Client
 
-from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import selectors
 from thuocdo.assessments.models import Campaign
-from thuocdo.geo.models import Unit
 
-ADMIN = Scope(role="admin", user_id=None)
 Atom = tuple[int, str, str]  # campaign, commune, sector
 
 
