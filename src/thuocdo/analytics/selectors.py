@@ -101,6 +101,20 @@ def suppress_rows(
     return out
 
 
+def public_slice_check(slice_: Slice) -> None:
+    """Public readers choose among the published tables: one value per filter. A list of
+    values (a slice made of several communes or sectors) would let two slices be subtracted
+    to give the hidden part, so it is refused, naming the parameter."""
+    for key, values in slice_.filters:
+        if len(values) > 1:
+            raise ValidationError(
+                {
+                    key: _("Public results take one value per filter; %(count)s values were given.")
+                    % {"count": len(values)}
+                }
+            )
+
+
 def campaign_get(*, scope: Scope, campaign_id: int, public: bool = False) -> Campaign:
     campaign = Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
     if campaign is None:
@@ -254,6 +268,8 @@ def aggregate(
     (default: same as ``public``) applies the suppression rule on its own (``--public`` of
     the CLI)."""
     suppress = public if suppress is None else suppress
+    if public:
+        public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
     loaded = load(campaign)
@@ -281,6 +297,8 @@ def unmet(
     *, scope: Scope, campaign_id: int, slice_: Slice, public: bool = False, limit: int = 10
 ) -> list[dict[str, Any]]:
     """Most-often-unmet criteria in the slice (suppressed below the public minimum)."""
+    if public:
+        public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
     loaded = load(campaign)
