@@ -38,6 +38,9 @@ VI = {
     "columnar snapshot": "bản sao dạng cột",
     "Unknown grouping %(value)s: use province, commune, sector, entity_type or size, separated by commas.": "Cách nhóm %(value)s không hợp lệ: dùng province, commune, sector, entity_type hoặc size, cách nhau bằng dấu phẩy.",
     "Too many values (at most %(max)s).": "Quá nhiều giá trị (tối đa %(max)s).",
+    "Public results take one value per filter; %(count)s values were given.": (
+        "Số liệu công khai chỉ nhận một giá trị cho mỗi bộ lọc; đã nhập %(count)s giá trị."
+    ),
     "Malformed unit code %(value)s: use digits only.": "Mã đơn vị hành chính %(value)s sai định dạng: chỉ dùng chữ số.",
     "Unknown province code %(value)s.": "Không có tỉnh/thành phố mã %(value)s.",
     "Unknown commune code %(value)s.": "Không có xã/phường mã %(value)s.",

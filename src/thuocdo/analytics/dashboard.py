@@ -136,6 +136,8 @@ def dashboard_context(
             }
         )
     sectors = sorted(set(shown.responses.values_list("sector", flat=True)) - {""})
+    if forced.get("sector"):
+        sectors = [s for s in sectors if s in forced["sector"]]
     chart_data = {
         "map": {"columns": grid["columns"], "rows": grid["rows"], "tiles": tiles},
         "levels": levels,

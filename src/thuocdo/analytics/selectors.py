@@ -101,6 +101,20 @@ def suppress_rows(
     return out
 
 
+def public_slice_check(slice_: Slice) -> None:
+    """Public readers choose among the published tables: one value per filter. A list of
+    values (a slice made of several communes or sectors) would let two slices be subtracted
+    to give the hidden part, so it is refused, naming the parameter."""
+    for key, values in slice_.filters:
+        if len(values) > 1:
+            raise ValidationError(
+                {
+                    key: _("Public results take one value per filter; %(count)s values were given.")
+                    % {"count": len(values)}
+                }
+            )
+
+
 def campaign_get(*, scope: Scope, campaign_id: int, public: bool = False) -> Campaign:
     campaign = Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
     if campaign is None:
@@ -185,16 +199,18 @@ def load(campaign: Campaign) -> Loaded:
 
 def scope_filters(scope: Scope, public: bool) -> dict[str, list[str]]:
     """Row filters implied by the viewer's scope."""
-    if public or scope.unit_path is None:
-        return {}
-    parts = scope.unit_path.strip("/").split("/")[1:]
     out: dict[str, list[str]] = {}
+    if public:
+        return out
+    if scope.sectors is not None:
+        out["sector"] = sorted({*scope.sectors, "general"})
+    if scope.unit_path is None:
+        return out
+    parts = scope.unit_path.strip("/").split("/")[1:]
     if parts:
         out["province"] = [parts[0]]
     if len(parts) > 1:
         out["commune"] = [parts[-1]]
-    if scope.sectors is not None:
-        out["sector"] = sorted({*scope.sectors, "general"})
     return out
 
 
@@ -252,6 +268,8 @@ def aggregate(
     (default: same as ``public``) applies the suppression rule on its own (``--public`` of
     the CLI)."""
     suppress = public if suppress is None else suppress
+    if public:
+        public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
     loaded = load(campaign)
@@ -279,6 +297,8 @@ def unmet(
     *, scope: Scope, campaign_id: int, slice_: Slice, public: bool = False, limit: int = 10
 ) -> list[dict[str, Any]]:
     """Most-often-unmet criteria in the slice (suppressed below the public minimum)."""
+    if public:
+        public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
     loaded = load(campaign)

@@ -80,6 +80,8 @@ def organisation_list(
     if scope.is_officer:
         if scope.unit_path is not None:
             qs = qs.filter(unit_path__startswith=scope.unit_path)
+        if scope.sectors is not None:
+            qs = qs.filter(sector__in=sorted({*scope.sectors, "general"}))
     else:
         org_id = _member_org_id(scope)
         if org_id is None:
@@ -323,6 +325,8 @@ def response_list(
     if scope.is_officer:
         if scope.unit_path is not None:
             qs = qs.filter(unit_path__startswith=scope.unit_path)
+        if scope.sectors is not None:
+            qs = qs.filter(sector__in=sorted({*scope.sectors, "general"}))
     else:
         org_id = _member_org_id(scope)
         if org_id is None:

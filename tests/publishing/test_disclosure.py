@@ -1,0 +1,94 @@
+"""Disclosure control against a determined reader: differencing of every pair and triple of
+published cells (means, level shares, unmet criteria), the year view and the open-data files
+recover nothing below the threshold."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.test import Client
+from tests.analytics import factories as f
+from tests.publishing import attack
+
+from thuocdo.assessments.models import Campaign
+
+# respondents per commune and the rare sectors among them: skewed communes (one of 1, one
+# of 3), a manufacturing organisation alone in its commune and a tourism pair
+SHAPE = {
+    "01": [
+        (14, {"tourism": 2, "manufacturing": 1}),
+        (7, {"tourism": 1}),
+        (3, {}),
+    ],
+    "79": [
+        (11, {"manufacturing": 1, "tourism": 3}),
+        (6, {"tourism": 1}),
+        (1, {}),
+    ],
+}
+
+
+def generated_campaigns(years: tuple[int, ...] = (2024, 2025)) -> list[Campaign]:
+    """Two published yearly campaigns of the same criteria set over the nation."""
+    out = []
+    for y_i, year in enumerate(years):
+        c = f.campaign(year=year, status="published", name=f"Đánh giá DN {year}")
+        rnd = random.Random(year)
+        for province, communes in SHAPE.items():
+            for (count, rare), commune in zip(
+                communes, f.communes_of(province, len(communes)), strict=True
+            ):
+                f.stratum(c, commune, "enterprise", "small", 8 * count + 5)
+                sectors = [s for s, k in rare.items() for _ in range(k)]
+                sectors += ["retail"] * (count + y_i - len(sectors))
+                for sector in sectors:
+                    f.response(
+                        c,
+                        commune=commune,
+                        sector=sector,
+                        seed=rnd.randint(0, 10**9),
+                        quality=rnd.random(),
+                    )
+        out.append(c)
+    return out
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="public outputs are not yet a fixed release with cross-table secondary suppression: "
+    "with filter lists refused the reader still recovers 19 hidden cells (5 single "
+    "organisations) and 599 unmet-criterion answers from grouped tables (56, 9 and 1231 when "
+    "lists were accepted)",
+)
+def test_differencing_released_cells_recovers_nothing(client: Client) -> None:
+    campaigns = generated_campaigns()
+    truth = attack.truth_of(campaigns)
+    reader = attack.read_everything(client, campaigns, truth)
+    found = attack.attack(reader)
+    print(f"asked {reader.asked}, refused {reader.refused}, cells {len(reader.cells)}: {found}")
+    assert not found.cells and not found.answers, str(found)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["commune", "sector", "province"])
+def test_public_filter_lists_are_refused_naming_the_parameter(client: Client, key: str) -> None:
+    c = generated_campaigns(years=(2025,))[0]
+    values = {
+        "commune": ",".join(u.code for u in f.communes_of("01", 2)),
+        "sector": "retail,tourism",
+        "province": "01,79",
+    }
+    for path in ("aggregates", "unmet", "rankings"):
+        resp = client.get(f"/api/v1/public/campaigns/{c.pk}/{path}", {key: values[key]})
+        assert resp.status_code == 400, (path, resp.content)
+        assert resp.json()["detail"].startswith(f"{key}: "), resp.json()
+        assert "một giá trị" in resp.json()["detail"]
+    page = client.get(f"/public/{c.pk}/", {key: values[key]})
+    assert page.status_code == 400
+    assert "một giá trị" in page.content.decode()
+    assert client.get(f"/public/{c.pk}/csv/units/", {key: values[key]}).status_code == 400
+    # one value is a published table
+    one = values[key].split(",")[0]
+    assert client.get(f"/api/v1/public/campaigns/{c.pk}/aggregates", {key: one}).status_code == 200
