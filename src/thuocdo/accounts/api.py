@@ -54,7 +54,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/users", response=list[UserOut])
-@access("officer")
+@access("accounts")
 @paginate(LimitOffsetPagination)
 def list_users(request: HttpRequest) -> Any:
     scope = selectors.scope_for(_user(request))
@@ -62,14 +62,14 @@ def list_users(request: HttpRequest) -> Any:
 
 
 @router.get("/users/{user_id}", response=UserOut)
-@access("officer")
+@access("accounts")
 def get_user(request: HttpRequest, user_id: int) -> UserOut:
     scope = selectors.scope_for(_user(request))
     return user_out(selectors.user_get(scope=scope, user_id=user_id))
 
 
 @router.post("/users", response={201: UserOut})
-@access("officer")
+@access("accounts")
 def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[UserOut]:
     actor = _user(request)
     unit = unit_get(payload.unit_code) if payload.unit_code else None
@@ -89,7 +89,7 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[UserOut]:
 
 
 @router.patch("/users/{user_id}", response=UserOut)
-@access("officer")
+@access("accounts")
 def patch_user(request: HttpRequest, user_id: int, payload: UserPatchIn) -> UserOut:
     actor = _user(request)
     scope = selectors.scope_for(actor)

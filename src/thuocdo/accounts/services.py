@@ -78,6 +78,17 @@ def user_snapshot(user: User) -> dict[str, Any]:
     }
 
 
+def check_password(password: str, user: User | None = None) -> None:
+    """The password policy (``AUTH_PASSWORD_VALIDATORS``), applied on every path that sets a
+    password: a ValidationError on the ``password`` field naming each rule it breaks."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from exc
+
+
 def _check_scope_for(scope: Scope, *, role: str, unit: Any) -> None:
     if not scope.is_officer or not scope.can_manage_role(role):
         raise PermissionDenied(_("You may not manage accounts with this role."))
@@ -122,6 +133,7 @@ def user_create(
         is_superuser=role == Role.ADMIN,
     )
     if password:
+        check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -171,9 +183,7 @@ def user_update(*, scope: Scope, actor: User | None, user: User, **changes: Any)
 
 @transaction.atomic
 def user_set_password(*, actor: User | None, user: User, password: str) -> None:
-    from django.contrib.auth.password_validation import validate_password
-
-    validate_password(password, user)
+    check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     token_cache_clear()

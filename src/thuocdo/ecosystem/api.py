@@ -168,7 +168,7 @@ def create_solution(request: HttpRequest, payload: SolutionIn) -> Status:
 
 
 @router.patch("/solutions/{solution_id}", response=SolutionOut, auth=AUTH)
-@access("provider")
+@access("provider_only")
 def update_solution(request: HttpRequest, solution_id: int, payload: SolutionPatch) -> SolutionOut:
     scope = _scope(request)
     s = selectors.solution_get(scope=scope, solution_id=solution_id)
@@ -237,7 +237,7 @@ def create_promotion(request: HttpRequest, solution_id: int, payload: PromotionI
 
 
 @router.patch("/promotions/{promotion_id}", response=PromotionOut, auth=AUTH)
-@access("provider")
+@access("provider_only")
 def update_promotion(request: HttpRequest, promotion_id: int, payload: PromotionPatch) -> Any:
     scope = _scope(request)
     p = selectors.promotion_get(scope=scope, promotion_id=promotion_id)
