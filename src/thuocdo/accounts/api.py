@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from thuocdo.accounts import selectors, services
 from thuocdo.accounts.models import ApiToken, User
@@ -21,6 +21,7 @@ from thuocdo.accounts.schemas import (
     UserPatchIn,
 )
 from thuocdo.api.auth import AUTH
+from thuocdo.api.paging import BoundedLimitOffset
 from thuocdo.core.access import access
 from thuocdo.geo.selectors import unit_get
 
@@ -55,7 +56,7 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/users", response=list[UserOut])
 @access("accounts")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_users(request: HttpRequest) -> Any:
     scope = selectors.scope_for(_user(request))
     return selectors.user_list(scope=scope)
@@ -139,7 +140,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
 @router.get("/audit", response=list[AuditOut])
 @access("officer")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_audit(
     request: HttpRequest, object_type: str | None = None, object_id: str | None = None
 ) -> Any:

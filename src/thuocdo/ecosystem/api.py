@@ -7,12 +7,13 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
+from thuocdo.api.paging import BoundedLimitOffset
 from thuocdo.assessments.models import Organisation, Response
 from thuocdo.core.access import access
 from thuocdo.ecosystem import connections, recommend, reports, selectors, services
@@ -133,7 +134,7 @@ class SolutionFilter(Schema):
 
 @router.get("/solutions", response=list[SolutionOut], auth=None, summary="Browse solutions")
 @access("public")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_solutions(request: HttpRequest, filters: Query[SolutionFilter]) -> Any:
     _choice("status", filters.status or None, list(SolutionStatus.values))
     qs = selectors.solution_list(scope=_scope(request), **filters.model_dump())
@@ -204,7 +205,7 @@ def review_solution(request: HttpRequest, solution_id: int, payload: ReviewIn) -
 
 @router.get("/providers", response=list[ProviderOut], auth=None)
 @access("public")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_providers(request: HttpRequest) -> Any:
     return [
         ProviderOut.model_validate(p, from_attributes=True)
@@ -283,7 +284,7 @@ def response_recommendations(
 
 @router.get("/connections", response=list[ConnectionOut], auth=AUTH)
 @access("authenticated")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_connections(
     request: HttpRequest,
     status: str | None = None,
