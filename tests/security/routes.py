@@ -36,6 +36,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "public": frozenset(ROLES),
     "authenticated": frozenset(ROLES) - {"anonymous"},
     "officer": OFFICERS,
+    "accounts": frozenset({"commune", "province_in", "province_out", "admin"}),
     "ministry": frozenset({"ministry_in", "ministry_out", "admin"}),
     "respondent": OFFICERS | {"respondent"},
     "provider": OFFICERS | {"provider"},

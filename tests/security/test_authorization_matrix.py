@@ -77,10 +77,8 @@ def _object_roles(route: Route) -> frozenset[str]:
     if route.name.startswith(("geo:", "GET /api/v1/geo/")):
         return frozenset(ROLES)
     if "{user_id}" in route.template:
-        reach = frozenset({"commune", "province_in", "ministry_in", "ministry_out", "admin"})
-        if route.method == "PATCH":  # changing an account: the roles that manage respondents
-            return reach - {"ministry_in", "ministry_out"}
-        return reach
+        # the roles that manage accounts and whose area holds the target (ministries do not)
+        return frozenset({"commune", "province_in", "admin"})
     if "{token_id}" in route.template:  # each role revokes a token of its own
         return frozenset(ROLES)
     raise AssertionError(f"no fixture object for {route.name}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from thuocdo.accounts import selectors, services
 from thuocdo.accounts.models import ApiToken, User
@@ -21,6 +21,7 @@ from thuocdo.accounts.schemas import (
     UserPatchIn,
 )
 from thuocdo.api.auth import AUTH
+from thuocdo.api.paging import BoundedLimitOffset
 from thuocdo.core.access import access
 from thuocdo.geo.selectors import unit_get
 
@@ -54,22 +55,22 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/users", response=list[UserOut])
-@access("officer")
-@paginate(LimitOffsetPagination)
+@access("accounts")
+@paginate(BoundedLimitOffset)
 def list_users(request: HttpRequest) -> Any:
     scope = selectors.scope_for(_user(request))
     return selectors.user_list(scope=scope)
 
 
 @router.get("/users/{user_id}", response=UserOut)
-@access("officer")
+@access("accounts")
 def get_user(request: HttpRequest, user_id: int) -> UserOut:
     scope = selectors.scope_for(_user(request))
     return user_out(selectors.user_get(scope=scope, user_id=user_id))
 
 
 @router.post("/users", response={201: UserOut})
-@access("officer")
+@access("accounts")
 def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[UserOut]:
     actor = _user(request)
     unit = unit_get(payload.unit_code) if payload.unit_code else None
@@ -89,7 +90,7 @@ def create_user(request: HttpRequest, payload: UserCreateIn) -> Status[UserOut]:
 
 
 @router.patch("/users/{user_id}", response=UserOut)
-@access("officer")
+@access("accounts")
 def patch_user(request: HttpRequest, user_id: int, payload: UserPatchIn) -> UserOut:
     actor = _user(request)
     scope = selectors.scope_for(actor)
@@ -139,7 +140,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
 @router.get("/audit", response=list[AuditOut])
 @access("officer")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_audit(
     request: HttpRequest, object_type: str | None = None, object_id: str | None = None
 ) -> Any:

@@ -61,7 +61,7 @@ class UserPatchIn(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    days: int | None = Field(365, ge=1, le=3650)
+    days: int = Field(365, ge=1, le=365)
 
 
 class TokenOut(Schema):

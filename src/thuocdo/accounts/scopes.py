@@ -41,6 +41,12 @@ class Scope:
     def is_anonymous(self) -> bool:
         return self.role == ANONYMOUS
 
+    @property
+    def manages_accounts(self) -> bool:
+        """Administrators and province and commune officers manage (and read) the accounts of
+        their area; ministries do not."""
+        return self.role in {ADMIN, PROVINCE, COMMUNE}
+
     def covers_path(self, path: str | None) -> bool:
         """True when a unit with this materialised path lies inside the scope."""
         if not self.is_officer:

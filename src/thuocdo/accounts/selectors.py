@@ -41,8 +41,13 @@ def require_path(scope: Scope, path: str | None) -> None:
         raise PermissionDenied(_("This lies outside your administrative area."))
 
 
+def require_account_manager(scope: Scope) -> None:
+    if not scope.manages_accounts:
+        raise PermissionDenied(_("Only administrators and local officers manage accounts."))
+
+
 def user_list(*, scope: Scope) -> QuerySet[User]:
-    require_officer(scope)
+    require_account_manager(scope)
     qs = User.objects.select_related("unit").order_by("username")
     if scope.unit_path is None:
         return qs
@@ -50,7 +55,7 @@ def user_list(*, scope: Scope) -> QuerySet[User]:
 
 
 def user_get(*, scope: Scope, user_id: int) -> User:
-    require_officer(scope)
+    require_account_manager(scope)
     user = User.objects.select_related("unit").filter(pk=user_id).first()
     if user is None:
         from django.http import Http404

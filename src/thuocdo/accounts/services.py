@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,18 +28,38 @@ from thuocdo.core.text import nfc
 
 TOKEN_RE = re.compile(r"^td_(?P<prefix>[a-z0-9]{8})(?P<secret>[A-Za-z0-9_-]{32,64})$")
 
-# Tokens that passed every check, per process, for a few seconds: the API's hot path then
-# authenticates without a query. Revoking a token, or changing or disabling its account,
-# empties the cache of the process that made the change; other processes see the change
-# after at most TOKEN_CACHE_SECONDS. Expiry is checked on every request.
-TOKEN_CACHE_SECONDS = 10.0
+# Tokens that passed every check, per process: the API's hot path then authenticates without
+# a query. Revoking a token, or changing or disabling an account, touches the token
+# generation file (in the data directory, shared by every process of the installation); a
+# cached token is used only while that file is unchanged, so a revocation takes effect at
+# once in every process. Expiry is checked on every request.
+TOKEN_CACHE_SECONDS = 60.0
+TOKEN_MAX_DAYS = 365
 _TOKEN_CACHE_MAX = 1000
-_token_cache: dict[str, tuple[float, Any, User]] = {}
+_token_cache: dict[str, tuple[float, int, Any, User]] = {}
+
+
+def _generation_file() -> Path:
+    return Path(settings.DATA_DIR) / "token-generation"
+
+
+def _token_generation() -> int:
+    try:
+        return _generation_file().stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
 
 
 def token_cache_clear() -> None:
-    """Forget every authenticated token of this process (after a revocation or account change)."""
+    """Forget every authenticated token, in this process and (through the generation file)
+    in every other process of the installation."""
     _token_cache.clear()
+    path = _generation_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = _token_generation()
+    path.write_text(secrets.token_hex(8), encoding="utf-8")
+    if _token_generation() == before:  # a file system with coarse timestamps
+        os.utime(path, ns=(before + 1, before + 1))
 
 
 def audit_record(
@@ -76,6 +98,17 @@ def user_snapshot(user: User) -> dict[str, Any]:
         "department": user.department,
         "is_active": user.is_active,
     }
+
+
+def check_password(password: str, user: User | None = None) -> None:
+    """The password policy (``AUTH_PASSWORD_VALIDATORS``), applied on every path that sets a
+    password: a ValidationError on the ``password`` field naming each rule it breaks."""
+    from django.contrib.auth.password_validation import validate_password
+
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from exc
 
 
 def _check_scope_for(scope: Scope, *, role: str, unit: Any) -> None:
@@ -122,6 +155,7 @@ def user_create(
         is_superuser=role == Role.ADMIN,
     )
     if password:
+        check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -145,6 +179,9 @@ def user_update(*, scope: Scope, actor: User | None, user: User, **changes: Any)
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    empty = sorted(name for name, value in changes.items() if value is None and name != "unit")
+    if empty:
+        raise ValidationError({name: _("This field cannot be empty.") for name in empty})
     _check_scope_for(scope, role=user.role, unit=user.unit)
     new_role = changes.get("role", user.role)
     new_unit = changes.get("unit", user.unit)
@@ -171,9 +208,7 @@ def user_update(*, scope: Scope, actor: User | None, user: User, **changes: Any)
 
 @transaction.atomic
 def user_set_password(*, actor: User | None, user: User, password: str) -> None:
-    from django.contrib.auth.password_validation import validate_password
-
-    validate_password(password, user)
+    check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     token_cache_clear()
@@ -192,17 +227,22 @@ def _hash_secret(secret: str) -> str:
 
 @transaction.atomic
 def token_create(
-    *, actor: User, user: User, name: str, days: int | None = 365
+    *, actor: User, user: User, name: str, days: int = TOKEN_MAX_DAYS
 ) -> tuple[ApiToken, str]:
-    """Create an API token and return it with its clear text, shown once."""
+    """Create an API token and return it with its clear text, shown once. Every token
+    expires, after at most TOKEN_MAX_DAYS days."""
     if actor.pk != user.pk and not actor.is_superuser:
         raise PermissionDenied(_("You may only create tokens for yourself."))
+    if not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A token lasts from 1 to %(max)s days.") % {"max": TOKEN_MAX_DAYS}}
+        )
     while True:
         prefix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
         if not ApiToken.objects.filter(prefix=prefix).exists():
             break
     secret = secrets.token_urlsafe(32)
-    expires = timezone.now() + timedelta(days=days) if days else None
+    expires = timezone.now() + timedelta(days=days)
     token = ApiToken.objects.create(
         user=user,
         name=nfc(name)[:100] or "token",
@@ -254,9 +294,14 @@ def token_authenticate(raw: str) -> User:
     cache_key = f"{match['prefix']}:{digest}"
     now = timezone.now()
     hit = _token_cache.get(cache_key)
+    generation = _token_generation()
     if hit is not None:
-        until, expires_at, cached = hit
-        if time.monotonic() < until and (expires_at is None or expires_at > now):
+        until, seen, expires_at, cached = hit
+        if (
+            time.monotonic() < until
+            and seen == generation
+            and (expires_at is None or expires_at > now)
+        ):
             return copy.copy(cached)
         _token_cache.pop(cache_key, None)
     token = (
@@ -275,7 +320,12 @@ def token_authenticate(raw: str) -> User:
     if len(_token_cache) >= _TOKEN_CACHE_MAX:
         _token_cache.clear()
     user = token.user
-    _token_cache[cache_key] = (time.monotonic() + TOKEN_CACHE_SECONDS, token.expires_at, user)
+    _token_cache[cache_key] = (
+        time.monotonic() + TOKEN_CACHE_SECONDS,
+        generation,
+        token.expires_at,
+        user,
+    )
     return copy.copy(user)
 
 

@@ -55,7 +55,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("core:home")
 
 
-@access("officer")
+@access("accounts")
 @login_required
 def users_view(request: HttpRequest) -> HttpResponse:
     scope = selectors.scope_for(request.user)
@@ -63,7 +63,7 @@ def users_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/users.html", {"page": page})
 
 
-@access("officer")
+@access("accounts")
 @login_required
 def user_detail_view(request: HttpRequest, user_id: int) -> HttpResponse:
     scope = selectors.scope_for(request.user)

@@ -89,6 +89,19 @@ def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
     )
 
 
+@api.exception_handler(OverflowError)
+def _too_large(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A whole number beyond what the database stores (an id of 10**20 on SQLite).
+    return api.create_response(
+        request,
+        {
+            "detail": _("The request is not valid."),
+            "errors": [{"field": "", "message": _("Value is too large."), "type": "invalid"}],
+        },
+        status=422,
+    )
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

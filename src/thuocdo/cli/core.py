@@ -6,7 +6,7 @@ import argparse
 import secrets
 from typing import Any
 
-from thuocdo.cli.common import print_json, setup_django
+from thuocdo.cli.common import fail, print_json, setup_django
 
 
 def register(sub: Any) -> None:
@@ -100,9 +100,16 @@ def cmd_load_builtins(args: argparse.Namespace) -> int:
 
 def cmd_createadmin(args: argparse.Namespace) -> int:
     setup_django()
+    from django.core.exceptions import ValidationError
+
     from thuocdo.accounts.demo import ensure_admin
+    from thuocdo.accounts.services import check_password
 
     password = args.password or secrets.token_urlsafe(12)
+    try:
+        check_password(password)
+    except ValidationError as exc:
+        return fail("--password: " + " ".join(exc.message_dict["password"]))
     ensure_admin(username=args.username, password=password)
     print(f"Quản trị / Admin: {args.username}  mật khẩu / password: {password}")
     return 0

@@ -8,6 +8,7 @@ Policies:
 - ``public``: anyone, including anonymous visitors;
 - ``authenticated``: any logged-in user (respondents and providers included);
 - ``officer``: admin, ministry, province and commune officers (object checks by scope);
+- ``accounts``: officers who manage accounts: administrators, province and commune officers;
 - ``ministry``: ministry officers (in their sectors) and system administrators;
 - ``respondent``: the organisation's own users, and officers acting on its behalf;
 - ``provider``: solution providers (their own listings), and officers;
@@ -25,6 +26,7 @@ POLICIES = frozenset(
         "public",
         "authenticated",
         "officer",
+        "accounts",
         "ministry",
         "respondent",
         "provider",

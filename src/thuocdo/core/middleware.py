@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -45,3 +47,23 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"
         )
         return response
+
+
+class Utf8QueryMiddleware:
+    """Refuses a query string whose bytes are not UTF-8 with a 400 that says so (Django would
+    otherwise replace them and pass on text the request never held)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = str(request.META.get("QUERY_STRING", ""))
+        if raw:
+            try:
+                unquote_to_bytes(raw.encode("latin-1")).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                message = _("The address holds bytes that are not UTF-8 text.")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=400)
+                return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

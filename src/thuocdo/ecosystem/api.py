@@ -7,12 +7,13 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
+from thuocdo.api.paging import BoundedLimitOffset
 from thuocdo.assessments.models import Organisation, Response
 from thuocdo.core.access import access
 from thuocdo.ecosystem import connections, recommend, reports, selectors, services
@@ -133,7 +134,7 @@ class SolutionFilter(Schema):
 
 @router.get("/solutions", response=list[SolutionOut], auth=None, summary="Browse solutions")
 @access("public")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_solutions(request: HttpRequest, filters: Query[SolutionFilter]) -> Any:
     _choice("status", filters.status or None, list(SolutionStatus.values))
     qs = selectors.solution_list(scope=_scope(request), **filters.model_dump())
@@ -168,7 +169,7 @@ def create_solution(request: HttpRequest, payload: SolutionIn) -> Status:
 
 
 @router.patch("/solutions/{solution_id}", response=SolutionOut, auth=AUTH)
-@access("provider")
+@access("provider_only")
 def update_solution(request: HttpRequest, solution_id: int, payload: SolutionPatch) -> SolutionOut:
     scope = _scope(request)
     s = selectors.solution_get(scope=scope, solution_id=solution_id)
@@ -204,7 +205,7 @@ def review_solution(request: HttpRequest, solution_id: int, payload: ReviewIn) -
 
 @router.get("/providers", response=list[ProviderOut], auth=None)
 @access("public")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_providers(request: HttpRequest) -> Any:
     return [
         ProviderOut.model_validate(p, from_attributes=True)
@@ -237,7 +238,7 @@ def create_promotion(request: HttpRequest, solution_id: int, payload: PromotionI
 
 
 @router.patch("/promotions/{promotion_id}", response=PromotionOut, auth=AUTH)
-@access("provider")
+@access("provider_only")
 def update_promotion(request: HttpRequest, promotion_id: int, payload: PromotionPatch) -> Any:
     scope = _scope(request)
     p = selectors.promotion_get(scope=scope, promotion_id=promotion_id)
@@ -283,7 +284,7 @@ def response_recommendations(
 
 @router.get("/connections", response=list[ConnectionOut], auth=AUTH)
 @access("authenticated")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_connections(
     request: HttpRequest,
     status: str | None = None,

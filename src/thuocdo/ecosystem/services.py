@@ -93,6 +93,13 @@ def require_manage(scope: Scope, provider: Provider) -> None:
         raise PermissionDenied(_("Only this provider's own users or an officer may do this."))
 
 
+def require_own(scope: Scope, provider: Provider) -> None:
+    """A listing's or promotion's content changes only by the provider's own users: officers
+    approve or reject it, never rewrite it."""
+    if scope.role != PROVIDER or not can_manage_provider(scope, provider):
+        raise PermissionDenied(_("Only this provider's own users may change its content."))
+
+
 # ---------------------------------------------------------------- validation
 
 
@@ -329,8 +336,9 @@ def solution_create(
 def solution_update(
     *, scope: Scope, actor: User | None, solution: Solution, data: dict[str, Any]
 ) -> Solution:
-    """Change a listing; an approved listing goes back to pending approval."""
-    require_manage(scope, solution.provider)
+    """Change a listing (its provider's users only); an approved listing goes back to pending
+    approval."""
+    require_own(scope, solution.provider)
     before = solution_snapshot(solution)
     fields = _solution_fields(data, None)
     for key, value in fields.items():
@@ -340,7 +348,7 @@ def solution_update(
             "solution_tags",
             _("Give at least one solution tag or criterion the solution helps meet."),
         )
-    if solution.status == SolutionStatus.APPROVED and not scope.is_officer:
+    if solution.status == SolutionStatus.APPROVED:
         solution.status = SolutionStatus.PENDING
     solution.save()
     audit_record(
@@ -526,8 +534,8 @@ def promotion_create(
 def promotion_update(
     *, scope: Scope, actor: User | None, promotion: Promotion, data: dict[str, Any]
 ) -> Promotion:
-    """Change a promotion; it goes (back) to pending approval, whoever edits it."""
-    require_manage(scope, promotion.solution.provider)
+    """Change a promotion (its provider's users only); it goes (back) to pending approval."""
+    require_own(scope, promotion.solution.provider)
     before = promotion_snapshot(promotion)
     current = {
         "title": promotion.title,

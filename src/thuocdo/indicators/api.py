@@ -11,6 +11,7 @@ from pydantic import Field
 from thuocdo.accounts.models import User
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
+from thuocdo.api.paging import MAX_OFFSET
 from thuocdo.core.access import access
 from thuocdo.indicators import selectors, services
 from thuocdo.indicators.digital_economy import de_declare, de_result_list
@@ -155,7 +156,7 @@ class SubmissionFilter(Schema):
     unit: str | None = Field(None, max_length=10, description="province code or VN")
     period: str | None = Field(None, max_length=10)
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class SubmissionPage(Schema):

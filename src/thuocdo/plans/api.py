@@ -13,6 +13,7 @@ from pydantic import Field
 from thuocdo.accounts.models import User
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.api.auth import AUTH
+from thuocdo.api.paging import MAX_OFFSET
 from thuocdo.core.access import access
 from thuocdo.plans import selectors, services
 from thuocdo.plans.models import Plan, Task
@@ -143,7 +144,7 @@ class TaskQuery(Schema):
     q: str | None = Field(None, max_length=200)
     year: int | None = Field(None, ge=2000, le=2100)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @router.get("/frameworks", response=list[FrameworkOut], summary="Task frameworks")

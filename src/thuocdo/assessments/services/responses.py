@@ -346,11 +346,31 @@ def response_reopen(
     return existing
 
 
-def _replay_response(response_id: int) -> Response:
-    return Response.objects.select_related("organisation", "submitted_by").get(pk=response_id)
+def _replay_response(response_id: int, scope: Scope) -> Response:
+    """The response a key produced, for a retry: checked like a fresh read (the actor's
+    scope must reach it), so a key cannot reveal another organisation's response."""
+    response = Response.objects.select_related("organisation", "submitted_by").get(pk=response_id)
+    if scope.is_officer:
+        readable = scope.covers_path(response.unit_path)
+    else:
+        readable = (
+            scope.user_id is not None
+            and OrganisationMember.objects.filter(
+                user_id=scope.user_id, organisation_id=response.organisation_id
+            ).exists()
+        )
+    if not readable:
+        raise ValidationError(
+            {
+                "idempotency_key": [
+                    _("This Idempotency-Key was used for another submission; send a new key.")
+                ]
+            }
+        )
+    return response
 
 
-def _replay(campaign: Campaign, key: str) -> Response | None:
+def _replay(campaign: Campaign, key: str, scope: Scope) -> Response | None:
     response_id = (
         SubmissionKey.objects.filter(campaign_id=campaign.pk, key=key)
         .order_by()
@@ -359,7 +379,7 @@ def _replay(campaign: Campaign, key: str) -> Response | None:
     )
     if response_id is None:
         return None
-    return _replay_response(response_id)
+    return _replay_response(response_id, scope)
 
 
 def response_submit(
@@ -395,7 +415,7 @@ def response_submit(
     except IntegrityError:
         # A concurrent request with the same key (or for the same new response) won the race.
         if key is not None:
-            first = _replay(campaign, key)
+            first = _replay(campaign, key, scope)
             if first is not None:
                 return SubmitResult(first, created=False, replayed=True)
         return _submit(
@@ -427,7 +447,7 @@ def _submit(
     existing_id, replay_id = _locked_row(campaign, organisation, key)
     if replay_id is not None:
         # a retry: the key's first result, whatever the answers are now
-        first = _replay_response(replay_id)
+        first = _replay_response(replay_id, scope)
         return SubmitResult(first, created=False, replayed=True)
     existing = Response.objects.get(pk=existing_id) if existing_id is not None else None
     values = _normalise(answers)
@@ -437,7 +457,7 @@ def _submit(
     problems = bool(validate_answers(fw, values))
     result = None if problems else score(fw, values, validate=False)
     if result is None or result.missing:
-        earlier = _replay(campaign, key) if key is not None else None
+        earlier = _replay(campaign, key, scope) if key is not None else None
         if earlier is not None:
             return SubmitResult(earlier, created=False, replayed=True)
         raise AnswersRejectedError(check_answers(fw, values))
@@ -450,7 +470,7 @@ def _submit(
             resume_code=resume_code,
         )
     except (ValidationError, PermissionDenied):
-        earlier = _replay(campaign, key) if key is not None else None
+        earlier = _replay(campaign, key, scope) if key is not None else None
         if earlier is not None:
             return SubmitResult(earlier, created=False, replayed=True)
         raise

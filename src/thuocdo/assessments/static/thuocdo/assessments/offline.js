@@ -11,8 +11,14 @@
   }
   function store(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
   function newKey() {
-    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
-    return "k-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+    // 128 random bits from the browser's cryptographic generator (randomUUID needs a secure
+    // context; getRandomValues is everywhere the form runs)
+    if (window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "k-" + Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
