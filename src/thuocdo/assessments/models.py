@@ -21,6 +21,10 @@ class EntityType(models.TextChoices):
     DESTINATION = "destination", _("Tourist destination")
     FARM = "farm", _("Farm")
     COOPERATIVE = "cooperative", _("Cooperative")
+    AGENCY_DEPARTMENT = "agency_department", _("Provincial department or agency")
+    AGENCY_COMMUNE = "agency_commune", _("Commune People's Committee")
+    AGENCY_MINISTRY_UNIT = "agency_ministry_unit", _("Unit of a ministry")
+    PUBLIC_SERVICE_UNIT = "public_service_unit", _("Public service unit")
 
 
 class SizeClass(models.TextChoices):
@@ -33,10 +37,35 @@ class SizeClass(models.TextChoices):
 class Organisation(models.Model):
     """A respondent organisation. ``tax_code`` is the normalised tax code (10 digits, or 13
     with the branch suffix) or the owner's 12-digit citizen-ID number; organisations without
-    one are known by ``registry_id`` alone."""
+    one are known by ``registry_id`` alone.
+
+    A state agency (entity types in ``domain.agency.AGENCY_TYPES``) has no tax code: it is
+    identified by ``agency_code``, its electronic identifier code (Decision 20/2020/QĐ-TTg), and
+    has a ``parent`` agency (empty for a top-level one) and the ``admin_unit`` it serves (the
+    province of a department, the commune of a commune People's Committee; empty for a unit of
+    a ministry). ``commune`` is, as for every organisation, the commune of its seat."""
 
     registry_id = models.CharField(_("registry id"), max_length=20, unique=True)
     tax_code = models.CharField(_("tax code"), max_length=14, null=True, blank=True, unique=True)
+    agency_code = models.CharField(
+        _("electronic identifier code"), max_length=13, null=True, blank=True, unique=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sub_agencies",
+        verbose_name=_("parent agency"),
+    )
+    admin_unit = models.ForeignKey(
+        "geo.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("administrative unit"),
+    )
     name = models.CharField(_("name"), max_length=300)
     name_folded = models.CharField(max_length=300, db_index=True)
     sort_key = models.CharField(max_length=900)
@@ -65,7 +94,7 @@ class Organisation(models.Model):
         indexes = [models.Index(fields=["name_folded", "commune"])]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.tax_code or self.registry_id})"
+        return f"{self.name} ({self.tax_code or self.agency_code or self.registry_id})"
 
 
 class CampaignStatus(models.TextChoices):

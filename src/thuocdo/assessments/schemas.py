@@ -23,6 +23,13 @@ class OrganisationIn(Schema):
     contact_name: str | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
+    agency_code: str | None = Field(
+        None, max_length=20, description="electronic identifier code of an agency (000.00.31.H26)"
+    )
+    parent_code: str | None = Field(None, max_length=20, description="parent agency's code")
+    admin_unit_code: str | None = Field(
+        None, max_length=10, description="province or commune an agency serves"
+    )
 
 
 class OrganisationPatch(Schema):
@@ -36,12 +43,22 @@ class OrganisationPatch(Schema):
     contact_name: str | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
+    agency_code: str | None = Field(
+        None, max_length=20, description="electronic identifier code of an agency (000.00.31.H26)"
+    )
+    parent_code: str | None = Field(None, max_length=20, description="parent agency's code")
+    admin_unit_code: str | None = Field(
+        None, max_length=10, description="province or commune an agency serves"
+    )
 
 
 class OrganisationOut(Schema):
     id: int
     registry_id: str
     tax_code: str | None
+    agency_code: str | None
+    parent_code: str | None
+    admin_unit_code: str | None
     name: str
     entity_type: str
     vsic: str

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import RESPONDENT, Scope
 from thuocdo.assessments.compiled import fetch_row, fetch_rows_side_by_side
-from thuocdo.assessments.domain import identity
+from thuocdo.assessments.domain import agency, identity
 from thuocdo.assessments.models import (
     Campaign,
     CampaignStatus,
@@ -76,7 +76,7 @@ def organisation_list(
     entity_type: str | None = None,
     include_merged: bool = False,
 ) -> QuerySet[Organisation]:
-    qs = Organisation.objects.select_related("commune")
+    qs = Organisation.objects.select_related("commune", "parent", "admin_unit")
     if scope.is_officer:
         if scope.unit_path is not None:
             qs = qs.filter(unit_path__startswith=scope.unit_path)
@@ -95,9 +95,16 @@ def organisation_list(
             code = identity.normalise_identifier(q)[1]
         except identity.InvalidIdentifierError:
             code = None
-        qs = qs.filter(
-            Q(name_folded__contains=folded) | Q(tax_code=code) | Q(registry_id=q.strip())
-        )
+        try:
+            agency_code = agency.parse_agency_code(q).text
+        except agency.InvalidAgencyCodeError:
+            agency_code = None
+        match = Q(name_folded__contains=folded) | Q(registry_id=q.strip())
+        if code is not None:
+            match |= Q(tax_code=code)
+        if agency_code is not None:
+            match |= Q(agency_code=agency_code)
+        qs = qs.filter(match)
     if commune:
         qs = qs.filter(commune__code=commune)
     if entity_type:
@@ -122,6 +129,11 @@ def organisation_lookup(*, campaign: Campaign, identifier: str) -> Organisation 
     )
     if value.upper().startswith("TD-"):
         org = qs.filter(registry_id=value.upper()).first()
+    elif agency.looks_like_agency_code(value):
+        try:
+            org = qs.filter(agency_code=agency.parse_agency_code(value).text).first()
+        except agency.InvalidAgencyCodeError as exc:
+            raise ValueError(str(exc)) from None
     else:
         code = identity.normalise_identifier(value)[1]
         org = qs.filter(tax_code=code).first()

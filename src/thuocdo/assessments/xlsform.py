@@ -51,6 +51,10 @@ ENTITY_EN = {
     "destination": "Tourist destination",
     "farm": "Farm",
     "cooperative": "Cooperative",
+    "agency_department": "Provincial department or agency",
+    "agency_commune": "Commune People's Committee",
+    "agency_ministry_unit": "Unit of a ministry",
+    "public_service_unit": "Public service unit",
 }
 SIZE_EN = {"micro": "Micro", "small": "Small", "medium": "Medium", "large": "Large"}
 ORG_QUESTIONS: dict[str, tuple[str, str, str, str, str]] = {

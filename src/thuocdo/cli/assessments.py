@@ -67,6 +67,16 @@ def register(sub: Any) -> None:
     p.add_argument("id", type=int)
     p.add_argument("file", help="CSV: commune_code, entity_type, size_class, population")
     p.set_defaults(func=cmd_strata)
+    agencies = command_group(sub, "agencies", "state agencies in the organisation registry")
+    p = agencies.add_parser(
+        "import", help="create or update agencies from a CSV/XLSX file, all rows or none (JSON)"
+    )
+    p.add_argument(
+        "file",
+        help="agency_code, name, entity_type, parent_code, commune_code "
+        "[, admin_unit_code, address, contact_name, phone, email]",
+    )
+    p.set_defaults(func=cmd_agencies_import)
 
 
 def _system() -> tuple[Any, Any]:
@@ -235,4 +245,24 @@ def cmd_strata(args: argparse.Namespace) -> int:
         print_json({"imported": 0, "errors": [r.to_dict() for r in exc.rows]})
         return 1
     print_json({"imported": result["strata"], "population": result["population"], "errors": []})
+    return 0
+
+
+def cmd_agencies_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from thuocdo.assessments import services
+    from thuocdo.assessments.importing.messages import ImportRefused
+
+    scope, actor = _system()
+    try:
+        result = services.agencies_import(scope=scope, actor=actor, path=args.file)
+    except FileNotFoundError:
+        return fail(f"Không có tệp {args.file}.")
+    except ImportRefused as exc:
+        return fail("\n".join(p.message("vi") for p in exc.problems))
+    except (ValidationError, PermissionDenied) as exc:
+        return fail(_errors(exc) if isinstance(exc, ValidationError) else str(exc))
+    print_json(result.as_json())
     return 0

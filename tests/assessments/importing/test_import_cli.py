@@ -23,6 +23,7 @@ from tests.assessments.importing.factories import (
 from thuocdo.assessments.models import Campaign, Organisation, Response
 from thuocdo.cli import main
 from thuocdo.frameworks.engine import score
+from thuocdo.geo.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -450,3 +451,33 @@ def test_rows_with_another_delimiter_or_missing_cells(
     assert f"có {len(header) - 2} ô nhưng dòng tiêu đề có {len(header)} cột" in by_row[4]
     code, out = run_import(capsys, str(campaign.pk), str(path), "--lang", "en")
     assert "another delimiter" in " ".join(e["message"] for e in out["errors"])
+
+
+def test_agency_rows_carry_their_electronic_identifier_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign, header, rows = setup(tmp_path, 3)
+    known = Organisation.objects.create(
+        registry_id="TD-AGENCY0001",
+        agency_code="000.00.31.H01",
+        name="Sở Khoa học và Công nghệ",
+        name_folded="so khoa hoc va cong nghe",
+        sort_key="so",
+        entity_type="agency_department",
+        commune=Unit.objects.get(structure="2025", code=rows[0][3]),
+        unit_path=Unit.objects.get(structure="2025", code=rows[0][3]).path,
+    )
+    rows[0][:3] = ["000.00.31.H01", "Sở KH và CN", "agency_department"]
+    rows[1][:3] = ["000.00.40.h01", "UBND phường Một", "agency_commune"]
+    rows[2][:3] = ["0.40.H01", "UBND phường Hai", "agency_commune"]
+    path = write_csv(tmp_path / "in.csv", header, rows)
+    code, out = run_import(capsys, str(campaign.pk), str(path))
+    assert code != 0 and out["imported"] == 0
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(4, "org_tax_code")]
+    assert "000.00.31.H26" in out["errors"][0]["message"]
+    path = write_csv(tmp_path / "in.csv", header, rows[:2])
+    code, out = run_import(capsys, str(campaign.pk), str(path))
+    assert (code, out["imported"]) == (0, 2), out
+    assert Response.objects.filter(campaign=campaign, organisation=known).count() == 1
+    ward = Organisation.objects.get(agency_code="000.00.40.H01")
+    assert ward.tax_code is None and ward.admin_unit_id == ward.commune_id

@@ -30,7 +30,13 @@ CONTRACT: tuple[str, ...] = (
 REQUIRED_CONTRACT = frozenset({"org_name", "entity_type", "commune_code"})
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "org_tax_code": ("Mã số thuế", "MST", "Mã số thuế / số định danh", "Tax code"),
+    "org_tax_code": (
+        "Mã số thuế",
+        "MST",
+        "Mã số thuế / số định danh",
+        "Mã số thuế / mã định danh điện tử",
+        "Tax code",
+    ),
     "org_name": ("Tên tổ chức", "Tên doanh nghiệp", "Tên cơ sở", "Organisation name"),
     "entity_type": ("Loại hình", "Loại hình tổ chức", "Entity type"),
     "commune_code": ("Mã xã", "Mã xã/phường", "Mã xã, phường", "Commune code"),
@@ -48,6 +54,10 @@ ENTITY_TYPES: dict[str, str] = {
     "destination": "Điểm du lịch",
     "farm": "Trang trại",
     "cooperative": "Hợp tác xã",
+    "agency_department": "Sở, ban, ngành",
+    "agency_commune": "UBND xã, phường, đặc khu",
+    "agency_ministry_unit": "Đơn vị thuộc bộ",
+    "public_service_unit": "Đơn vị sự nghiệp công lập",
 }
 SIZE_CLASSES: dict[str, str] = {
     "micro": "Siêu nhỏ",

@@ -133,6 +133,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Personal ID number {value} is invalid (the first three digits must be a province code"
         " 001–096).",
     ),
+    "agency_code.format": (
+        "Mã định danh điện tử {value} của cơ quan không đúng định dạng: cần 3 chữ số.2 chữ số."
+        "2 chữ số.một chữ cái in hoa và 2 chữ số (ví dụ 000.00.31.H26).",
+        "The agency's electronic identifier code {value} has a bad format: expected 3 digits."
+        "2 digits.2 digits.a capital letter and 2 digits (for example 000.00.31.H26).",
+    ),
+    "agency_code.level1": (
+        "Mã định danh điện tử {value}: phần mã cấp 1 không được là 00.",
+        "Electronic identifier code {value}: the level-1 part cannot be 00.",
+    ),
+    "agency_code.hierarchy": (
+        "Mã định danh điện tử {value}: một cấp có mã trong khi cấp trên nó bằng 0.",
+        "Electronic identifier code {value}: a level is set under an empty (zero) higher level.",
+    ),
     "entity_type.unknown": (
         "Loại hình {value} không hợp lệ; dùng một trong: {allowed}.",
         "Unknown entity type {value}; use one of: {allowed}.",

@@ -18,6 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from thuocdo.assessments.domain.agency import (
+    AGENCY_TYPES,
+    InvalidAgencyCodeError,
+    parse_agency_code,
+)
 from thuocdo.assessments.domain.identity import (
     InvalidIdentifierError,
     dedupe_key,
@@ -66,11 +71,13 @@ class OrgRow:
     commune: CommuneRef
     vsic: str
     size_class: str
+    agency_code: str | None = None
 
     @property
     def key(self) -> str:
-        """Identity within one file: the tax code, else the name + commune duplicate key."""
-        return self.tax_code or dedupe_key(self.name, self.commune.code)
+        """Identity within one file: the agency code or tax code, else the name + commune
+        duplicate key."""
+        return self.agency_code or self.tax_code or dedupe_key(self.name, self.commune.code)
 
 
 @dataclass
@@ -163,7 +170,15 @@ def prepare(
             if not raw[k].strip():
                 add(k, raw[k], "row.required")
         tax: str | None = None
-        if raw["org_tax_code"].strip():
+        agency_code: str | None = None
+        is_agency = _code(_ENTITY_LOOKUP, raw["entity_type"]) in AGENCY_TYPES
+        if is_agency:
+            # the identifier column of a state agency holds its electronic identifier code
+            try:
+                agency_code = parse_agency_code(raw["org_tax_code"]).text
+            except InvalidAgencyCodeError as exc:
+                add("org_tax_code", raw["org_tax_code"], f"agency_code.{exc.code}")
+        elif raw["org_tax_code"].strip():
             try:
                 tax = normalise_identifier(raw["org_tax_code"])[1]
             except InvalidIdentifierError as exc:
@@ -214,14 +229,15 @@ def prepare(
             bad[i] = True
             orgs.append(None)
             continue
-        org = OrgRow(tax, name, etype, commune, vsic, size)
+        org = OrgRow(tax, name, etype, commune, vsic, size, agency_code)
         first = first_row.get(org.key)
         if first is not None:
+            by_code = bool(tax or agency_code)
             problems.append(
                 ImportProblem(
                     numbers[i],
-                    layout.label("org_tax_code" if tax else "org_name"),
-                    raw["org_tax_code"] if tax else raw["org_name"],
+                    layout.label("org_tax_code" if by_code else "org_name"),
+                    raw["org_tax_code"] if by_code else raw["org_name"],
                     "row.duplicate",
                     {"first": numbers[first], "key": org.key},
                 )

@@ -23,11 +23,13 @@ from django.db import connection
 from django.utils import timezone
 
 from thuocdo.assessments.domain import vsic
+from thuocdo.assessments.domain.agency import AGENCY_COMMUNE, AGENCY_MINISTRY_UNIT, province_prefix
 from thuocdo.assessments.domain.identity import dedupe_key
 from thuocdo.assessments.models import Campaign, Organisation
 from thuocdo.core.collation import vi_collation_key
 from thuocdo.core.text import fold
 from thuocdo.frameworks.engine import BatchResult
+from thuocdo.geo.models import Level, Structure, Unit
 
 from .validate import OrgRow, Prepared
 
@@ -50,6 +52,8 @@ LOOKUP_CHUNK = 500
 ORG_COLUMNS = (
     "registry_id",
     "tax_code",
+    "agency_code",
+    "admin_unit_id",
     "name",
     "name_folded",
     "sort_key",
@@ -182,8 +186,16 @@ def resolve_organisations(
     taxes = sorted({o.tax_code for o in orgs if o.tax_code})
     for tax, pk, merged in _lookup("tax_code", taxes, "tax_code, id, merged_into_id"):
         by_tax[tax] = merged or pk
+    for code, pk, merged in _lookup(
+        "agency_code",
+        sorted({o.agency_code for o in orgs if o.agency_code}),
+        "agency_code, id, merged_into_id",
+    ):
+        by_tax[code] = merged or pk
     by_key: dict[str, int] = {}
-    untaxed_communes = sorted({o.commune.unit_id for o in orgs if not o.tax_code})
+    untaxed_communes = sorted(
+        {o.commune.unit_id for o in orgs if not o.tax_code and not o.agency_code}
+    )
     for chunk in _chunks(untaxed_communes, LOOKUP_CHUNK):
         for name, code, pk, merged in Organisation.objects.filter(commune_id__in=chunk).values_list(
             "name", "commune__code", "id", "merged_into_id"
@@ -191,7 +203,8 @@ def resolve_organisations(
             by_key.setdefault(dedupe_key(name, code), merged or pk)
     new: list[tuple[int, OrgRow, str]] = []
     for i, o in enumerate(orgs):
-        found = by_tax.get(o.tax_code) if o.tax_code else by_key.get(o.key)
+        code = o.agency_code or o.tax_code
+        found = by_tax.get(code) if code else by_key.get(o.key)
         if found is not None:
             ids[i] = found
         else:
@@ -199,10 +212,13 @@ def resolve_organisations(
     new = [(i, o, reg) for (i, o, _), reg in zip(new, registry_ids(len(new)), strict=True)]
     if new:
         when = _when(now)
+        admin_units = _admin_units([o for _, o, _ in new])
         rows = (  # a generator: on PostgreSQL rows are built while the server ingests
             (
                 reg,
                 o.tax_code,
+                o.agency_code,
+                admin_units.get(o.key),
                 o.name,
                 folded(o.name),
                 collation_key(o.name),
@@ -227,6 +243,27 @@ def resolve_organisations(
         for i, _, reg in new:
             ids[i] = by_reg[reg]
     return [int(x) for x in ids if x is not None], len(new)
+
+
+def _admin_units(orgs: Sequence[OrgRow]) -> dict[str, int | None]:
+    """The administrative unit of each new agency (by row key), as the registry service sets it
+    by default: the seat commune of a commune People's Committee, the seat's province for the
+    other agencies but units of a ministry."""
+    wanted = {
+        o.key: province_prefix(o.commune.path)
+        for o in orgs
+        if o.agency_code and o.entity_type not in (AGENCY_COMMUNE, AGENCY_MINISTRY_UNIT)
+    }
+    provinces = dict(
+        Unit.objects.filter(
+            structure=Structure.CURRENT, level=Level.PROVINCE, path__in=set(wanted.values())
+        ).values_list("path", "id")
+    )
+    out: dict[str, int | None] = {key: provinces.get(path) for key, path in wanted.items()}
+    for o in orgs:
+        if o.agency_code and o.entity_type == AGENCY_COMMUNE:
+            out[o.key] = o.commune.unit_id
+    return out
 
 
 def _lookup(column: str, values: Sequence[str], select: str) -> list[tuple[Any, ...]]:

@@ -1,5 +1,10 @@
 """Writes of the assessments capability (organisations, campaigns, responses)."""
 
+from thuocdo.assessments.services.agencies import (
+    AgencyImportError,
+    AgencyImportResult,
+    agencies_import,
+)
 from thuocdo.assessments.services.campaigns import (
     RowError,
     StrataImportError,
@@ -32,11 +37,14 @@ from thuocdo.assessments.services.responses import (
 )
 
 __all__ = [
+    "AgencyImportError",
+    "AgencyImportResult",
     "AnswersRejectedError",
     "DuplicateOrganisationError",
     "RowError",
     "StrataImportError",
     "SubmitResult",
+    "agencies_import",
     "campaign_close",
     "campaign_create",
     "campaign_open",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from thuocdo.accounts.models import Role, User
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.services import audit_record
-from thuocdo.assessments.domain import identity, size, vsic
+from thuocdo.assessments.domain import agency, identity, size, vsic
 from thuocdo.assessments.models import (
     Campaign,
     EntityType,
@@ -26,11 +26,12 @@ from thuocdo.assessments.models import (
 from thuocdo.assessments.services.common import FieldErrors, commune_resolve, require_covers
 from thuocdo.core.collation import vi_collation_key
 from thuocdo.core.text import clean
-from thuocdo.geo.models import Unit
+from thuocdo.geo.models import Level, Structure, Unit
 
 ORG_FIELDS = (
     "registry_id",
     "tax_code",
+    "agency_code",
     "name",
     "entity_type",
     "vsic",
@@ -57,6 +58,9 @@ EDITABLE = frozenset(
         "contact_name",
         "phone",
         "email",
+        "agency_code",
+        "parent_code",
+        "admin_unit_code",
     }
 )
 ID_MESSAGES = {
@@ -67,6 +71,16 @@ ID_MESSAGES = {
     "checksum": gettext_noop("The tax code's check digit is wrong: check the number."),
     "citizen_id": gettext_noop(
         "The citizen-ID number does not start with a valid province code (001–096)."
+    ),
+}
+AGENCY_CODE_MESSAGES = {
+    "format": gettext_noop(
+        "The electronic identifier code has four parts separated by dots, "
+        "3 digits.2 digits.2 digits.a capital letter and 2 digits (for example 000.00.31.H26)."
+    ),
+    "level1": gettext_noop("The level-1 part of the electronic identifier code cannot be 00."),
+    "hierarchy": gettext_noop(
+        "A level of the electronic identifier code is set under an empty (zero) higher level."
     ),
 }
 
@@ -82,13 +96,20 @@ class DuplicateOrganisationError(ValidationError):
 def org_snapshot(org: Organisation) -> dict[str, Any]:
     data = {name: getattr(org, name) for name in ORG_FIELDS}
     data["commune"] = org.commune.code if org.commune_id else None
+    data["parent"] = org.parent.agency_code if org.parent is not None else None
+    data["admin_unit"] = org.admin_unit.code if org.admin_unit is not None else None
     return data
+
+
+_UNSET: Any = object()
 
 
 @dataclass
 class _Clean:
     values: dict[str, Any]
     commune: Unit | None
+    parent: Organisation | None = _UNSET  # _UNSET: not given
+    admin_unit: Unit | None = _UNSET
 
 
 def _clean(data: dict[str, Any], *, partial: bool) -> _Clean:
@@ -188,12 +209,182 @@ def _clean(data: dict[str, Any], *, partial: bool) -> _Clean:
             except ValidationError:
                 errors.add("email", _("Enter a valid e-mail address."))
         out["email"] = value
+    parent: Organisation | None = _UNSET
+    admin_unit: Unit | None = _UNSET
+    if "agency_code" in data:
+        raw = str(data.get("agency_code") or "").strip()
+        if raw:
+            try:
+                out["agency_code"] = agency.parse_agency_code(raw).text
+            except agency.InvalidAgencyCodeError as exc:
+                errors.add("agency_code", _(AGENCY_CODE_MESSAGES[exc.code]) + f" ({raw})")
+        else:
+            out["agency_code"] = None
+    if "parent_code" in data:
+        raw = str(data.get("parent_code") or "").strip()
+        parent = None
+        if raw:
+            try:
+                text = agency.parse_agency_code(raw).text
+            except agency.InvalidAgencyCodeError as exc:
+                errors.add("parent_code", _(AGENCY_CODE_MESSAGES[exc.code]) + f" ({raw})")
+            else:
+                parent = (
+                    Organisation.objects.select_related("commune")
+                    .filter(agency_code=text, merged_into__isnull=True)
+                    .first()
+                )
+                if parent is None:
+                    errors.add(
+                        "parent_code",
+                        _("No agency with the electronic identifier code %(code)s is registered.")
+                        % {"code": text},
+                    )
+    if "admin_unit_code" in data:
+        raw = str(data.get("admin_unit_code") or "").strip()
+        admin_unit = None
+        if raw:
+            admin_unit = Unit.objects.filter(structure=Structure.CURRENT, code=raw).first()
+            if admin_unit is None or admin_unit.level == Level.DISTRICT:
+                errors.add(
+                    "admin_unit_code",
+                    _(
+                        "Unknown administrative unit %(code)s: use the current (2025) code of "
+                        "the province or commune."
+                    )
+                    % {"code": raw},
+                )
     errors.raise_if_any()
-    return _Clean(out, commune)
+    return _Clean(out, commune, parent, admin_unit)
+
+
+def _default_admin_unit(org: Organisation) -> Unit | None:
+    """The administrative unit an agency serves when none is given: the commune of its seat for
+    a commune People's Committee, the province of its seat for the others; none for a unit of a
+    ministry."""
+    if org.entity_type == EntityType.AGENCY_COMMUNE:
+        return org.commune
+    if org.entity_type == EntityType.AGENCY_MINISTRY_UNIT:
+        return None
+    return Unit.objects.filter(
+        structure=Structure.CURRENT,
+        level=Level.PROVINCE,
+        path=agency.province_prefix(org.unit_path),
+    ).first()
+
+
+def _check_agency(org: Organisation, cleaned: _Clean) -> None:
+    """The identity rules of agencies (after the fields were applied to ``org``): an agency has
+    an electronic identifier code and no tax code, its administrative unit contains its seat,
+    and its parent is an agency of the same province (for provincial agencies); an organisation
+    that is not an agency has none of these."""
+    errors = FieldErrors()
+    is_agency = org.entity_type in agency.AGENCY_TYPES
+    if cleaned.parent is not _UNSET:
+        org.parent = cleaned.parent
+    if not is_agency:
+        for key, present in (
+            ("agency_code", bool(org.agency_code)),
+            ("parent_code", org.parent_id is not None),
+            ("admin_unit_code", cleaned.admin_unit not in (_UNSET, None)),
+        ):
+            if present:
+                errors.add(
+                    key, _("Only state agencies have an electronic identifier code or a parent.")
+                )
+        org.admin_unit = None
+        errors.raise_if_any()
+        return
+    if org.tax_code:
+        errors.add(
+            "tax_code",
+            _("A state agency has no tax code here; give its electronic identifier code."),
+        )
+    if not org.agency_code:
+        errors.add(
+            "agency_code",
+            _(
+                "The electronic identifier code (Decision 20/2020/QĐ-TTg) of the agency is "
+                "required."
+            ),
+        )
+    else:
+        code = agency.parse_agency_code(org.agency_code)
+        group = agency.GROUP_OF_TYPE.get(org.entity_type)
+        if group is not None and code.group != group:
+            errors.add(
+                "agency_code",
+                _("The code of a %(type)s starts its level-1 part with %(group)s (%(code)s).")
+                % {
+                    "type": EntityType(org.entity_type).label,
+                    "group": group,
+                    "code": org.agency_code,
+                },
+            )
+    unit = cleaned.admin_unit
+    if unit is _UNSET:
+        unit = org.admin_unit if org.admin_unit_id else _default_admin_unit(org)
+    if unit is None and org.entity_type in agency.PROVINCIAL_TYPES:
+        unit = _default_admin_unit(org)
+    if unit is not None:
+        if not org.unit_path.startswith(unit.path):
+            errors.add(
+                "admin_unit_code",
+                _("The seat commune %(commune)s lies outside %(unit)s.")
+                % {"commune": org.commune.name, "unit": unit.name},
+            )
+        wanted = {
+            EntityType.AGENCY_COMMUNE: Level.COMMUNE,
+            EntityType.AGENCY_DEPARTMENT: Level.PROVINCE,
+        }.get(EntityType(org.entity_type))
+        if wanted is not None and unit.level != wanted:
+            errors.add(
+                "admin_unit_code",
+                _("The administrative unit of a %(type)s is a %(level)s.")
+                % {"type": EntityType(org.entity_type).label, "level": Level(wanted).label},
+            )
+    org.admin_unit = unit
+    parent = org.parent
+    if parent is not None:
+        if parent.pk is not None and parent.pk == org.pk:
+            errors.add("parent_code", _("An agency cannot be its own parent."))
+        elif parent.entity_type not in agency.AGENCY_TYPES:
+            errors.add("parent_code", _("The parent must be a state agency."))
+        else:
+            ancestor: Organisation | None = parent
+            seen = 0
+            while ancestor is not None and seen < 20:
+                if org.pk is not None and ancestor.pk == org.pk:
+                    errors.add("parent_code", _("This parent would make a cycle of agencies."))
+                    break
+                ancestor = ancestor.parent
+                seen += 1
+            if (
+                org.entity_type in agency.PROVINCIAL_TYPES
+                or parent.entity_type in agency.PROVINCIAL_TYPES
+            ) and agency.province_prefix(parent.unit_path) != agency.province_prefix(org.unit_path):
+                errors.add(
+                    "parent_code",
+                    _("The parent agency %(parent)s (%(code)s) is in another province.")
+                    % {"parent": parent.name, "code": parent.agency_code},
+                )
+    errors.raise_if_any()
 
 
 def _check_duplicates(org: Organisation) -> None:
     others = Organisation.objects.filter(merged_into__isnull=True).exclude(pk=org.pk)
+    if org.agency_code:
+        found = Organisation.objects.filter(agency_code=org.agency_code).exclude(pk=org.pk).first()
+        if found is not None:
+            raise DuplicateOrganisationError(
+                "agency_code",
+                _(
+                    "Electronic identifier code %(code)s is already registered to %(name)s "
+                    "(registry id %(registry_id)s); use that agency."
+                )
+                % {"code": org.agency_code, "name": found.name, "registry_id": found.registry_id},
+                found,
+            )
     if org.tax_code:
         existing = others.filter(tax_code=org.tax_code).first()
         if existing is None:
@@ -259,11 +450,14 @@ def organisation_create(
     unknown = set(data) - EDITABLE
     if unknown:
         raise ValidationError({k: [_("Unknown field.")] for k in sorted(unknown)})
-    cleaned = _clean({"tax_code": "", "vsic": "", **data}, partial=False)
+    cleaned = _clean(
+        {"tax_code": "", "vsic": "", "agency_code": "", "parent_code": "", **data}, partial=False
+    )
     assert cleaned.commune is not None
     _check_create_scope(scope, cleaned.commune, via_campaign)
     org = Organisation(registry_id=identity.new_registry_id())
     _apply(org, cleaned)
+    _check_agency(org, cleaned)
     _check_duplicates(org)
     try:
         with transaction.atomic():
@@ -311,6 +505,7 @@ def organisation_update(
         require_covers(scope, cleaned.commune.path)
     before = org_snapshot(org)
     _apply(org, cleaned)
+    _check_agency(org, cleaned)
     _check_duplicates(org)
     org.save()
     audit_record(
@@ -364,13 +559,18 @@ def organisation_merge(
     moved = list(Response.objects.filter(organisation=gone).values_list("pk", flat=True))
     Response.objects.filter(organisation=gone).update(organisation=keep)
     OrganisationMember.objects.filter(organisation=gone).update(organisation=keep)
-    tax_code = gone.tax_code
+    tax_code, agency_code = gone.tax_code, gone.agency_code
     gone.merged_into = keep
     gone.tax_code = None
-    gone.save(update_fields=["merged_into", "tax_code", "updated_at"])
+    gone.agency_code = None
+    gone.save(update_fields=["merged_into", "tax_code", "agency_code", "updated_at"])
+    Organisation.objects.filter(parent=gone).update(parent=keep)
     if keep.tax_code is None and tax_code:
         keep.tax_code = tax_code
         keep.save(update_fields=["tax_code", "updated_at"])
+    if keep.agency_code is None and agency_code:
+        keep.agency_code = agency_code
+        keep.save(update_fields=["agency_code", "updated_at"])
     audit_record(
         actor=actor,
         action="organisation.merge",

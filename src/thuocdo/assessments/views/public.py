@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thuocdo.accounts.scopes import ANONYMOUS_SCOPE, RESPONDENT, Scope
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.assessments import selectors, services
+from thuocdo.assessments.domain import agency
 from thuocdo.assessments.models import (
     Campaign,
     CampaignStatus,
@@ -116,9 +117,17 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 org = selectors.organisation_lookup(campaign=campaign, identifier=identifier)
             except ValueError:
-                context["error"] = _(
-                    "%(value)s is not a valid tax code: 10 digits, 13 with the branch suffix, "
-                    "or the owner's 12-digit citizen-ID number."
+                context["error"] = (
+                    _(
+                        "%(value)s is not a valid electronic identifier code of an agency: "
+                        "3 digits.2 digits.2 digits.a capital letter and 2 digits (for example "
+                        "000.00.31.H26)."
+                    )
+                    if agency.looks_like_agency_code(identifier)
+                    else _(
+                        "%(value)s is not a valid tax code: 10 digits, 13 with the branch "
+                        "suffix, or the owner's 12-digit citizen-ID number."
+                    )
                 ) % {"value": identifier}
             else:
                 if org is not None:
@@ -147,6 +156,8 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
         fields = (
             "name",
             "tax_code",
+            "agency_code",
+            "parent_code",
             "entity_type",
             "commune_code",
             "vsic",
@@ -186,6 +197,7 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "campaign": campaign,
         "types": types,
+        "agency_campaign": any(t in agency.AGENCY_TYPES for t, _label in types),
         "communes": _communes(campaign),
         "data": data,
         "errors": errors,
