@@ -92,13 +92,27 @@ def test_workflow_refuses_skips(make_campaign: Callable[..., Any], admin_scope: 
 
 def test_publish_completes_plan_tasks_only_after_commit(
     make_campaign: Callable[..., Any],
+    make_org: Callable[..., Any],
+    good_answers: dict[str, Any],
     admin_scope: Scope,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from thuocdo.plans.services import plan_instantiate
 
     plan = plan_instantiate(actor=None, framework="sector-de-2025", unit_code="01", year=2025)
-    campaign = make_campaign(status="closed", pilot=True)
+    campaign = make_campaign(status="open", pilot=True)
+    for _ in range(3):  # the pilot task completes on 3 verified responses
+        submitted = services.response_submit(
+            scope=admin_scope,
+            actor=None,
+            campaign=campaign,
+            organisation=make_org(),
+            answers=good_answers,
+        )
+        services.response_verify(scope=admin_scope, actor=None, response=submitted.response)
+    campaign = services.campaign_transition(
+        scope=admin_scope, actor=None, campaign=campaign, to="closed"
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.campaign_publish(scope=admin_scope, actor=None, campaign=campaign)
     assert plan.tasks.get(code="3.b").status == "not_started"  # only after the commit

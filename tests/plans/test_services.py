@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from thuocdo.accounts.models import AuditEvent
 from thuocdo.plans import services
+from thuocdo.plans.domain.evidence import SurveyEvidence
 from thuocdo.plans.models import Evidence, Plan, Task, TaskGroup, TaskUpdate
 
 pytestmark = pytest.mark.django_db
@@ -415,38 +416,66 @@ def test_bad_links_are_refused(make_plan: Callable[..., Plan], url: str) -> None
 # --------------------------------------------------------------------------- campaigns
 
 
-def test_survey_stage_completes_the_matching_tasks(make_plan: Callable[..., Plan]) -> None:
+def evidence(n: int, communes: int = 1, entity_type: str = "enterprise") -> SurveyEvidence:
+    """A campaign's evidence: ``n`` verified responses spread over ``communes`` communes."""
+    return SurveyEvidence(
+        label="Khảo sát 2025",
+        entity_types=(entity_type,),
+        responses=tuple((entity_type, f"c{i % communes}") for i in range(n)),
+    )
+
+
+def test_survey_stage_completes_the_matching_tasks_on_evidence(
+    make_plan: Callable[..., Plan],
+) -> None:
     sector = make_plan(framework="sector-de-2025", unit="01", year=2025)
     dx = make_plan(framework="province-dx", unit="01", year=2025)
     other_year = make_plan(framework="sector-de-2025", unit="01", year=2026)
     other_province = make_plan(framework="sector-de-2025", unit="48", year=2025)
     commune_path = sector.unit_path + "00004/"
 
-    assert services.tasks_sync_survey_stage(unit_path=commune_path, year=2025, stage="pilot") == 1
+    def sync(stage: str, ev: SurveyEvidence | None, path: str = commune_path, **kw: Any) -> int:
+        return services.tasks_sync_survey_stage(
+            unit_path=path, year=2025, stage=stage, evidence=ev, **kw
+        )
+
+    assert sync("pilot", None) == 0  # no evidence: nothing completes
+    assert "cần ít nhất 3 phiếu đã xác minh (hiện có 0)" in task(sector, "3.b").evidence_missing
+    assert sync("pilot", evidence(2)) == 0  # one below the threshold
+    assert "(hiện có 2)" in task(sector, "3.b").evidence_missing
+    assert sync("pilot", evidence(3)) == 1  # at the threshold
     pilot = task(sector, "3.b")
-    assert (pilot.status, pilot.progress) == ("done", 100)
+    assert (pilot.status, pilot.progress, pilot.evidence_missing) == ("done", 100, "")
     steps = list(pilot.updates.order_by("id").values_list("status_from", "status_to"))
     assert steps == [("not_started", "in_progress"), ("in_progress", "done")]
     assert "khảo sát thí điểm" in pilot.updates.first().note
-    assert "Tự động hoàn thành" in pilot.updates.first().note
+    assert "Tự động hoàn thành theo minh chứng" in pilot.updates.first().note
     assert task(other_year, "3.b").status == "not_started"
     assert task(other_province, "3.b").status == "not_started"
     assert task(sector, "3.c").status == "not_started"
     # Again: nothing left to change.
-    assert services.tasks_sync_survey_stage(unit_path=commune_path, year=2025, stage="pilot") == 0
+    assert sync("pilot", evidence(3)) == 0
 
-    guided = services.tasks_sync_survey_stage(unit_path=sector.unit_path, year=2025, stage="guide")
-    assert guided == 2  # 3.a of the sector plan and 10.3 of the provincial DX plan
+    # the scaled-up survey needs communes covered as well
+    assert sync("scale_up", evidence(10, communes=2), sector.unit_path) == 0
+    gap = task(sector, "3.c").evidence_missing
+    assert "ít nhất 3 xã (hiện có 2)" in gap and "phiếu đã xác minh (" not in gap
+    assert sync("scale_up", evidence(9, communes=3), sector.unit_path) == 0
+    assert "ít nhất 10 phiếu" in task(sector, "3.c").evidence_missing
+    assert sync("scale_up", evidence(10, communes=3), sector.unit_path) == 1
+
+    # the SME task counts enterprises only: farms are not its evidence
+    assert sync("guide", evidence(5, entity_type="farm"), sector.unit_path) == 1  # 3.a only
+    assert task(dx, "10.3").status == "not_started"
+    assert task(dx, "10.3").evidence_missing == ""
+    assert task(dx, "10.3").entity_types == ["enterprise"]
+    assert sync("guide", evidence(1), sector.unit_path) == 1
     assert task(dx, "10.3").status == "done"
-    published = services.tasks_sync_survey_stage(
-        unit_path=sector.unit_path, year=2025, stage="publish"
-    )
+
+    published = sync("publish", evidence(10), sector.unit_path)
     assert published == 1  # 3.d; the five sectors' yearly surveys wait for their own sector
     assert task(sector, "7.a.P1").sectors == ["retail"]
-    retail = services.tasks_sync_survey_stage(
-        unit_path=sector.unit_path, year=2025, stage="publish", sector="retail"
-    )
-    assert retail == 1
+    assert sync("publish", evidence(10), sector.unit_path, sector="retail") == 1
     assert task(sector, "7.a.P1").status == "done"
     assert task(sector, "7.b.P1").status == "not_started"
 
@@ -457,7 +486,10 @@ def test_survey_stage_leaves_cancelled_tasks_and_refuses_unknown_stages(
     plan = make_plan(framework="sector-de-2025")
     services.task_update(actor=None, task=task(plan, "3.c"), status="cancelled")
     assert (
-        services.tasks_sync_survey_stage(unit_path=plan.unit_path, year=2025, stage="scale_up") == 0
+        services.tasks_sync_survey_stage(
+            unit_path=plan.unit_path, year=2025, stage="scale_up", evidence=evidence(10, 3)
+        )
+        == 0
     )
     assert task(plan, "3.c").status == "cancelled"
     with pytest.raises(ValidationError, match="thu_nghiem"):

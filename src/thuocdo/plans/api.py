@@ -90,6 +90,7 @@ def task_fields(task: Task, user: Any) -> dict[str, Any]:
         "kpi": task.kpi,
         "indicator_code": task.indicator_code,
         "survey_stage": task.survey_stage,
+        "evidence_missing": task.evidence_missing,
         "can_edit": selectors.can_edit_task(user=user, task=task),
     }
 

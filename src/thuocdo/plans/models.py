@@ -120,6 +120,13 @@ class Task(models.Model):
     survey_stage = models.CharField(max_length=20, blank=True, db_index=True)
     # Focus sectors of the task (criteria-set sector codes such as "retail"); empty: all.
     sectors = models.JSONField(default=list, blank=True)
+    # Entity types whose verified responses are the task's evidence (empty: any) and the
+    # task's own completion condition (null: the survey stage's default).
+    entity_types = models.JSONField(default=list, blank=True)
+    min_responses = models.PositiveIntegerField(null=True, blank=True)
+    min_communes = models.PositiveIntegerField(null=True, blank=True)
+    # What the latest campaign of the task's stage lacked; empty once the task is done.
+    evidence_missing = models.TextField(blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )

@@ -77,6 +77,7 @@ class TaskOut(Schema):
     kpi: str
     indicator_code: str
     survey_stage: str
+    evidence_missing: str
     can_edit: bool
 
 

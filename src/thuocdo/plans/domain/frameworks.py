@@ -40,7 +40,6 @@ __all__ = [
     "GroupDef",
     "TaskDef",
     "adjusted",
-    "campaign_stage",
     "framework_from_data",
     "framework_from_dict",
     "load_builtin",
@@ -53,23 +52,6 @@ BUILTIN_CODES: Final = ("province-dx", "sector-de-2025", "national-2023")
 
 #: Stages of the survey programme that campaigns complete (see ``tasks_sync_survey_stage``).
 SURVEY_STAGES: Final = ("guide", "pilot", "scale_up", "publish")
-
-
-def campaign_stage(*, status: str, pilot: bool, province_wide: bool) -> str | None:
-    """The survey stage a campaign reaches when it takes ``status``, or ``None``.
-
-    Opening any campaign guides organisations to self-assess (``guide``); closing a
-    province-wide campaign that is not a pilot means the survey was carried out across the
-    province (``scale_up``); publishing completes ``pilot`` for a pilot campaign and
-    ``publish`` (the yearly survey and its publication) for any other.
-    """
-    if status == "open":
-        return "guide"
-    if status == "closed":
-        return "scale_up" if province_wide and not pilot else None
-    if status == "published":
-        return "pilot" if pilot else "publish"
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +99,11 @@ class TaskDef:
     assignment: Assignment | None = None
     #: Focus sectors the task is about (``retail``, ``tourism``…); empty: every sector.
     sectors: tuple[str, ...] = ()
+    #: Entity types whose verified responses count as the task's evidence; empty: any.
+    entity_types: tuple[str, ...] = ()
+    #: The task's own completion condition (``None``: the stage's default).
+    min_responses: int | None = None
+    min_communes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +233,9 @@ def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
                     audience=str(task.get("audience") or ""),
                     assignment=assignment,
                     sectors=_join(task.get("sectors")),
+                    entity_types=_join(task.get("entity_types")),
+                    min_responses=(task.get("evidence") or {}).get("min_responses"),
+                    min_communes=(task.get("evidence") or {}).get("min_communes"),
                 )
             )
     return FrameworkDef(
@@ -322,6 +312,7 @@ def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
         values = {k: v for k, v in t.items() if k != "assignment"}
         values["coordinating"] = tuple(values.get("coordinating") or ())
         values["sectors"] = tuple(values.get("sectors") or ())
+        values["entity_types"] = tuple(values.get("entity_types") or ())
         return TaskDef(**values, assignment=assignment)
 
     return FrameworkDef(

@@ -254,6 +254,9 @@ def plan_instantiate(
                 indicator_code=t.indicator_code,
                 survey_stage=t.survey_stage or "",
                 sectors=list(t.sectors),
+                entity_types=list(t.entity_types),
+                min_responses=t.min_responses,
+                min_communes=t.min_communes,
             )
         )
     Task.objects.bulk_create(tasks)

@@ -18,7 +18,14 @@ from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
 from thuocdo.geo.models import Level as GeoLevel
 from thuocdo.plans import selectors
-from thuocdo.plans.domain.frameworks import SURVEY_STAGES, campaign_stage
+from thuocdo.plans.domain.evidence import (
+    Shortfall,
+    SurveyEvidence,
+    campaign_stages,
+    evidence_rule,
+    shortfall,
+)
+from thuocdo.plans.domain.frameworks import SURVEY_STAGES
 from thuocdo.plans.domain.workflow import (
     can_transition,
     path_to,
@@ -245,15 +252,57 @@ def _walk_status(*, task: Task, actor: Any, target: str, on: date, note: str) ->
     return True
 
 
+def _entity_label(code: str) -> str:
+    from thuocdo.assessments.models import EntityType
+
+    return str(EntityType(code).label) if code in EntityType.values else code
+
+
+def _missing_text(task: Task, evidence: SurveyEvidence, gap: Shortfall) -> str:
+    """What ``evidence`` lacks for ``task``, in the active language."""
+    parts = []
+    if gap.responses is not None:
+        have, need = gap.responses
+        parts.append(
+            _("at least %(need)s verified responses%(types)s (it has %(have)s)")
+            % {
+                "need": need,
+                "have": have,
+                "types": (" (" + ", ".join(_entity_label(t) for t in task.entity_types) + ")")
+                if task.entity_types
+                else "",
+            }
+        )
+    if gap.communes is not None:
+        have, need = gap.communes
+        parts.append(
+            _("verified responses from at least %(need)s communes (it has %(have)s)")
+            % {"need": need, "have": have}
+        )
+    return _("Not completed: the campaign “%(campaign)s” needs %(missing)s.") % {
+        "campaign": evidence.label,
+        "missing": "; ".join(parts),
+    }
+
+
 @transaction.atomic
 def tasks_sync_survey_stage(
-    *, unit_path: str, year: int, stage: str, sector: str = "", actor: Any = None
+    *,
+    unit_path: str,
+    year: int,
+    stage: str,
+    sector: str = "",
+    evidence: SurveyEvidence | None = None,
+    actor: Any = None,
 ) -> int:
-    """Mark the survey-programme tasks of ``stage`` in the plans of the province containing
-    ``unit_path`` (the national plans for a campaign over the whole country) for ``year`` as
-    done (see :func:`tasks_sync_campaign`): the tasks of every
-    sector, and those of ``sector`` (a criteria-set sector such as ``retail``) when the task
-    names focus sectors. Returns how many tasks changed."""
+    """Complete, on evidence, the survey-programme tasks of ``stage`` in the plans of the
+    province containing ``unit_path`` (the national plans for a campaign over the whole
+    country) for ``year``.
+
+    A task is concerned when its focus sectors (if any) include ``sector`` and its entity types
+    (if any) meet the campaign's; it is done only when ``evidence`` (the campaign's verified
+    responses) meets the task's condition (:mod:`thuocdo.plans.domain.evidence`); otherwise
+    ``Task.evidence_missing`` says what is missing. Returns how many tasks were completed."""
     if stage not in SURVEY_STAGES:
         raise ValidationError(
             {
@@ -264,6 +313,7 @@ def tasks_sync_survey_stage(
     parts = [p for p in str(unit_path or "").split("/") if p]
     if not parts:
         raise ValidationError({"unit_path": _("A unit path names at least a province.")})
+    evidence = evidence or SurveyEvidence()
     # a campaign over the whole country (``2025/``) completes the national plans' tasks
     province_path = f"{parts[0]}/{parts[1]}/" if len(parts) > 1 else ""
     tasks = (
@@ -277,36 +327,73 @@ def tasks_sync_survey_stage(
         .exclude(status__in=[Status.DONE, Status.CANCELLED])
         .order_by("pk")
     )
-    note = _(
-        "Completed automatically: a survey campaign of %(year)s reached the stage “%(stage)s”."
-    ) % {"stage": str(SURVEY_STAGE_LABELS[stage]), "year": year}
     changed = 0
     on = today()
     for task in tasks:
         if task.sectors and sector not in task.sectors:
             continue
+        if not evidence.serves(task.entity_types):
+            continue
+        responses, communes = evidence.counts(task.entity_types)
+        rule = evidence_rule(
+            stage, min_responses=task.min_responses, min_communes=task.min_communes
+        )
+        gap = shortfall(rule, responses=responses, communes=communes)
+        if gap:
+            missing = _missing_text(task, evidence, gap)
+            if task.evidence_missing != missing:
+                task.evidence_missing = missing
+                task.save(update_fields=["evidence_missing", "updated_at"])
+            continue
+        note = _(
+            "Completed on evidence: the survey campaign “%(campaign)s” of %(year)s reached the "
+            "stage “%(stage)s” with %(responses)s verified responses from %(communes)s communes."
+        ) % {
+            "campaign": evidence.label,
+            "stage": str(SURVEY_STAGE_LABELS[stage]),
+            "year": year,
+            "responses": responses,
+            "communes": communes,
+        }
+        task.evidence_missing = ""
         if _walk_status(task=task, actor=actor, target=Status.DONE, on=on, note=note):
             changed += 1
     return changed
 
 
+def campaign_evidence(campaign: Any) -> SurveyEvidence:
+    """The verified responses of ``campaign`` as (entity type, commune) pairs."""
+    rows = campaign.responses.filter(status="verified").values_list("entity_type", "commune__code")
+    return SurveyEvidence(
+        label=str(campaign.name),
+        entity_types=tuple(campaign.entity_types or ()),
+        responses=tuple((str(t), str(c)) for t, c in rows),
+    )
+
+
 def tasks_sync_campaign(*, campaign: Any, actor: Any = None) -> int:
-    """Complete the survey-programme tasks of the stage ``campaign`` has just reached (its
-    current status; see :func:`~thuocdo.plans.domain.frameworks.campaign_stage`). Called by the
-    assessments app after each campaign transition commits. Returns how many tasks changed."""
-    stage = campaign_stage(
+    """Complete, on the campaign's evidence, the survey-programme tasks of every stage
+    ``campaign`` has reached (its current status; see
+    :func:`~thuocdo.plans.domain.evidence.campaign_stages`). Called by the assessments app
+    after each campaign transition commits. Returns how many tasks changed."""
+    stages = campaign_stages(
         status=campaign.status,
         pilot=bool(campaign.pilot),
         province_wide=campaign.area.level == GeoLevel.PROVINCE,
     )
-    if stage is None:
+    if not stages:
         return 0
-    return tasks_sync_survey_stage(
-        unit_path=campaign.unit_path,
-        year=campaign.year,
-        stage=stage,
-        sector=campaign.framework.sector,
-        actor=actor,
+    evidence = campaign_evidence(campaign)
+    return sum(
+        tasks_sync_survey_stage(
+            unit_path=campaign.unit_path,
+            year=campaign.year,
+            stage=stage,
+            sector=campaign.framework.sector,
+            evidence=evidence,
+            actor=actor,
+        )
+        for stage in stages
     )
 
 
