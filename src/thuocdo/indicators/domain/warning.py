@@ -80,7 +80,7 @@ class Assessment:
         }
 
 
-def meets(value: float, target: Target, rules: VerdictRules = VerdictRules()) -> bool:
+def meets(value: float, target: Target, rules: VerdictRules = DEFAULT_RULES) -> bool:
     """Whether ``value`` meets ``target`` (with the forecast's numerical tolerance)."""
     tol = max(rules.tolerance_abs, rules.tolerance_rel * abs(target.value))
     if target.sense == "at_least":
@@ -105,8 +105,8 @@ def assess(
     latest = (int(years[-1]), float(y[-1]))
     n = len(y)
     if target.year <= latest[0]:
-        fc = forecast_to_target(history, target, bounds=bounds, rules=rules)
-        return Assessment(str(fc.verdict), target, fc, latest, n)
+        observed = forecast_to_target(history, target, bounds=bounds, rules=rules)
+        return Assessment(str(observed.verdict), target, observed, latest, n)
     fc = (
         forecast_to_target(history, target, bounds=bounds, rules=rules) if n >= min_points else None
     )
