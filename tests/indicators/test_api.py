@@ -146,7 +146,7 @@ def test_scope_matrix(client: Client, make_user: Any, token_for: Any) -> None:
 
 def test_forecast_endpoint(client: Client, make_user: Any, token_for: Any) -> None:
     ministry = make_user("ministry")
-    res = client.get(f"{BASE}/de-share-gdp/forecast", **auth(token_for(ministry)))
+    res = client.get(f"{BASE}/de-share-gdp/forecast?year=2025", **auth(token_for(ministry)))
     assert res.status_code == 200
     data = res.json()
     assert data["verdict"] == "on_track" and data["method"] == "linear" and data["target"] == 20

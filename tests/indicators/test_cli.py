@@ -66,7 +66,7 @@ def test_target_submit_forecast_round_trip(capsys: Any) -> None:
         "Sở KH&CN ước tính",
     )
     assert code == 0 and data["provisional"] and data["value"] == 88.5 and data["created"]
-    code, data, _ = run(capsys, "forecast", "households-fibre", "--unit", "01")
+    code, data, _ = run(capsys, "forecast", "households-fibre", "--unit", "01", "--year", "2025")
     assert code == 0
     assert list(data) == ["target", "target_year", "forecast", "interval", "p_meet", "verdict"]
     assert data["target"] == 90 and data["target_year"] == 2025
@@ -78,7 +78,7 @@ def test_target_submit_forecast_round_trip(capsys: Any) -> None:
 
 
 def test_national_forecast_without_unit(capsys: Any) -> None:
-    code, data, _ = run(capsys, "forecast", "de-share-gdp")
+    code, data, _ = run(capsys, "forecast", "de-share-gdp", "--year", "2025")
     assert code == 0 and data["target"] == 20 and data["verdict"] == "on_track"
 
 

@@ -95,9 +95,35 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_warnings)
 
     p = isub.add_parser(
-        "backtest", help="backtest the forecast method on the stored series (text report)"
+        "backtest",
+        help="backtest the forecast method on the stored series, per series and per indicator",
     )
+    p.add_argument("--json", action="store_true", help="the per-indicator figures as JSON")
     p.set_defaults(func=cmd_backtest)
+
+    p = isub.add_parser("propose-target", help="propose a new target (awaits another's approval)")
+    p.add_argument("code")
+    p.add_argument("--unit", default=None, help="province code, or VN / omitted for national")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--value", required=True)
+    p.add_argument("--comparator", choices=[">=", ">", "<=", "<", "~"], default=None)
+    p.add_argument("--reason", required=True)
+    _as(p)
+    p.set_defaults(func=cmd_propose_target)
+
+    p = isub.add_parser("proposals", help="target-change proposals in scope (JSON)")
+    p.add_argument("--status", default=None, choices=["pending", "approved", "rejected"])
+    _as(p)
+    p.set_defaults(func=cmd_proposals)
+
+    p = isub.add_parser("decide-proposal", help="approve or reject a target-change proposal")
+    p.add_argument("id", type=int)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--approve", action="store_true")
+    g.add_argument("--reject", action="store_true")
+    p.add_argument("--note", default="")
+    _as(p)
+    p.set_defaults(func=cmd_decide_proposal)
 
     p = isub.add_parser(
         "measure", help="declare digital-economy inputs (JSON file) and compute the shares"
@@ -413,10 +439,63 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     setup_django()
-    from thuocdo.indicators.forecasting import stored_backtest
+    from thuocdo.indicators.forecasting import backtest_by_indicator, backtest_text, stored_backtest
 
     def run() -> int:
-        print(stored_backtest().to_text())
+        report = stored_backtest()
+        if args.json:
+            print_json(backtest_by_indicator(report))
+        else:
+            print(backtest_text(report))
+        return 0
+
+    return _run(run)
+
+
+def cmd_propose_target(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.proposals import proposal_dict, proposal_open
+
+    def run() -> int:
+        actor, scope = _actor(args.as_user)
+        p = proposal_open(
+            scope=scope,
+            actor=actor,
+            indicator_code=args.code,
+            unit_code_=args.unit,
+            year=args.year,
+            value=args.value,
+            comparator=args.comparator,
+            reason=args.reason,
+        )
+        print_json(proposal_dict(p))
+        return 0
+
+    return _run(run)
+
+
+def cmd_proposals(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.proposals import proposal_dict, proposal_list
+
+    def run() -> int:
+        _actor_user, scope = _actor(args.as_user)
+        print_json([proposal_dict(p) for p in proposal_list(scope=scope, status=args.status)])
+        return 0
+
+    return _run(run)
+
+
+def cmd_decide_proposal(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.proposals import proposal_decide, proposal_dict
+
+    def run() -> int:
+        actor, scope = _actor(args.as_user)
+        p = proposal_decide(
+            scope=scope, actor=actor, proposal_id=args.id, approve=args.approve, note=args.note
+        )
+        print_json(proposal_dict(p))
         return 0
 
     return _run(run)

@@ -17,14 +17,22 @@ from thuocdo.indicators import selectors, services
 from thuocdo.indicators.digital_economy import de_declare, de_result_list
 from thuocdo.indicators.forecasting import early_warnings, forecast_get
 from thuocdo.indicators.models import DigitalEconomyResult, Indicator, Submission, Target
+from thuocdo.indicators.proposals import (
+    proposal_decide,
+    proposal_dict,
+    proposal_list,
+    proposal_open,
+)
 from thuocdo.indicators.reporting import resolve_unit, unit_code
 from thuocdo.indicators.schemas import (
+    DecisionIn,
     DigitalEconomyIn,
     DigitalEconomyOut,
     ForecastOut,
     IndicatorDetailOut,
     IndicatorOut,
     OverdueOut,
+    ProposalIn,
     RevisionOut,
     SubmissionDetailOut,
     SubmissionIn,
@@ -296,3 +304,56 @@ def declare_measurement(request: HttpRequest, body: DigitalEconomyIn) -> Digital
         currency_unit=body.currency_unit,
     )
     return de_out(result)
+
+
+@router.get(
+    "/reporting/target-proposals",
+    response=list[dict[str, Any]],
+    auth=AUTH,
+    summary="Target-change proposals",
+)
+@access("officer")
+def list_proposals(request: HttpRequest, status: str | None = None) -> list[dict[str, Any]]:
+    scope = scope_for(_user(request))
+    return [proposal_dict(p) for p in proposal_list(scope=scope, status=status)]
+
+
+@router.post(
+    "/reporting/target-proposals",
+    response=dict[str, Any],
+    auth=AUTH,
+    summary="Propose a target change",
+)
+@access("officer")
+def open_proposal(request: HttpRequest, body: ProposalIn) -> dict[str, Any]:
+    user = _user(request)
+    p = proposal_open(
+        scope=scope_for(user),
+        actor=user,
+        indicator_code=body.indicator,
+        unit_code_=body.unit,
+        year=body.year,
+        value=body.value,
+        comparator=body.comparator,
+        reason=body.reason,
+    )
+    return proposal_dict(p)
+
+
+@router.post(
+    "/reporting/target-proposals/{proposal_id}/decision",
+    response=dict[str, Any],
+    auth=AUTH,
+    summary="Approve or reject a target change",
+)
+@access("officer")
+def decide_proposal(request: HttpRequest, proposal_id: int, body: DecisionIn) -> dict[str, Any]:
+    user = _user(request)
+    p = proposal_decide(
+        scope=scope_for(user),
+        actor=user,
+        proposal_id=proposal_id,
+        approve=body.approve,
+        note=body.note,
+    )
+    return proposal_dict(p)

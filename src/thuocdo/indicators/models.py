@@ -331,3 +331,56 @@ class DigitalEconomyResult(models.Model):
 
     def __str__(self) -> str:
         return f"DE result {self.unit_id or NATIONAL_CODE} {self.period} {self.method_version}"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class TargetProposal(models.Model):
+    """A proposed change of a target (seed 001 principle 3: a target met or far exceeded is
+    proposed for raising), applied only when another officer approves it."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey(
+        "geo.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    current_value = models.FloatField(null=True, blank=True)
+    current_comparator = models.CharField(max_length=2, blank=True)
+    value = models.FloatField()
+    comparator = models.CharField(max_length=2)
+    reason = models.TextField()
+    basis = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "year"],
+                condition=Q(status="pending", unit__isnull=False),
+                name="ind_proposal_pending_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=Q(status="pending", unit__isnull=True),
+                name="ind_proposal_pending_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id or NATIONAL_CODE} {self.year} → {self.value:g}"

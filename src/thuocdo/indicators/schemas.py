@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
 from pydantic import Field
 
@@ -108,16 +110,20 @@ class SubmitOut(Schema):
 class ForecastOut(Schema):
     target: float
     target_year: int
-    forecast: float
-    interval: list[float]
-    p_meet: float
+    target_kind: str
+    forecast: float | None
+    interval: list[float] | None
+    p_meet: float | None
     verdict: str
     verdict_label: str
+    propose_raising: bool
+    latest: list[float]
     comparator: str
     target_unit: str
-    method: str
-    selection: str
+    method: str | None
+    selection: str | None
     history: list[list[float]]
+    plans: list[dict[str, Any]]
     notes: list[str]
     indicator: str
     unit: str
@@ -159,3 +165,17 @@ class DigitalEconomyOut(Schema):
     notes: list[str]
     declaration: int
     inputs: dict[str, object]
+
+
+class ProposalIn(Schema):
+    indicator: str = Field(..., max_length=80)
+    unit: str | None = Field(None, max_length=10, description="province code or VN")
+    year: int = Field(..., ge=2000, le=2100)
+    value: float
+    comparator: str | None = Field(None, max_length=2)
+    reason: str = Field(..., max_length=5000)
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=5000)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer
 from thuocdo.geo.models import Level, Structure, Unit
-from thuocdo.indicators.domain.periods import Period
+from thuocdo.indicators.domain.periods import Period, period_for
 from thuocdo.indicators.models import (
     Indicator,
     IndicatorKind,
@@ -60,26 +60,23 @@ def target_for(
     year: int | None = None,
     *,
     kinds: tuple[str, ...] = ("target",),
+    on_day: date | None = None,
 ) -> Target | None:
     """The target of ``year`` (the unit's own, else the national one); without a year, the
-    earliest target year not before the last reported year, else the latest one."""
+    next target year still ahead (the earliest not before the reporting year in progress on
+    ``on_day``, default today), else the latest one."""
     qs = Target.objects.filter(indicator=indicator, kind__in=kinds)
     own = qs.filter(unit=unit) if unit is not None else qs.none()
     national = qs.filter(unit__isnull=True)
     if year is not None:
         return own.filter(year=year).first() or national.filter(year=year).first()
-    last = (
-        Submission.objects.filter(indicator=indicator, unit=unit)
-        .order_by("-period_end")
-        .values_list("year", flat=True)
-        .first()
-    )
+    ahead_from = period_for(on_day or today()).year
     years = sorted(
         set(own.values_list("year", flat=True)) | set(national.values_list("year", flat=True))
     )
     if not years:
         return None
-    chosen = next((y for y in years if last is None or y >= last), years[-1])
+    chosen = next((y for y in years if y >= ahead_from), years[-1])
     return own.filter(year=chosen).first() or national.filter(year=chosen).first()
 
 

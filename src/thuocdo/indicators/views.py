@@ -27,6 +27,7 @@ VERDICT_CLASS = {
     "far_ahead": "ahead",
     "at_risk": "risk",
     "off_track": "off",
+    "target_met": "ahead",
 }
 
 
@@ -76,7 +77,7 @@ def _row(ind: Indicator, unit: Unit | None) -> dict[str, Any]:
             "annual": fc["history"] if fc else [],
             "target": None if target is None else [target.year, target.value],
             "band": None
-            if fc is None or fc["method"] == "observed"
+            if fc is None or fc["method"] in (None, "observed")
             else [fc["target_year"], fc["interval"][0], fc["forecast"], fc["interval"][1]],
         },
     }
