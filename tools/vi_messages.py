@@ -5,6 +5,9 @@ PLURALS: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "Only administrators and local officers manage accounts.": "Chỉ quản trị hệ thống và cán bộ địa phương mới quản lý tài khoản.",
+    "This field cannot be empty.": "Trường này không được để trống.",
+    "A token lasts from 1 to %(max)s days.": "Mã truy cập có hiệu lực từ 1 đến %(max)s ngày.",
     "formerly %(name)s": "trước đây là %(name)s",
     "No active token with id %(id)s.": "Không có mã truy cập đang hoạt động với id %(id)s.",
     "User name": "Tên đăng nhập",

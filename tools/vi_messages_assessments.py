@@ -1,6 +1,7 @@
 """Vietnamese for the assessments catalogue (src/thuocdo/assessments/locale)."""
 
 VI = {
+    "This Idempotency-Key was used for another submission; send a new key.": "Khóa Idempotency-Key này đã được dùng cho một lần gửi khác; hãy gửi với khóa mới.",
     "Unknown criteria set %(label)s.": "Không có bộ tiêu chí %(label)s.",
     "The file is larger than 5 MB.": "Tệp lớn hơn 5 MB.",
     "This is not a valid tax code.": "Đây không phải là mã số thuế hợp lệ.",

@@ -5,6 +5,8 @@ PLURALS: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "Only this provider's own users may change its content.": "Chỉ người dùng của chính nhà cung cấp này mới được thay đổi nội dung của họ.",
+    "Only an officer may approve or reject a listing.": "Chỉ cán bộ quản lý mới được phê duyệt hoặc từ chối một giải pháp.",
     # connection requests
     "No organisation with id %(id)s.": "Không có tổ chức với mã số %(id)s.",
     "Only the organisation itself or an officer of its area may ask for a solution.": "Chỉ chính tổ chức hoặc cán bộ phụ trách địa bàn của tổ chức mới được đề nghị kết nối giải pháp.",

@@ -3,6 +3,17 @@
 PLURALS: dict[str, str] = {}
 
 VI: dict[str, str] = {
+    "No value for the plan year": "Chưa có số liệu của năm kế hoạch",
+    "Awaiting approval": "Chờ phê duyệt",
+    "Approved": "Đã phê duyệt",
+    "Rejected": "Bị từ chối",
+    "Say why the target should change.": "Nêu lý do cần điều chỉnh mục tiêu.",
+    "The proposed target equals the current one (%(v)s).": "Mục tiêu đề xuất trùng với mục tiêu hiện hành (%(v)s).",
+    "A proposal for %(code)s in %(year)s already awaits approval.": "Đã có một đề xuất cho %(code)s năm %(year)s đang chờ phê duyệt.",
+    "Unknown proposal: %(id)s.": "Không có đề xuất số %(id)s.",
+    "The proposal %(id)s was already decided (%(status)s).": "Đề xuất số %(id)s đã được quyết định (%(status)s).",
+    "A proposal is approved or rejected by another officer.": "Đề xuất phải do một cán bộ khác phê duyệt hoặc từ chối.",
+    "Unknown status: %(v)s.": "Trạng thái không hợp lệ: %(v)s.",
     # models
     "Higher is better": "Càng cao càng tốt",
     "Lower is better": "Càng thấp càng tốt",

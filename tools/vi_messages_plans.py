@@ -1,6 +1,7 @@
 """Vietnamese catalogue of the plans app (filled into src/thuocdo/plans/locale by translate_po.py)."""
 
 VI = {
+    "Completed automatically: a survey campaign of %(year)s reached the stage “%(stage)s”.": "Tự động hoàn thành: một đợt khảo sát năm %(year)s đã đạt giai đoạn “%(stage)s”.",
     # models
     "National": "Quốc gia",
     "Ministry": "Bộ, ngành",
