@@ -5,7 +5,7 @@ PLURALS: dict[str, str] = {}
 VI: dict[str, str] = {
     "No value for the plan year": "Chưa có số liệu của năm kế hoạch",
     "Awaiting approval": "Chờ phê duyệt",
-    "Approved": "Đã phê duyệt",
+    "Approved": "Đã duyệt",
     "Rejected": "Bị từ chối",
     "Say why the target should change.": "Nêu lý do cần điều chỉnh mục tiêu.",
     "The proposed target equals the current one (%(v)s).": "Mục tiêu đề xuất trùng với mục tiêu hiện hành (%(v)s).",
