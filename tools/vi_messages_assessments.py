@@ -254,6 +254,22 @@ VI = {
     "Electronic identifier code of the agency (state agencies only, e.g. 000.00.31.H26)": "Mã định danh điện tử của cơ quan (chỉ cơ quan nhà nước, ví dụ 000.00.31.H26)",
     "Electronic identifier code of the parent agency": "Mã định danh điện tử của cơ quan cấp trên",
     "%(value)s is not a valid electronic identifier code of an agency: 3 digits.2 digits.2 digits.a capital letter and 2 digits (for example 000.00.31.H26).": "%(value)s không phải mã định danh điện tử hợp lệ của cơ quan: 3 chữ số.2 chữ số.2 chữ số.một chữ cái in hoa và 2 chữ số (ví dụ 000.00.31.H26).",
+    "publish results by name": "công bố kết quả theo tên",
+    "No campaign with named results %(id)s.": "Không có đợt đánh giá %(id)s công bố kết quả theo tên.",
+    "Only the campaign's owner may choose named publication.": "Chỉ người tạo đợt đánh giá mới được quyết định công bố theo tên.",
+    "Only a campaign over state agencies alone may publish results by name; this one covers %(types)s.": "Chỉ đợt đánh giá chỉ gồm cơ quan nhà nước mới được công bố kết quả theo tên; đợt này gồm %(types)s.",
+    "Results per agency": "Kết quả từng cơ quan",
+    "Submitted and verified self-assessments of the agencies in this campaign's area; only verified results can be published.": "Các phiếu tự đánh giá đã nộp và đã xác minh của các cơ quan trong địa bàn đợt đánh giá; chỉ kết quả đã xác minh mới được công bố.",
+    "Agency": "Cơ quan",
+    "Electronic identifier code": "Mã định danh điện tử",
+    "Maturity level": "Mức",
+    "No submitted response yet.": "Chưa có phiếu nào được nộp.",
+    "Named publication": "Công bố theo tên",
+    "Verified results are published by agency name once the campaign is published.": "Kết quả đã xác minh được công bố theo tên cơ quan khi đợt đánh giá được công bố.",
+    "Results are published only as aggregates with small-cell suppression (the default).": "Kết quả chỉ được công bố dạng tổng hợp, ẩn các ô quá nhỏ (mặc định).",
+    "Public page of named results": "Trang công khai kết quả theo tên",
+    "Stop publishing by name": "Thôi công bố theo tên",
+    "Publish verified results by agency name": "Công bố kết quả đã xác minh theo tên cơ quan",
 }
 
 PLURALS = {

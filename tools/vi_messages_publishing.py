@@ -42,4 +42,10 @@ VI = {
     "Unknown chart %(chart)s.": "Không có biểu đồ %(chart)s.",
     "Unknown dataset or format.": "Không có bộ dữ liệu hoặc định dạng này.",
     "Unknown format %(value)s: use pdf or xlsx.": "Định dạng %(value)s không hỗ trợ: dùng pdf hoặc xlsx.",
+    "Results by agency": "Kết quả theo cơ quan",
+    "Verified digital transformation results of the state agencies of %(area)s, %(year)s, published by name by decision of the campaign's owner.": "Kết quả chuyển đổi số đã xác minh của các cơ quan nhà nước tại %(area)s, năm %(year)s, công bố theo tên theo quyết định của người tạo đợt đánh giá.",
+    "Agency": "Cơ quan",
+    "Electronic identifier code": "Mã định danh điện tử",
+    "Score": "Điểm",
+    "Maturity level": "Mức",
 }

@@ -41,7 +41,7 @@ def test_list_and_read_builtins_anonymously(client: Client) -> None:
     res = client.get(BASE)
     assert res.status_code == 200
     rows = res.json()
-    assert len({r["code"] for r in rows if r["builtin"]}) == 10
+    assert len({r["code"] for r in rows if r["builtin"]}) == 12
     assert all(r["status"] == "published" for r in rows)
     assert [r["label"] for r in client.get(f"{BASE}?entity_type=farm").json()] == ["farm-dx@2025.1"]
     assert {r["code"] for r in client.get(f"{BASE}?sector=tourism").json()} == {"destination-dx"}

@@ -297,25 +297,54 @@ def test_score_falls_back_to_the_builtin_file(
 
 
 BUILTIN_CODES = [
-    "cooperative-dx", "destination-dx", "farm-dx", "household-dx", "logistics-dx",
+    "agency-commune-dx", "agency-dept-dx", "cooperative-dx", "destination-dx", "farm-dx", "household-dx", "logistics-dx",
     "manufacturing-readiness", "market-dx", "retail-dx", "shop-dx", "sme-dx",
 ]  # fmt: skip
 
 
-def test_load_builtins_publishes_the_ten_sets_on_a_fresh_database(
+def test_load_builtins_publishes_the_twelve_sets_on_a_fresh_database(
     capsys: Any, forget_sets: Any
 ) -> None:
     forget_sets()
     assert not FrameworkVersion.objects.exists()
     code, out, err = run(capsys, "load-builtins")
     assert (code, err) == (0, "")
-    assert json.loads(out)["frameworks"] == {"criteria_sets": 10, "created": 10}
+    assert json.loads(out)["frameworks"] == {"criteria_sets": 12, "created": 12}
     code, out, _ = run(capsys, "frameworks", "list")
     rows = json.loads(out)
     assert code == 0
     assert sorted(r["code"] for r in rows) == BUILTIN_CODES
     assert all(r["status"] == "published" and r["builtin"] for r in rows)
     assert all(r["pillars"] >= 4 and r["criteria"] >= 20 for r in rows)
+    types = {r["code"]: r["entity_types"] for r in rows}
+    assert types["agency-dept-dx"] == ["agency_department", "public_service_unit"]
+    assert types["agency-commune-dx"] == ["agency_commune"]
     # a second run changes nothing
     code, out, _ = run(capsys, "load-builtins")
-    assert code == 0 and json.loads(out)["frameworks"] == {"criteria_sets": 10, "created": 0}
+    assert code == 0 and json.loads(out)["frameworks"] == {"criteria_sets": 12, "created": 0}
+
+
+@pytest.mark.parametrize("label", ["agency-dept-dx@2025.1", "agency-commune-dx@2025.1"])
+def test_agency_sets_score_by_hand(label: str, capsys: Any, tmp_path: Path) -> None:
+    fw = FrameworkVersion.objects.get(code=label.split("@")[0]).engine()
+    assert (
+        "không phải văn bản chính thức"
+        in (FrameworkVersion.objects.get(code=label.split("@")[0]).definition["source"])
+    )
+    best: dict[str, Any] = {}
+    for c in fw.criteria():
+        q = c.question
+        if q.type in ("single", "multi"):
+            best[c.code] = q.options[-1].code if q.type == "single" else [q.options[0].code]
+        elif q.type == "boolean":
+            best[c.code] = True
+        else:
+            best[c.code] = 100
+        assert c.description is not None and c.description.vi.startswith("Minh chứng:")
+    code, out, err = run(capsys, "score", label, str(write_json(tmp_path, best)))
+    assert code == 0, err
+    assert (json.loads(out)["overall"], json.loads(out)["level"]) == (100.0, 5)
+    # awareness by hand: A1 "delegated to a deputy" 40 × weight 2, A2 yes 100 × weight 1 → 60
+    mid = {**best, "A1": "b", "A2": True}
+    code, out, _ = run(capsys, "score", label, str(write_json(tmp_path, mid)))
+    assert json.loads(out)["pillars"]["awareness"] == pytest.approx((40 * 2 + 100) / 3)

@@ -49,7 +49,7 @@ def test_all_ten_builtins_listed_in_vietnamese_order(client: Client) -> None:
         names.append(fw.name.vi)
     shown = [n for n in re.findall(r'class="fw-name"[^>]*>([^<]+)<', html) if n in names]
     assert shown == sorted(names, key=vi_sort_key)
-    assert len(shown) == 10
+    assert len(shown) == 12
 
 
 def test_filters(client: Client) -> None:

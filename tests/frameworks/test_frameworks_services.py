@@ -203,8 +203,8 @@ def test_builtins_load_again_changes_nothing() -> None:
     from thuocdo.frameworks.builtins import load
 
     before = list(FrameworkVersion.objects.filter(builtin=True).values_list("pk", "content_hash"))
-    assert len(before) == 10
-    assert load() == {"criteria_sets": 10, "created": 0}
+    assert len(before) == 12
+    assert load() == {"criteria_sets": 12, "created": 0}
     after = list(FrameworkVersion.objects.filter(builtin=True).values_list("pk", "content_hash"))
     assert after == before
     assert all(

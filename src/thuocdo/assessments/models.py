@@ -121,6 +121,9 @@ class Campaign(models.Model):
     year = models.PositiveIntegerField(_("year"), db_index=True)
     entity_types = models.JSONField(_("entity types"), default=list)
     pilot = models.BooleanField(_("pilot"), default=False)
+    # a campaign over state agencies only may publish each agency's result by name (the
+    # owner's decision, audited); every other campaign publishes suppressed aggregates only
+    publish_named = models.BooleanField(_("publish results by name"), default=False)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     status = models.CharField(

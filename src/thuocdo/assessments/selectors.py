@@ -432,3 +432,58 @@ def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
         "pillars": pillars,
         "unmet": unmet,
     }
+
+
+def _agency_rows(campaign: Campaign, qs: QuerySet[Response]) -> list[dict[str, Any]]:
+    fw = campaign.framework.engine()
+    pillars = [(p.code, p.name) for p in fw.pillars]
+    rows: list[dict[str, Any]] = []
+    for r in qs.select_related("organisation", "organisation__admin_unit").order_by(
+        "organisation__sort_key", "organisation_id"
+    ):
+        org = r.organisation
+        rows.append(
+            {
+                "name": org.name,
+                "agency_code": org.agency_code,
+                "entity_type": org.entity_type,
+                "admin_unit": org.admin_unit.name if org.admin_unit is not None else "",
+                "status": r.status,
+                "overall": r.overall,
+                "level": r.level,
+                "pillars": [(code, (r.pillar_scores or {}).get(code)) for code, _name in pillars],
+            }
+        )
+    return rows
+
+
+def agency_results(*, scope: Scope, campaign: Campaign) -> list[dict[str, Any]]:
+    """Each agency's result in a campaign over agencies, for officers covering the campaign's
+    area (submitted and verified responses; the status says which)."""
+    if not scope.is_officer or not scope.covers_path(campaign.unit_path):
+        raise PermissionDenied(_("This lies outside your administrative area."))
+    qs = Response.objects.filter(
+        campaign=campaign,
+        organisation__entity_type__in=sorted(agency.AGENCY_TYPES),
+        status__in=[ResponseStatus.SUBMITTED, ResponseStatus.VERIFIED],
+    )
+    return _agency_rows(campaign, qs)
+
+
+def named_results_public(campaign_id: int) -> tuple[Campaign, list[dict[str, Any]]]:
+    """The named public results of a campaign over agencies: only when the campaign is
+    published and its owner chose named publication, only verified responses of agencies.
+    Anything else is not found (the suppressed dashboards stay the only public output)."""
+    campaign = (
+        Campaign.objects.select_related("framework", "area")
+        .filter(pk=campaign_id, status=CampaignStatus.PUBLISHED, publish_named=True)
+        .first()
+    )
+    if campaign is None or any(t not in agency.AGENCY_TYPES for t in campaign.entity_types):
+        raise Http404(_("No campaign with named results %(id)s.") % {"id": campaign_id})
+    qs = Response.objects.filter(
+        campaign=campaign,
+        organisation__entity_type__in=sorted(agency.AGENCY_TYPES),
+        status=ResponseStatus.VERIFIED,
+    )
+    return campaign, _agency_rows(campaign, qs)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("data-dictionary.csv", views.dictionary, name="dictionary"),
     path("<int:campaign_id>/", views.dashboard, name="dashboard"),
+    path("agencies/<int:campaign_id>/", views.agency_results, name="agency-results"),
     path("<int:campaign_id>/csv/<str:chart>/", views.chart_csv, name="csv"),
     path("<int:campaign_id>/report/", views.report, name="report"),
     path("<int:campaign_id>/data/<str:dataset>.<str:fmt>", views.download, name="download"),

@@ -110,3 +110,19 @@ def report(request: HttpRequest, campaign_id: int) -> HttpResponse:
         f'attachment; filename="report-{campaign_id}-{area or "VN"}.{fmt}"'
     )
     return response
+
+
+@access("public")
+def agency_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Named results of a published campaign over state agencies whose owner chose named
+    publication: an explicit exception to the suppressed public outputs, kept on its own page."""
+    from thuocdo.assessments.selectors import named_results_public
+
+    campaign, rows = named_results_public(campaign_id)
+    fw = campaign.framework.engine()
+    lang = "en" if (request.LANGUAGE_CODE or "vi").startswith("en") else "vi"
+    return render(
+        request,
+        "publishing/agency_results.html",
+        {"campaign": campaign, "rows": rows, "pillars": [p.name.get(lang) for p in fw.pillars]},
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.services import audit_record
+from thuocdo.assessments.domain import agency
 from thuocdo.assessments.models import (
     Campaign,
     CampaignStatus,
@@ -62,6 +63,7 @@ def campaign_snapshot(c: Campaign) -> dict[str, Any]:
         "year": c.year,
         "entity_types": list(c.entity_types),
         "pilot": c.pilot,
+        "publish_named": c.publish_named,
         "opens_on": c.opens_on.isoformat() if c.opens_on else None,
         "closes_on": c.closes_on.isoformat() if c.closes_on else None,
         "status": c.status,
@@ -185,6 +187,51 @@ def campaign_update(
     audit_record(
         actor=actor,
         action="campaign.update",
+        object_type="assessments.campaign",
+        object_id=c.pk,
+        before=before,
+        after=campaign_snapshot(c),
+        unit_path=c.unit_path,
+    )
+    return c
+
+
+@transaction.atomic
+def campaign_set_named_publication(
+    *, scope: Scope, actor: User | None, campaign: Campaign, named: bool
+) -> Campaign:
+    """Choose whether a campaign over state agencies publishes each agency's result by name.
+
+    Public bodies' results are normally published by name, so the owner of such a campaign (its
+    creator, or an administrator) may choose it; it is off by default and every change is
+    audited. A campaign that includes any other entity type keeps small-cell suppression and is
+    refused here."""
+    c = Campaign.objects.select_for_update().select_related("framework", "area").get(pk=campaign.pk)
+    _require_manage(scope, c.unit_path)
+    is_owner = scope.role == "admin" or (
+        actor is not None and c.created_by_id is not None and c.created_by_id == actor.pk
+    )
+    if not is_owner:
+        raise PermissionDenied(_("Only the campaign's owner may choose named publication."))
+    types = list(c.entity_types or [])
+    if named and (not types or any(t not in agency.AGENCY_TYPES for t in types)):
+        raise ValidationError(
+            {
+                "publish_named": [
+                    _(
+                        "Only a campaign over state agencies alone may publish results by name; "
+                        "this one covers %(types)s."
+                    )
+                    % {"types": ", ".join(types) or "∅"}
+                ]
+            }
+        )
+    before = campaign_snapshot(c)
+    c.publish_named = named
+    c.save(update_fields=["publish_named"])
+    audit_record(
+        actor=actor,
+        action="campaign.named_publication",
         object_type="assessments.campaign",
         object_id=c.pk,
         before=before,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from thuocdo.accounts.models import User
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.assessments import selectors, services
+from thuocdo.assessments.domain import agency
 from thuocdo.assessments.models import Channel, ResponseStatus
 from thuocdo.assessments.services.common import lang
 from thuocdo.core.access import access
@@ -61,6 +62,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": scope.covers_path(campaign.unit_path),
         "public_link": request.build_absolute_uri(f"/assessments/c/{campaign.public_token}/"),
         "strata": campaign.strata.count(),
+        "agency_campaign": any(t in agency.AGENCY_TYPES for t in campaign.entity_types),
         "next": services.campaigns.NEXT_STATUS.get(campaign.status),  # type: ignore[call-overload]
     }
     return render(request, "assessments/campaign.html", context)
@@ -205,3 +207,42 @@ def response_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise
     return redirect("assessments:response", pk)
+
+
+@access("officer")
+@login_required
+def agency_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each agency's result in a campaign over agencies, and the owner's choice of named
+    publication."""
+    scope = scope_for(request.user)
+    require_officer(scope)
+    campaign = selectors.campaign_get(scope=scope, campaign_id=pk)
+    rows = selectors.agency_results(scope=scope, campaign=campaign)
+    fw = campaign.framework.engine()
+    context = {
+        "campaign": campaign,
+        "rows": rows,
+        "pillars": [p.name.get(lang()) for p in fw.pillars],
+        "can_choose": scope.role == "admin" or campaign.created_by_id == request.user.pk,
+    }
+    return render(request, "assessments/agency_results.html", context)
+
+
+@access("officer")
+@login_required
+@require_POST
+def named_publication(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    campaign = selectors.campaign_get(scope=scope, campaign_id=pk)
+    try:
+        services.campaign_set_named_publication(
+            scope=scope,
+            actor=_user(request),
+            campaign=campaign,
+            named=request.POST.get("named") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("assessments:agency-results", pk)
