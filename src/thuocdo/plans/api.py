@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -102,6 +103,11 @@ def task_detail(task: Task, user: Any) -> TaskDetailOut:
         title_en=task.title_en,
         expected_output=task.expected_output,
         deadline_text=task.deadline_text,
+        implementing_unit=task.implementing_unit,
+        period=task.period,
+        description=task.description,
+        milestones=selectors.task_milestones(task, get_language() or "vi"),
+        resources=selectors.task_resources(task, get_language() or "vi"),
         overdue=selectors.task_is_overdue(task, timezone.localdate()),
         updates=[
             UpdateOut(

@@ -127,6 +127,14 @@ class Task(models.Model):
     min_communes = models.PositiveIntegerField(null=True, blank=True)
     # What the latest campaign of the task's stage lacked; empty once the task is done.
     evidence_missing = models.TextField(blank=True)
+    # Annex 02's implementing unit and period; the source's description, references to
+    # existing tools ([{name_vi, name_en, url}]) and intermediate milestones
+    # ([{label_vi, label_en, due (ISO date or null), spec, text}]).
+    implementing_unit = models.CharField(_("implementing unit"), max_length=300, blank=True)
+    period = models.CharField(_("period"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    resources = models.JSONField(default=list, blank=True)
+    milestones = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )

@@ -118,6 +118,11 @@ class TaskDetailOut(TaskOut):
     title_en: str
     expected_output: str
     deadline_text: str
+    implementing_unit: str
+    period: str
+    description: str
+    milestones: list[dict[str, Any]]
+    resources: list[dict[str, str]]
     overdue: bool
     updates: list[UpdateOut]
     evidence: list[EvidenceOut]

@@ -344,6 +344,39 @@ def indicator_known(code: str) -> bool:
     return bool(listing().filter(code=code).exists())
 
 
+def task_milestones(task: Task, lang: str = "vi") -> list[dict[str, Any]]:
+    """The task's intermediate milestones in ``lang``: label, due (a date or None), spec, text."""
+    return [
+        {
+            "label": (m.get("label_en") if lang == "en" else "") or m.get("label_vi", ""),
+            "due": date.fromisoformat(m["due"]) if m.get("due") else None,
+            "spec": m.get("spec", ""),
+            "text": m.get("text", ""),
+        }
+        for m in task.milestones or []
+    ]
+
+
+def task_resources(task: Task, lang: str = "vi") -> list[dict[str, str]]:
+    """The existing tools the source names for the task, in ``lang``: name and url."""
+    return [
+        {
+            "name": (r.get("name_en") if lang == "en" else "") or r.get("name_vi", ""),
+            "url": r.get("url", ""),
+        }
+        for r in task.resources or []
+    ]
+
+
+def indicator_names() -> list[tuple[str, str]]:
+    """(code, Vietnamese name) of every strategy indicator (empty when the app is absent)."""
+    try:
+        listing = importlib.import_module("thuocdo.indicators.selectors").indicator_list
+    except (ImportError, AttributeError):
+        return []
+    return [(str(c), str(n)) for c, n in listing().values_list("code", "name_vi")]
+
+
 def task_indicator(task: Task) -> dict[str, Any] | None:
     unit_code = task.plan.unit.code if task.plan.unit_id and task.plan.unit else None
     return indicator_latest(code=task.indicator_code, unit_code=unit_code)

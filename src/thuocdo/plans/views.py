@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -297,6 +298,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "coordinating": [names.get(c, c) for c in task.coordinating_units],
         "evidence": task.evidence.all(),
         "indicator": selectors.task_indicator(task),
+        "milestones": selectors.task_milestones(task, get_language() or "vi"),
+        "resources": selectors.task_resources(task, get_language() or "vi"),
         "step": _step(100 if task.status == Status.DONE else task.progress),
     }
     return render(request, "plans/task.html", context, status=status)

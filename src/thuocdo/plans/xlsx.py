@@ -35,6 +35,8 @@ COLUMNS: Final = (
     ("start", "Bắt đầu"),
     ("deadline", "Thời hạn"),
     ("due", "Hạn (ngày)"),
+    ("implementing_unit", "Đơn vị thực hiện"),
+    ("period", "Giai đoạn"),
     ("expected_output", "Sản phẩm dự kiến"),
     ("kpi", "KPI"),
     ("indicator", "Mã chỉ tiêu"),
@@ -103,6 +105,8 @@ def export_plan(plan: Plan, tasks: list[Task]) -> bytes:
                 t.start,
                 t.deadline_spec,
                 t.deadline,
+                t.implementing_unit,
+                t.period,
                 t.expected_output,
                 t.kpi,
                 t.indicator_code,
@@ -111,7 +115,9 @@ def export_plan(plan: Plan, tasks: list[Task]) -> bytes:
                 "",
             ]
         )
-    for i, width in enumerate((8, 8, 30, 60, 28, 30, 12, 22, 12, 40, 20, 12, 16, 10, 30), 1):
+    for i, width in enumerate(
+        (8, 8, 30, 60, 28, 30, 12, 22, 12, 24, 14, 40, 20, 12, 16, 10, 30), 1
+    ):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "B2"
     out = io.BytesIO()

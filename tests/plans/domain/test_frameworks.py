@@ -18,7 +18,8 @@ from thuocdo.plans.domain.frameworks import adjusted, framework_from_data, load_
         ("Quý III", 2025, 2027, date(2027, 9, 30)),
         ("Tháng 2/2024", 2024, 2025, date(2025, 2, 28)),
         ("29/2/2024", 2024, 2025, date(2025, 2, 28)),
-        ("2024 - 2025", 2024, 2025, date(2026, 12, 31)),
+        ("2024 - 2025", 2024, 2025, date(2025, 12, 31)),  # a period covering the plan year stays
+        ("2024 - 2025", 2024, 2027, date(2028, 12, 31)),
         ("trước 30/11 hằng năm", 2024, 2026, date(2026, 11, 30)),
         ("Hằng quý", 2024, 2025, date(2025, 12, 31)),
     ],

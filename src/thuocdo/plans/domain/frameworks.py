@@ -16,6 +16,8 @@ year; recurring and continuous deadlines stay as written.
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -43,6 +45,7 @@ __all__ = [
     "framework_from_data",
     "framework_from_dict",
     "load_builtin",
+    "match_indicator",
     "province_deadline",
     "shift_spec",
 ]
@@ -104,6 +107,15 @@ class TaskDef:
     #: The task's own completion condition (``None``: the stage's default).
     min_responses: int | None = None
     min_communes: int | None = None
+    #: Annex 02's "implementing unit" and "period" columns (e.g. "Vụ KTS và XHS", "2022 - 2030").
+    implementing_unit: str = ""
+    period: str = ""
+    #: The source's description, references to existing tools (name_vi, name_en, url) and
+    #: intermediate milestones (label_vi, label_en, deadline, deadline_text).
+    description_vi: str = ""
+    description_en: str = ""
+    resources: tuple[dict[str, str], ...] = ()
+    milestones: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +248,27 @@ def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
                     entity_types=_join(task.get("entity_types")),
                     min_responses=(task.get("evidence") or {}).get("min_responses"),
                     min_communes=(task.get("evidence") or {}).get("min_communes"),
+                    implementing_unit=nfc(str(task.get("implementing_unit") or "")).strip(),
+                    period=nfc(str(task.get("period") or "")).strip(),
+                    description_vi=_name(task.get("description") or "", "vi"),
+                    description_en=_name(task.get("description") or "", "en"),
+                    resources=tuple(
+                        {
+                            "name_vi": _name(r.get("name") or "", "vi"),
+                            "name_en": _name(r.get("name") or "", "en"),
+                            "url": str(r.get("url") or ""),
+                        }
+                        for r in task.get("resources") or []
+                    ),
+                    milestones=tuple(
+                        {
+                            "label_vi": _name(m.get("label") or "", "vi"),
+                            "label_en": _name(m.get("label") or "", "en"),
+                            "deadline": str(m.get("deadline") or ""),
+                            "deadline_text": str(m.get("deadline_text") or ""),
+                        }
+                        for m in task.get("milestones") or []
+                    ),
                 )
             )
     return FrameworkDef(
@@ -264,18 +297,50 @@ def load_builtin(code: str) -> FrameworkDef:
 
 def province_deadline(task: TaskDef) -> str | None:
     """The deadline of ``task`` in a province plan: the source's own day when it names one
-    ("30/5/2024" stays 30/5, moved to the plan year by :func:`adjusted`), otherwise the
+    ("30/5/2024" stays 30/5, moved to the plan year by :func:`adjusted`) and the source's
+    period when it gives one ("2024 - 2025" stays a two-year period), otherwise the
     provincial assignment's (a quarter such as "Quý II"), otherwise the source's."""
     if task.deadline:
         try:
             source = parse(str(task.deadline))
         except ValueError:
             source = None
-        if isinstance(source, FixedDeadline) and source.unit == "day":
+        if isinstance(source, FixedDeadline) and (
+            source.unit == "day" or source.start_year is not None
+        ):
+            # a named day keeps its day; a period such as "2024 - 2025" stays two years
             return task.deadline
     if task.assignment is not None and task.assignment.deadline:
         return task.assignment.deadline
     return task.deadline
+
+
+def _stem(text: str) -> str:
+    """A KPI or indicator name without its figure, "Tỷ lệ"/"Số" and punctuation, folded."""
+    key = fold(nfc(text)).strip().rstrip(".;")
+    key = re.sub(r"^(dat\s+)?(toi thieu\s+)?\d+([.,]\d+)?\s*%\s*", "", key)
+    key = re.sub(r"^(ty le|so)\s+", "", key)
+    return re.sub(r"[^\w%]+", " ", key).strip()
+
+
+def match_indicator(kpi: str, indicators: Iterable[tuple[str, str]]) -> str:
+    """The code of the indicator (code, name) whose name the KPI states, or "".
+
+    "77% hộ gia đình được phủ mạng Internet băng rộng cáp quang" matches "Tỷ lệ hộ gia đình
+    được phủ mạng Internet băng rộng cáp quang": the KPI without its figure is the indicator's
+    name without "Tỷ lệ" (exactly, or one contains the other when both are long enough)."""
+    stem = _stem(kpi)
+    if len(stem) < 12:
+        return ""
+    exact = [code for code, name in indicators if _stem(name) == stem]
+    if exact:
+        return exact[0]
+    close = [
+        code
+        for code, name in indicators
+        if len(_stem(name)) >= 12 and (_stem(name) in stem or stem in _stem(name))
+    ]
+    return close[0] if len(close) == 1 else ""
 
 
 def shift_spec(spec: DeadlineSpec, offset: int) -> DeadlineSpec:
@@ -291,7 +356,15 @@ def adjusted(text: str | None, *, framework_year: int, plan_year: int) -> Deadli
     """The deadline ``text`` of a framework as it applies in a plan of ``plan_year``."""
     if text is None or not str(text).strip():
         return None
-    return shift_spec(parse(str(text)), plan_year - framework_year)
+    spec = parse(str(text))
+    if (
+        isinstance(spec, FixedDeadline)
+        and spec.start_year is not None
+        and spec.year is not None
+        and spec.start_year <= plan_year <= spec.year
+    ):
+        return spec  # a period covering the plan year ("2024 - 2025" in 2025) stays as written
+    return shift_spec(spec, plan_year - framework_year)
 
 
 def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
@@ -313,6 +386,8 @@ def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
         values["coordinating"] = tuple(values.get("coordinating") or ())
         values["sectors"] = tuple(values.get("sectors") or ())
         values["entity_types"] = tuple(values.get("entity_types") or ())
+        values["resources"] = tuple(values.get("resources") or ())
+        values["milestones"] = tuple(values.get("milestones") or ())
         return TaskDef(**values, assignment=assignment)
 
     return FrameworkDef(

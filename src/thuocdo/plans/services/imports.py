@@ -197,6 +197,8 @@ def _new_task(*, actor: Any, plan: Plan, values: dict[str, Any], code: str, posi
         deadline=rd.due,
         deadline_spec=rd.text,
         deadline_kind=rd.kind,
+        implementing_unit=clean(xlsx.text_of(values.get("implementing_unit")))[:300],
+        period=clean(xlsx.text_of(values.get("period")))[:50],
         expected_output=xlsx.text_of(values.get("expected_output")),
         kpi=xlsx.text_of(values.get("kpi")),
         indicator_code=check_indicator(xlsx.text_of(values.get("indicator")), field="indicator"),

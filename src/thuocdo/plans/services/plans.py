@@ -22,7 +22,13 @@ from thuocdo.plans.domain.deadlines import (
     DeadlineSpecError,
     FixedDeadline,
 )
-from thuocdo.plans.domain.frameworks import FrameworkDef, adjusted, province_deadline
+from thuocdo.plans.domain.frameworks import (
+    FrameworkDef,
+    TaskDef,
+    adjusted,
+    match_indicator,
+    province_deadline,
+)
 from thuocdo.plans.models import (
     Framework,
     Level,
@@ -109,6 +115,36 @@ def _normalise_assignment(
     return dept.code, coordinating, deadline
 
 
+def _is_period(spec: Any) -> bool:
+    return isinstance(spec, FixedDeadline) and spec.start_year is not None
+
+
+def _milestones(t: TaskDef, *, framework_year: int, plan_year: int) -> list[dict[str, Any]]:
+    """The source's intermediate milestones of ``t``, dated in the plan year."""
+    out = []
+    for m in t.milestones:
+        try:
+            spec = adjusted(m["deadline"], framework_year=framework_year, plan_year=plan_year)
+        except DeadlineSpecError as exc:
+            raise ValidationError(
+                {
+                    f"milestones.{t.code}": _('Deadline "%(text)s" is not understood.')
+                    % {"text": m["deadline"]}
+                }
+            ) from exc
+        rd = resolve_deadline(spec, plan_year)
+        out.append(
+            {
+                "label_vi": m["label_vi"],
+                "label_en": m["label_en"],
+                "due": rd.due.isoformat() if rd.due else None,
+                "spec": rd.text,
+                "text": m["deadline_text"],
+            }
+        )
+    return out
+
+
 @transaction.atomic
 def plan_instantiate(
     *,
@@ -189,6 +225,7 @@ def plan_instantiate(
     groups = {g.code: g for g in plan.groups.all()}
     start = date(plan_year, 1, 1)
     dept_names = {d.code: d.name_vi for d in fw.departments}
+    indicators = selectors.indicator_names()
     tasks: list[Task] = []
     for pos, t in selected:
         lead, lead_name = t.lead, t.lead
@@ -251,12 +288,17 @@ def plan_instantiate(
                 or "",
                 expected_output=t.expected_output_vi,
                 kpi=t.kpi,
-                indicator_code=t.indicator_code,
+                indicator_code=t.indicator_code or match_indicator(t.kpi, indicators),
                 survey_stage=t.survey_stage or "",
                 sectors=list(t.sectors),
                 entity_types=list(t.entity_types),
                 min_responses=t.min_responses,
                 min_communes=t.min_communes,
+                implementing_unit=t.implementing_unit,
+                period=t.period or (rd.text if _is_period(spec) else ""),
+                description=t.description_vi,
+                resources=list(t.resources),
+                milestones=_milestones(t, framework_year=fw.default_year, plan_year=plan_year),
             )
         )
     Task.objects.bulk_create(tasks)
