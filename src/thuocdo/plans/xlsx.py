@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from thuocdo.core.spreadsheet import workbook_bytes
 from thuocdo.core.text import clean, fold
 from thuocdo.plans.models import Plan, Status, Task
 
@@ -114,9 +115,7 @@ def export_plan(plan: Plan, tasks: list[Task]) -> bytes:
     for i, width in enumerate((8, 8, 30, 60, 28, 30, 12, 22, 12, 40, 20, 12, 16, 10, 30), 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "B2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass
