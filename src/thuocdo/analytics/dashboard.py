@@ -20,6 +20,7 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import selectors
 from thuocdo.analytics.params import Slice, parse_slice
 from thuocdo.assessments.models import Campaign, CampaignStatus, EntityType, SizeClass
+from thuocdo.core.spreadsheet import neutralise_row
 from thuocdo.geo.models import Structure, Unit
 
 CHARTS = ("map", "levels", "pillars", "unmet", "units", "trend")
@@ -285,6 +286,6 @@ def chart_table(ctx: Mapping[str, Any], chart: str) -> tuple[list[str], list[lis
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(neutralise_row(header))
+    writer.writerows(neutralise_row(row) for row in rows)
     return "\ufeff" + buf.getvalue()

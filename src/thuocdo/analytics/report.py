@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import selectors
 from thuocdo.analytics.params import Slice, parse_filters
+from thuocdo.core.spreadsheet import workbook_bytes
 from thuocdo.geo.models import Structure, Unit
 
 
@@ -135,9 +135,7 @@ def _xlsx(data: ReportData) -> bytes:
     tr.append([_("Year"), _("Criteria set"), _("Mean score"), _("Change"), _("Version changed")])
     for t in data.trend:
         tr.append([t["year"], t["framework"], t["mean"], t["change"], t["version_changed"]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def method_note(data: ReportData) -> str:

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from thuocdo.cli.common import fail, print_json, setup_django
+from thuocdo.core.spreadsheet import neutralise
 
 ROW_FIELDS = ("n", "mean", "ci_low", "ci_high", "levels", "pillars")
 
@@ -133,7 +134,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for r in flat:
-        writer.writerow({k: "" if v is None else v for k, v in r.items()})
+        writer.writerow({k: "" if v is None else neutralise(v) for k, v in r.items()})
     sys.stdout.write(buf.getvalue())
     return 0
 

@@ -15,7 +15,6 @@ is any.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections import Counter
@@ -34,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import Scope
+from thuocdo.core.spreadsheet import workbook_bytes
 from thuocdo.indicators.domain.catalog import Catalog, load_builtin
 from thuocdo.indicators.models import Indicator, IndicatorKind, Status, Submission, Target
 from thuocdo.indicators.reporting import (
@@ -372,9 +372,7 @@ def annex_export(
         meta.cell(row=k, column=1, value=key)
         meta.cell(row=k, column=2, value=value)
     meta.sheet_state = "hidden"
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = buf.getvalue()
+    data = workbook_bytes(wb)
     if path is not None:
         Path(path).write_bytes(data)
     return data

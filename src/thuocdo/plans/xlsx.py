@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from thuocdo.core.spreadsheet import workbook_bytes
 from thuocdo.core.text import clean, fold
 from thuocdo.plans.models import Plan, Status, Task
 
@@ -120,9 +121,7 @@ def export_plan(plan: Plan, tasks: list[Task]) -> bytes:
     ):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "B2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass

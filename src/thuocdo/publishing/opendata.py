@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from thuocdo.accounts.scopes import ANONYMOUS_SCOPE
 from thuocdo.analytics import selectors, store
 from thuocdo.analytics.params import Slice
+from thuocdo.core.spreadsheet import neutralise, workbook_bytes
 
 DATASETS: dict[str, tuple[str, ...]] = {
     "province": ("province",),
@@ -137,7 +138,7 @@ def render(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str) -> 
         w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: "" if r.get(k) is None else r.get(k) for k in columns})
+            w.writerow({k: "" if r.get(k) is None else neutralise(r.get(k)) for k in columns})
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -148,9 +149,7 @@ def render(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str) -> 
         ws.append(list(columns))
         for r in rows:
             ws.append([r.get(k) for k in columns])
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return workbook_bytes(wb)
     if fmt == "parquet":
         frame = pl.DataFrame(
             {k: [r.get(k) for r in rows] for k in columns},

@@ -8,27 +8,6 @@ Google Sheets show it as text instead of evaluating it.
 
 from __future__ import annotations
 
-from typing import Any
+from thuocdo.core.spreadsheet import FORMULA_PREFIXES, is_formula_like, neutralise, xlsx_cell
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def is_formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_PREFIXES)
-
-
-def neutralise(value: Any) -> Any:
-    """``'`` + text for formula-like text; other values unchanged."""
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
-
-
-def xlsx_cell(ws: Any, row: int, column: int, value: Any) -> Any:
-    """Write a value to an openpyxl sheet; text is always a text cell, neutralised."""
-    cell = ws.cell(row=row, column=column)
-    value = neutralise(value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
+__all__ = ["FORMULA_PREFIXES", "is_formula_like", "neutralise", "xlsx_cell"]
