@@ -94,6 +94,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Cột '{column}' xuất hiện hai lần (cùng nghĩa với cột '{first}').",
         "Column '{column}' appears twice (same meaning as column '{first}').",
     ),
+    "layout.unrecognised": (
+        "Không nhận ra bố cục của tệp: {count} cột không thuộc đợt đánh giá ({columns}, …)."
+        " Trong KoboToolbox, hãy xuất lại với «Value and header format: XML values and"
+        " headers» (nhóm trong tiêu đề hay không đều được); trong ODK Central, tải về"
+        " «CSV» của biểu mẫu; hoặc dùng mẫu nhập của đợt đánh giá.",
+        "Unrecognised file layout: {count} columns are not part of this campaign ({columns}, …)."
+        ' In KoboToolbox, export again with "Value and header format: XML values and headers"'
+        ' (with or without groups in headers); in ODK Central, download the form\'s "CSV";'
+        " or use the campaign's import template.",
+    ),
     "column.empty_name": (
         "Cột thứ {index} không có tên.",
         "Column {index} has no name.",

@@ -15,6 +15,8 @@ from thuocdo.accounts.services import audit_record
 from thuocdo.assessments.models import Campaign
 from thuocdo.geo.models import Level, Structure, Unit, UnitMapping
 
+from .columns import map_header
+from .layouts import normalise, unrecognised_layout
 from .messages import ImportProblem, ImportRefused, Lang
 from .reader import read_table
 from .validate import CommuneIssue, CommuneRef, Prepared, commune_codes, prepare
@@ -105,9 +107,13 @@ def import_validate(*, campaign: Campaign, path: Path) -> Prepared:
     """Read and validate a file against a campaign (no write). Raises ImportRefused."""
     table = read_table(path, max_bytes=max_upload_bytes())
     fw = campaign.framework.engine()
-    from .columns import map_header
-
-    layout = map_header(table.header, fw)
+    normalised = normalise(table, fw)
+    table = normalised.table
+    try:
+        layout = map_header(table.header, fw)
+    except ImportRefused as exc:
+        raise ImportRefused(unrecognised_layout(exc.problems)) from None
+    layout.labels = normalised.labels
     if not table.rows:
         raise ImportRefused([ImportProblem(1, "", "", "file.no_rows")])
     communes = communes_resolve(commune_codes(table, layout), campaign=campaign)
