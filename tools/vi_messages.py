@@ -148,4 +148,13 @@ VI: dict[str, str] = {
     "Now part of": "Nay thuộc",
     "Formed from (legacy units)": "Hình thành từ (đơn vị cũ)",
     "Units below": "Đơn vị trực thuộc",
+    # e-mail outbox
+    "“%(address)s” is not a valid e-mail address.": "“%(address)s” không phải là địa chỉ thư điện tử hợp lệ.",
+    "To receive no more e-mails from Thước đo: %(url)s": "Để không nhận thêm thư từ Thước đo: %(url)s",
+    "Unknown language: %(code)s.": "Ngôn ngữ không được hỗ trợ: %(code)s.",
+    "E-mails from Thước đo": "Thư điện tử từ Thước đo",
+    "%(address)s will receive no more e-mails from Thước đo.": "%(address)s sẽ không nhận thêm thư nào từ Thước đo.",
+    "Stop all e-mails from Thước đo to %(address)s: results, reminders and notices.": "Ngừng gửi mọi thư từ Thước đo tới %(address)s: kết quả, nhắc việc và thông báo.",
+    "Unsubscribe": "Hủy đăng ký",
+    "This unsubscribe link is not valid. Check that it was copied whole.": "Liên kết hủy đăng ký này không hợp lệ. Hãy kiểm tra đã sao chép đủ liên kết.",
 }

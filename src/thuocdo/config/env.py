@@ -61,7 +61,20 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("EMAIL_HOST", "localhost", "SMTP host when the SMTP backend is used."),
     Setting("EMAIL_PORT", "25", "SMTP port."),
-    Setting("DEFAULT_FROM_EMAIL", "thuocdo@localhost", "Sender address of reminders."),
+    Setting("EMAIL_HOST_USER", "", "SMTP user name; empty means no authentication."),
+    Setting("EMAIL_HOST_PASSWORD", "", "SMTP password of EMAIL_HOST_USER."),
+    Setting("EMAIL_USE_TLS", "0", "1 to use STARTTLS with the SMTP server."),
+    Setting("EMAIL_TIMEOUT", "20", "Seconds before an SMTP connection attempt is given up."),
+    Setting(
+        "DEFAULT_FROM_EMAIL",
+        "thuocdo@localhost",
+        "Sender address of the e-mail outbox (results, reminders).",
+    ),
+    Setting(
+        "SITE_URL",
+        "http://127.0.0.1:8000",
+        "Public address of the site, for links in e-mails, certificates and QR codes.",
+    ),
     Setting("MAX_UPLOAD_MB", "50", "Largest accepted upload (imports, evidence files), in MiB."),
     Setting(
         "LOGIN_FAILURE_LIMIT",

@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("mail/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.core.access import access
@@ -64,3 +67,42 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _masked(address: str) -> str:
+    name, _at, domain = address.partition("@")
+    return (name[:1] + "•" * max(len(name) - 1, 2)) + "@" + domain
+
+
+@csrf_exempt  # the token is the authority; mail clients POST here without a page (RFC 8058)
+@access("public")
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe: the page asks once (a link scanner's GET changes nothing); a POST,
+    from its button or from the mail client's own button, unsubscribes the address."""
+    from thuocdo.core.mail import recipient_unsubscribe
+    from thuocdo.core.models import MailRecipient
+
+    lang = request.GET.get("lang", "")
+    if lang not in {code for code, _name in settings.LANGUAGES}:
+        lang = translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        if request.method == "POST":
+            recipient = recipient_unsubscribe(token=token)
+        else:
+            recipient = MailRecipient.objects.filter(token=token).first()
+        if recipient is None:
+            return _error(
+                request,
+                404,
+                _("Not found"),
+                _("This unsubscribe link is not valid. Check that it was copied whole."),
+            )
+        return render(
+            request,
+            "core/unsubscribe.html",
+            {
+                "address": _masked(recipient.address),
+                "done": recipient.unsubscribed_at is not None,
+                "lang": lang,
+            },
+        )
