@@ -5,6 +5,7 @@ PLURALS: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "The address holds bytes that are not UTF-8 text.": "Địa chỉ có byte không phải văn bản UTF-8.",
     "Only administrators and local officers manage accounts.": "Chỉ quản trị hệ thống và cán bộ địa phương mới quản lý tài khoản.",
     "This field cannot be empty.": "Trường này không được để trống.",
     "A token lasts from 1 to %(max)s days.": "Mã truy cập có hiệu lực từ 1 đến %(max)s ngày.",
