@@ -40,6 +40,9 @@ USER_TABLES = (
     "ecosystem_connectionrequest",
 )
 
+#: Django's own bookkeeping: a release's new models add their permissions and content types.
+GROW_WITH_NEW_MODELS = frozenset({"auth_permission", "django_content_type", "django_migrations"})
+
 SCORES = (
     "SELECT id, status, overall, level, pillar_scores, criterion_scores, unmet, answers"
     " FROM assessments_response ORDER BY id"
@@ -88,7 +91,10 @@ def test_previous_release_database_migrates_forward_with_every_row_kept(
     after = db.stats()
     for table, stat in before.items():
         assert table in after, f"{table} was dropped"
-        assert after[table]["rows"] == stat["rows"], table
+        if table in GROW_WITH_NEW_MODELS:
+            assert after[table]["rows"] >= stat["rows"], table
+        else:
+            assert after[table]["rows"] == stat["rows"], table
     old_scores = _scores_with(old_env, tmp_path)
     assert _scores(db) == old_scores
 
