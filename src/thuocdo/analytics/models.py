@@ -25,6 +25,8 @@ class Snapshot(models.Model):
     framework_hash = models.CharField(max_length=64, blank=True)
     # the population counts the weights were made from (see selectors.population_key)
     population_key = models.CharField(max_length=64, blank=True)
+    # responses with a counted status the copy leaves out (no overall score, no current unit)
+    outside = models.JSONField(_("counted responses left out"), default=list)
     file = models.CharField(_("file"), max_length=500, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 

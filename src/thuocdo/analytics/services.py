@@ -11,6 +11,7 @@ invalidates every cached slice of the campaign.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,11 +23,18 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.models import User
 from thuocdo.accounts.services import audit_record
-from thuocdo.analytics import selectors, store
-from thuocdo.analytics.domain.columnar import CELL_COLUMNS, records_to_frame, upsert
+from thuocdo.analytics import bulk, selectors, store
+from thuocdo.analytics.domain.columnar import (
+    CELL_COLUMNS,
+    PLACES_SCHEMA,
+    Layout,
+    place,
+    raw_to_frame,
+    upsert,
+)
 from thuocdo.analytics.domain.stats import poststratify
 from thuocdo.analytics.models import Snapshot
-from thuocdo.assessments.models import Campaign, Response, ResponseStatus, Stratum
+from thuocdo.assessments.models import Campaign, ResponseStatus, Stratum
 from thuocdo.geo.models import Structure, Unit, UnitMapping
 
 COUNTED = (ResponseStatus.SUBMITTED, ResponseStatus.VERIFIED)
@@ -105,41 +113,86 @@ def _population(campaign_id: int) -> pl.DataFrame:
     )
 
 
-def _read_responses(
-    campaign_id: int, since: datetime | None
-) -> tuple[list[int], list[dict[str, Any]], datetime | None]:
-    qs = Response.objects.filter(campaign_id=campaign_id)
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
-    fields = (
-        "id", "status", "updated_at", "commune_id", "sector", "entity_type", "size_class",
-        "level", "overall", "pillar_scores", "criterion_scores",
-    )  # fmt: skip
-    raw = list(qs.order_by("id").values(*fields))
-    places = _current_communes({r["commune_id"] for r in raw})
-    changed = [r["id"] for r in raw]
-    latest = max((r["updated_at"] for r in raw), default=None)
-    records = []
-    for r in raw:
-        place = places.get(r["commune_id"])
-        if r["status"] not in COUNTED or r["overall"] is None or place is None:
-            continue
-        records.append(
-            {
-                "response_id": r["id"],
-                "updated_at": r["updated_at"],
-                "province": place[0],
-                "commune": place[1],
-                "sector": r["sector"] or "",
-                "entity_type": r["entity_type"],
-                "size": r["size_class"] or "",
-                "level": r["level"] if r["level"] is not None else 0,
-                "overall": r["overall"],
-                "pillar_scores": r["pillar_scores"],
-                "criterion_scores": r["criterion_scores"],
-            }
-        )
-    return changed, records, latest
+def _read_rows(
+    campaign_id: int, layout: Layout, *, ids: Sequence[int] | None = None
+) -> tuple[pl.DataFrame, pl.Series, datetime | None]:
+    """Wide rows of the campaign's responses (all of them, or those of ``ids``) read through
+    the database's bulk path a chunk at a time; also every id read and the latest
+    ``updated_at`` read (counted or not)."""
+    # the units are resolved once the stream is over (no other query while COPY runs)
+    units: set[int] = set()
+    wides: list[pl.DataFrame] = []
+    seen: list[pl.Series] = []
+    latest: datetime | None = None
+    for raw in bulk.response_chunks(campaign_id, ids=ids):
+        units.update(raw["unit"].unique().to_list())
+        wides.append(raw_to_frame(raw, layout, COUNTED))
+        seen.append(raw["response_id"])
+        top = raw["updated_at"].max()
+        if isinstance(top, datetime) and (latest is None or top > latest):
+            latest = top
+    places = _current_communes(units)
+    place_frame = pl.DataFrame(
+        {
+            "unit": list(places),
+            "province": [v[0] for v in places.values()],
+            "commune": [v[1] for v in places.values()],
+        },
+        schema=PLACES_SCHEMA,
+    )
+    wides = [place(w, place_frame, layout) for w in wides]
+    frame = pl.concat(wides) if wides else pl.DataFrame(schema=layout.schema())
+    read = pl.concat(seen) if seen else pl.Series("response_id", [], dtype=pl.Int64)
+    return frame, read, latest
+
+
+@dataclass(frozen=True)
+class _Delta:
+    frame: pl.DataFrame
+    changed: int
+    latest: datetime | None
+    outside: list[int]
+
+
+def _incremental(
+    campaign_id: int, base: pl.DataFrame, since: datetime | None, outside: Sequence[int],
+    layout: Layout,
+) -> _Delta | None:  # fmt: skip
+    """Apply the responses that really changed since ``since`` to ``base``; None when the
+    copy cannot be brought up to date that way (a counted response was deleted).
+
+    A narrow read of the window (id, ``updated_at``, whether counted) is compared with the
+    copy: a response belongs to the change when it should be in the copy and is not there
+    with that ``updated_at``, or is there and should not be. Only those are read in full, so
+    the work is that of the change, not of the campaign. ``outside`` are the responses with a
+    counted status that the copy leaves out (no overall score, no current unit); with them
+    the count of counted responses must add up, otherwise a deletion happened."""
+    window = bulk.changed_window(campaign_id, since, COUNTED)
+    known = base.select("response_id", pl.col("updated_at").alias("seen"))
+    w = window.join(known, on="response_id", how="left")
+    present = pl.col("seen").is_not_null()
+    stale = pl.col("eligible") & (~present | (pl.col("seen") != pl.col("updated_at")))
+    reread = w.filter(stale)["response_id"]
+    removed = w.filter(present & ~pl.col("eligible"))["response_id"]
+    rows, _read, _latest = (
+        _read_rows(campaign_id, layout, ids=reread.to_list())
+        if reread.len()
+        else (pl.DataFrame(schema=layout.schema()), reread, None)
+    )
+    changed = pl.concat([reread, removed])
+    frame = upsert(base, changed.to_list(), rows) if changed.len() else base
+    in_window = set(window["response_id"].to_list())
+    still_outside = {i for i in outside if i not in in_window}
+    now_outside = set(
+        window.filter(pl.col("counted"))
+        .join(frame.select("response_id"), on="response_id", how="anti")["response_id"]
+        .to_list()
+    )
+    outside_now = sorted(still_outside | now_outside)
+    if bulk.counted_total(campaign_id, COUNTED) != frame.height + len(outside_now):
+        return None
+    top = window["updated_at"].max() if window.height else None
+    return _Delta(frame, changed.len(), top if isinstance(top, datetime) else None, outside_now)
 
 
 def refresh_campaign(
@@ -184,14 +237,28 @@ def _refresh(
     base = None
     if not full and snap.file and snap.framework_hash == campaign.framework.content_hash:
         base = store.read_frame(snap.file)
-    is_full = base is None
-    if is_full:
-        since = None
-    elif since is None and snap.watermark is not None:
-        since = snap.watermark - OVERLAP
-    changed, records, latest = _read_responses(campaign.pk, since)
-    rows = records_to_frame(records, layout)
-    frame = upsert(base.drop("weight", "stratum") if base is not None else None, changed, rows)
+    delta = None
+    if base is not None:
+        if since is None and snap.watermark is not None:
+            since = snap.watermark - OVERLAP
+        delta = _incremental(
+            campaign.pk, base.drop("weight", "stratum"), since, snap.outside, layout
+        )
+    is_full = delta is None
+    if delta is None:
+        frame, read, latest = _read_rows(campaign.pk, layout)
+        changed = read.len()
+        outside = (
+            (
+                bulk.counted_ids(campaign.pk, COUNTED)
+                .join(frame.select("response_id"), on="response_id", how="anti")["response_id"]
+                .to_list()
+            )
+            if bulk.counted_total(campaign.pk, COUNTED) != frame.height
+            else []
+        )
+    else:
+        frame, changed, latest, outside = delta.frame, delta.changed, delta.latest, delta.outside
     population_key = selectors.population_key(campaign.pk)
     weighted, summary = poststratify(frame, _population(campaign.pk))
     # rows in grain order (commune × sector × entity type × size): cube cells are contiguous
@@ -220,6 +287,7 @@ def _refresh(
     snap.unrepresented = summary.unrepresented
     snap.framework_hash = campaign.framework.content_hash
     snap.population_key = population_key
+    snap.outside = [int(i) for i in outside]
     if isinstance(watermark, datetime):
         snap.watermark = max(watermark, snap.watermark) if snap.watermark else watermark
     snap.save()
@@ -233,9 +301,9 @@ def _refresh(
         after={
             "version": snap.version,
             "rows": snap.rows,
-            "changed": len(changed),
+            "changed": changed,
             "full": is_full,
         },
         unit_path=campaign.unit_path,
     )
-    return RefreshResult(campaign.pk, snap.version, snap.rows, len(changed), is_full)
+    return RefreshResult(campaign.pk, snap.version, snap.rows, changed, is_full)

@@ -14,7 +14,7 @@ One row per counted response; columns:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,22 +61,71 @@ class Layout:
         return schema
 
 
-def records_to_frame(records: Iterable[Mapping[str, Any]], layout: Layout) -> pl.DataFrame:
-    """Wide frame from response records (``pillar_scores``/``criterion_scores`` dicts)."""
-    cols: dict[str, list[Any]] = {name: [] for name in layout.schema()}
-    for r in records:
-        for key in ("response_id", "updated_at", *GROUP_KEYS, "level", "overall"):
-            cols[key].append(r[key])
-        ps = r.get("pillar_scores") or {}
-        for p in layout.pillars:
-            cols[layout.pillar_col(p)].append(ps.get(p))
-        cs = r.get("criterion_scores") or {}
-        for c in layout.criteria:
-            v = cs.get(c)
-            cols[layout.criterion_col(c)].append(
-                None if v is None else max(0, min(100, math.floor(v)))
-            )
-    return pl.DataFrame(cols, schema=layout.schema())
+RAW_SCHEMA: dict[str, Any] = {
+    "response_id": pl.Int64,
+    "status": pl.Utf8,
+    "updated_at": pl.Datetime("us", "UTC"),
+    "unit": pl.Int64,
+    "sector": pl.Utf8,
+    "entity_type": pl.Utf8,
+    "size": pl.Utf8,
+    "level": pl.Int64,
+    "overall": pl.Float64,
+    "pillar_scores": pl.Utf8,
+    "criterion_scores": pl.Utf8,
+}
+"""Rows as the database's bulk read gives them: the JSON columns still text, ``unit`` the
+response's commune id (legacy or current)."""
+
+PLACES_SCHEMA: dict[str, Any] = {"unit": pl.Int64, "province": pl.Utf8, "commune": pl.Utf8}
+
+
+def _json_fields(column: str, names: Sequence[str]) -> list[pl.Expr]:
+    """One Float64 expression per key of the JSON object in ``column`` (null when absent)."""
+    if not names:
+        return []
+    dtype = pl.Struct([pl.Field(n, pl.Float64) for n in names])
+    decoded = pl.col(column).str.json_decode(dtype)
+    return [decoded.struct.field(n) for n in names]
+
+
+def raw_to_frame(raw: pl.DataFrame, layout: Layout, counted: Sequence[str]) -> pl.DataFrame:
+    """Wide rows from raw rows (:data:`RAW_SCHEMA`), vectorised, still keyed by ``unit``
+    (:func:`place` turns that into the current province and commune).
+
+    Keeps the rows whose status is ``counted`` and that have an overall score; criterion
+    scores are rounded down and clamped to 0–100."""
+    rows = raw.filter(pl.col("status").is_in(list(counted)) & pl.col("overall").is_not_null())
+    pillars = _json_fields("pillar_scores", layout.pillars)
+    criteria = _json_fields("criterion_scores", layout.criteria)
+    schema = layout.schema()
+    exprs: list[pl.Expr] = [
+        pl.col("response_id"),
+        pl.col("updated_at"),
+        pl.col("unit"),
+        pl.col("sector").fill_null(""),
+        pl.col("entity_type"),
+        pl.col("size").fill_null(""),
+        pl.col("level").fill_null(0),
+        pl.col("overall"),
+        *[e.alias(layout.pillar_col(p)) for p, e in zip(layout.pillars, pillars, strict=True)],
+        *[
+            e.floor().clip(0, 100).alias(layout.criterion_col(c))
+            for c, e in zip(layout.criteria, criteria, strict=True)
+        ],
+    ]
+    unplaced = pl.Schema(
+        {k: v for k, v in schema.items() if k not in ("province", "commune")} | {"unit": pl.Int64}
+    )
+    return rows.select(exprs).cast(unplaced)
+
+
+def place(rows: pl.DataFrame, places: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """The frame of ``layout.schema()``: rows of :func:`raw_to_frame` whose unit is in
+    ``places`` (unit id → current province and commune codes), the others dropped."""
+    schema = pl.Schema(layout.schema())
+    placed = rows.join(places.select(list(PLACES_SCHEMA)), on="unit", how="inner")
+    return placed.cast(schema).select(list(schema))
 
 
 def upsert(
