@@ -146,7 +146,7 @@ def proposal_decide(
 ) -> TargetProposal:
     """Approve (the target is set) or reject a pending proposal; not by its proposer."""
     proposal = (
-        TargetProposal.objects.select_for_update()
+        TargetProposal.objects.select_for_update(of=("self",))
         .select_related("indicator", "unit", "proposed_by")
         .filter(pk=proposal_id)
         .first()
