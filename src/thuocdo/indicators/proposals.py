@@ -23,17 +23,14 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
-from thuocdo.indicators.domain.validation import has_errors, validate_value
 from thuocdo.indicators.models import ProposalStatus, TargetProposal
-from thuocdo.indicators.reporting import dual, resolve_unit, unit_code
+from thuocdo.indicators.reporting import unit_code
 from thuocdo.indicators.selectors import can_read_unit, target_for
 from thuocdo.indicators.services import (
     COMPARATORS,
-    _number,
-    indicator_by_code,
     require_unit_writer,
+    target_inputs,
     target_set,
-    unit_spec,
 )
 
 
@@ -72,17 +69,9 @@ def proposal_open(
     """Propose a new target for an indicator, unit and year (awaiting approval)."""
     from thuocdo.indicators.forecasting import forecast_or_none
 
-    ind = indicator_by_code(indicator_code)
-    unit = resolve_unit(unit_code_)
-    require_unit_writer(scope, unit)
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
-    number = _number(value, "value")
-    issues = validate_value(number, unit_spec(ind))
-    if has_errors(issues):
-        raise ValidationError(
-            {"value": [dual(i.message_vi, i.message_en) for i in issues if i.severity == "error"]}
-        )
+    ind, unit, number = target_inputs(
+        scope=scope, indicator_code=indicator_code, unit_code=unit_code_, year=year, value=value
+    )
     text = clean(reason or "")
     if not text:
         raise ValidationError({"reason": _("Say why the target should change.")})

@@ -291,6 +291,26 @@ def indicator_set_formula(
 
 
 @transaction.atomic
+def target_inputs(
+    *, scope: Scope, indicator_code: str, unit_code: str | None, year: Any, value: Any
+) -> tuple[Indicator, Unit | None, float]:
+    """The indicator, unit and value of a target (set or proposed), checked: the writer's
+    scope, the indicator's scope, the year and the value against the indicator's unit."""
+    ind = indicator_by_code(indicator_code)
+    unit = resolve_unit(unit_code)
+    require_unit_writer(scope, unit)
+    _check_indicator_scope(ind, unit)
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
+    number = _number(value, "value")
+    issues = validate_value(number, unit_spec(ind))
+    if has_errors(issues):
+        raise ValidationError(
+            {"value": [dual(i.message_vi, i.message_en) for i in issues if i.severity == "error"]}
+        )
+    return ind, unit, number
+
+
 def target_set(
     *,
     scope: Scope,
@@ -304,18 +324,9 @@ def target_set(
     text: str = "",
 ) -> Target:
     """Set the target of an indicator for a year, nationally or for one province."""
-    ind = indicator_by_code(indicator_code)
-    unit = resolve_unit(unit_code)
-    require_unit_writer(scope, unit)
-    _check_indicator_scope(ind, unit)
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
-    number = _number(value, "value")
-    issues = validate_value(number, unit_spec(ind))
-    if has_errors(issues):
-        raise ValidationError(
-            {"value": [dual(i.message_vi, i.message_en) for i in issues if i.severity == "error"]}
-        )
+    ind, unit, number = target_inputs(
+        scope=scope, indicator_code=indicator_code, unit_code=unit_code, year=year, value=value
+    )
     comp = comparator or (">=" if ind.direction == "higher" else "<=")
     if comp not in COMPARATORS:
         raise ValidationError(
