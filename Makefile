@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test install system-packages runtime-check lint typecheck docs clean
+.PHONY: demo test test-fast install system-packages runtime-check lint typecheck docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ demo: $(STAMP)
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+## The suite without the fault-injection and fuzz runs (quick feedback while working).
+test-fast: $(STAMP) system-packages
+	$(BIN)/python -m pytest -n 2 -m "not fault and not fuzz" $(PYTEST_ARGS)
+
 ## Build the wheel, install it without extras in a clean virtual environment and run it.
 runtime-check:
 	bash .ci/runtime-install
@@ -42,6 +46,7 @@ typecheck: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m thuocdo.cli.docs > docs/cli.md
+	THUOCDO_DATA_DIR="$$(mktemp -d)" $(BIN)/python -m thuocdo.api.schema > docs/openapi.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from tests.ops.fresh import ROOT, VENDOR, FreshDb
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
 FILL = """
 import json

@@ -31,7 +31,7 @@ from tests.ops.runtime import (
     write_lock_held,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
 pg_only = pytest.mark.skipif(
     VENDOR != "postgresql",

@@ -25,7 +25,7 @@ import pytest
 from tests.ops.fresh import VENDOR, FreshDb
 from tests.ops.runtime import Web, terminate_backend, wait_for, waiting_backend
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
 PATH = "/api/v1/assessments/responses"
 

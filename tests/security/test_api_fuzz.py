@@ -23,7 +23,7 @@ import pytest
 from tests.ops.fresh import ROOT, FreshDb
 from tests.security.routes import UNSAFE, api_routes
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
 MAX_EXAMPLES = 20
 TIME_BUDGET_S = 240.0  # for the whole run, both passes

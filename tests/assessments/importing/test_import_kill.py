@@ -100,6 +100,7 @@ def fresh_database(tmp_path: Path) -> Iterator[tuple[str, Any]]:
 
 
 @pytest.mark.slow
+@pytest.mark.fault
 @pytest.mark.django_db
 def test_sigkill_mid_write_then_rerun_leaves_one_copy_of_every_row(
     tmp_path: Path, fresh_database: tuple[str, Any]
