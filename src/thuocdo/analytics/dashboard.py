@@ -136,7 +136,12 @@ def dashboard_context(
                 "suppressed": bool(cell.get("suppressed")),
             }
         )
-    sectors = sorted(set(shown.responses.values_list("sector", flat=True)) - {""})
+    if public:
+        from thuocdo.analytics.release import released_values
+
+        sectors = released_values(shown, "sector")
+    else:
+        sectors = sorted(set(shown.responses.values_list("sector", flat=True)) - {""})
     if forced.get("sector"):
         sectors = [s for s in sectors if s in forced["sector"]]
     chart_data = {

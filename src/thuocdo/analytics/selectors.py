@@ -2,8 +2,9 @@
 
 Officers see the campaigns whose area overlaps their scope, and only the rows inside their
 scope (a province officer sees its province only). The public (``public=True``) sees only
-published campaigns, and every row passes :func:`suppress_rows` first: a cell with fewer than
-``MIN_PUBLIC_N`` respondents keeps its keys and loses every value.
+published campaigns, and reads their release only (:mod:`thuocdo.analytics.release`): tables
+computed once at publication under one suppression pattern. :func:`suppress_rows` remains for
+the CLI's ``--public`` view of the live copy.
 
 Results are cached per (campaign, snapshot version, slice); a refresh bumps the version.
 """
@@ -272,6 +273,20 @@ def aggregate(
         public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
+    if public:
+        from thuocdo.analytics.release import released_rows
+
+        release, released = released_rows(campaign, slice_.by, slice_.filter_map())
+        return {
+            "campaign": campaign.pk,
+            "year": campaign.year,
+            "framework": campaign.framework.label,
+            "by": list(slice_.by),
+            "filters": slice_.filter_map(),
+            "weighted": release.weighted,
+            "suppressed": True,
+            "rows": released,
+        }
     loaded = load(campaign)
     filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
     key = _cache_key("agg", loaded, {"by": slice_.by, "f": filters, "p": suppress})
@@ -301,6 +316,10 @@ def unmet(
         public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
+    if public:
+        from thuocdo.analytics.release import released_unmet
+
+        return released_unmet(campaign, slice_.filter_map(), limit)
     loaded = load(campaign)
     filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
     key = _cache_key("unmet", loaded, {"f": filters, "p": public, "l": limit})

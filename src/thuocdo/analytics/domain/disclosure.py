@@ -76,8 +76,8 @@ def disclosed_set(m: np.ndarray, counts: np.ndarray, minimum: int) -> list[int] 
         return None
     basis = null_space(m) if m.shape[0] else np.eye(n_atoms)
     if basis.shape[1] == 0:
-        small = np.flatnonzero((counts >= 1) & (counts < minimum))
-        return [int(small[0])] if small.size else None
+        alone = np.flatnonzero((counts >= 1) & (counts < minimum))
+        return [int(alone[0])] if alone.size else None
     small = [a for a in range(n_atoms) if 1 <= counts[a] < minimum]
     if not small:
         return None
@@ -145,9 +145,11 @@ def protect(
             break
         target = np.zeros(n_atoms)
         target[found] = 1.0
-        touching = [int(i) for i in shown if vectors[i, found].any()]
+        # the cells a derivation of the set uses (minimum-norm combination), fewest first
+        coef = np.linalg.lstsq(vectors[shown].T, target, rcond=None)[0]
+        touching = [int(i) for i, c in zip(shown, coef, strict=True) if abs(c) > 1e-9]
         touching.sort(key=lambda i: (n_of[i], i))
-        choice = touching[0]
+        choice: int = touching[0]
         for i in touching:
             rest = np.array([j for j in shown if j != i], dtype=np.int64)
             if not _in_span(vectors[rest], target):
@@ -157,9 +159,9 @@ def protect(
         secondary += 1
     # a hidden cell the released ones determine anyway is released
     shown_m = vectors[np.flatnonzero(released & (n_of > 0))]
-    for i in np.flatnonzero(~released):
-        if n_of[i] >= minimum and _in_span(shown_m, vectors[i]):
-            released[i] = True
+    for hidden in np.flatnonzero(~released).tolist():
+        if n_of[hidden] >= minimum and _in_span(shown_m, vectors[hidden]):
+            released[hidden] = True
             secondary -= 1
     return Pattern(
         [bool(released[of_cell[c]]) for c in range(len(cells))], primary, secondary, n_atoms

@@ -1,0 +1,240 @@
+"""The public release of a published campaign: every table the public may see, computed once.
+
+At publication (:func:`publish_release`, called by the campaign's publish transition) the
+campaign's columnar copy is grouped by each of :data:`GROUPINGS`, one suppression pattern is
+chosen over all the cells of all the tables together
+(:func:`thuocdo.analytics.domain.disclosure.protect`), and the tables are stored in the
+database (``Release``, ``ReleasedTable``), so every web process reads the same figures and a
+response arriving afterwards moves nothing. Public reads (:func:`released_rows`,
+:func:`released_unmet`) choose among those tables; any other grouping is refused, naming the
+parameter. Tables are kept per process, keyed by the release, since a release never changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from thuocdo.analytics.domain.columnar import (
+    GROUP_KEYS,
+    apply_filters,
+    estimate_slice,
+    unmet_shares,
+)
+from thuocdo.analytics.domain.disclosure import protect
+from thuocdo.analytics.models import Release, ReleasedTable
+from thuocdo.assessments.models import Campaign
+
+MIN_PUBLIC_N = 5
+GROUPINGS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("province",),
+    ("province", "commune"),
+    ("sector",),
+    ("province", "sector"),
+    ("province", "commune", "sector"),
+    ("entity_type",),
+    ("province", "entity_type"),
+    ("size",),
+    ("province", "size"),
+    ("province", "entity_type", "size"),
+)
+HIDDEN_FIELDS = (
+    "mean", "ci_low", "ci_high", "cv", "levels", "levels_ci", "pillars", "pillars_ci",
+    "population", "response_rate", "quality",
+)  # fmt: skip
+
+_LOCK = threading.Lock()
+_TABLES: dict[tuple[int, str], dict[tuple[str, str], list[dict[str, Any]]]] = {}
+
+
+def table_key(keys: Sequence[str]) -> str:
+    return ",".join(keys)
+
+
+def grouping_of(by: Sequence[str], filters: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The released grouping a request reads: its grouping keys and filtered keys (a commune
+    lies in one province), in the order of ``GROUP_KEYS``."""
+    keys = set(by) | {k for k, v in filters.items() if v}
+    if "commune" in keys:
+        keys.add("province")
+    return tuple(k for k in GROUP_KEYS if k in keys)
+
+
+def _hide(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k not in HIDDEN_FIELDS}
+    out.update(dict.fromkeys(HIDDEN_FIELDS))
+    out["suppressed"] = True
+    return out
+
+
+def _mask(frame: pl.DataFrame, row: Mapping[str, Any], keys: Sequence[str]) -> pl.DataFrame:
+    return apply_filters(frame, {k: [str(row[k])] for k in keys})
+
+
+def build_tables(
+    frame: pl.DataFrame, cube: Any, layout: Any, names: Mapping[str, str] | None = None
+) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], dict[str, int]]:
+    """Every released table of one campaign's columnar copy, suppressed by one pattern."""
+    frame = frame.with_columns([pl.col(k).cast(pl.Utf8) for k in GROUP_KEYS])
+    atoms_df = frame.group_by(list(GROUP_KEYS)).agg(pl.len().alias("n"))
+    atoms = atoms_df.select(GROUP_KEYS).rows()
+    counts = atoms_df["n"].to_list()
+    col = {k: i for i, k in enumerate(GROUP_KEYS)}
+    tables: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    cells: list[list[int]] = []
+    refs: list[tuple[tuple[str, ...], int]] = []
+    for g in GROUPINGS:
+        rows = estimate_slice(cube, g, {}, layout)
+        tables[g] = rows
+        for j, row in enumerate(rows):
+            want = [(col[k], str(row[k])) for k in g]
+            cells.append([i for i, a in enumerate(atoms) if all(a[c] == v for c, v in want)])
+            refs.append((g, j))
+    pattern = protect(cells, counts, minimum=MIN_PUBLIC_N)
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for g in GROUPINGS:
+        out[("cells", table_key(g))] = []
+        out[("unmet", table_key(g))] = []
+    for (g, j), released in zip(refs, pattern.released, strict=True):
+        row = tables[g][j]
+        if not released:
+            out[("cells", table_key(g))].append(_hide(row))
+            continue
+        part = _mask(frame, row, g)
+        n = part.height
+        # a pillar or criterion that does not apply to everyone of the cell would be a
+        # smaller group than the cell: its figure is withheld
+        pillars = dict(row.get("pillars") or {})
+        pillars_ci = dict(row.get("pillars_ci") or {})
+        for p in layout.pillars:
+            if part[layout.pillar_col(p)].null_count() > 0:
+                pillars[p] = None
+                pillars_ci[p] = [None, None]
+        shown = {**row, "pillars": pillars, "pillars_ci": pillars_ci, "suppressed": False}
+        out[("cells", table_key(g))].append(shown)
+        unmet = unmet_shares(part, layout, limit=len(layout.criteria))
+        for r in unmet:
+            r["name"] = (names or {}).get(r["criterion"], r["criterion"])
+            if r["n"] != n:
+                r["share"] = None
+                r["suppressed"] = True
+            else:
+                r["suppressed"] = False
+        out[("unmet", table_key(g))].append({**{k: row[k] for k in g}, "criteria": unmet})
+    summary = {
+        "atoms": pattern.atoms,
+        "cells": len(cells),
+        "primary": pattern.primary,
+        "secondary": pattern.secondary,
+    }
+    return out, summary
+
+
+def publish_release(campaign: Campaign) -> Release:
+    """Compute and store the release of ``campaign`` (once: an existing release is kept)."""
+    from thuocdo.analytics import selectors
+
+    existing = Release.objects.filter(campaign=campaign).first()
+    if existing is not None:
+        return existing
+    loaded = selectors.load(campaign)
+    names = {c.code: c.name.vi for c in campaign.framework.engine().criteria()}
+    tables, summary = build_tables(loaded.frame, loaded.cube, loaded.layout, names)
+    try:
+        with transaction.atomic():
+            release = Release.objects.create(
+                campaign=campaign,
+                responses=loaded.frame.height,
+                weighted=loaded.snapshot.weighted,
+                pattern=summary,
+            )
+            ReleasedTable.objects.bulk_create(
+                ReleasedTable(release=release, kind=kind, key=key, rows=rows)
+                for (kind, key), rows in tables.items()
+            )
+    except IntegrityError:  # another process released it first
+        return Release.objects.get(campaign=campaign)
+    return release
+
+
+def release_of(campaign: Campaign) -> Release:
+    """The campaign's release; a campaign published before releases existed gets its release
+    on the first public read."""
+    release = Release.objects.filter(campaign=campaign).first()
+    return release if release is not None else publish_release(campaign)
+
+
+def tables_of(release: Release) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    key = (release.pk, release.created_at.isoformat())
+    tables = _TABLES.get(key)
+    if tables is None:
+        tables = {
+            (kind, k): rows
+            for kind, k, rows in ReleasedTable.objects.filter(release=release).values_list(
+                "kind", "key", "rows"
+            )
+        }
+        with _LOCK:
+            if len(_TABLES) > 256:
+                _TABLES.clear()
+            _TABLES[key] = tables
+    return tables
+
+
+def _not_released(by: Sequence[str], filters: Mapping[str, Sequence[str]]) -> ValidationError:
+    names = ", ".join(table_key(g) or "—" for g in GROUPINGS)
+    asked = [k for k in GROUP_KEYS if filters.get(k)]
+    param = "by" if by else (asked[-1] if asked else "by")
+    return ValidationError(
+        {
+            param: _(
+                "This grouping and these filters are not a published table; published "
+                "groupings: %(tables)s."
+            )
+            % {"tables": names}
+        }
+    )
+
+
+def _matches(row: Mapping[str, Any], filters: Mapping[str, Sequence[str]]) -> bool:
+    return all(str(row.get(k)) in set(v) for k, v in filters.items() if v)
+
+
+def released_rows(
+    campaign: Campaign, by: Sequence[str], filters: Mapping[str, Sequence[str]]
+) -> tuple[Release, list[dict[str, Any]]]:
+    """The released rows of the table ``by`` within ``filters`` (one value per filter)."""
+    g = grouping_of(by, filters)
+    if g not in GROUPINGS:
+        raise _not_released(by, filters)
+    release = release_of(campaign)
+    rows = tables_of(release).get(("cells", table_key(g)), [])
+    return release, [dict(r) for r in rows if _matches(r, filters)]
+
+
+def released_unmet(
+    campaign: Campaign, filters: Mapping[str, Sequence[str]], limit: int
+) -> list[dict[str, Any]]:
+    """Unmet criteria of the released cell the filters name (none for a hidden cell)."""
+    g = grouping_of((), filters)
+    if g not in GROUPINGS:
+        raise _not_released((), filters)
+    release = release_of(campaign)
+    for row in tables_of(release).get(("unmet", table_key(g)), []):
+        if _matches(row, filters):
+            shown = [c for c in row["criteria"] if c.get("share") is not None]
+            return [dict(c) for c in shown[:limit]]
+    return []
+
+
+def released_values(campaign: Campaign, key: str) -> list[str]:
+    """The values of one grouping key in the release (for the public filter options)."""
+    _release, rows = released_rows(campaign, (key,), {})
+    return sorted({str(r[key]) for r in rows})
