@@ -82,9 +82,7 @@ def _public_patterns() -> list[str]:
             route = prefix + str(p.pattern)
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, route)
-            elif isinstance(p, URLPattern) and (
-                route.startswith("public/") or route.startswith("api/v1/public/")
-            ):
+            elif isinstance(p, URLPattern) and (route.startswith(("public/", "api/v1/public/"))):
                 out.append(route)
 
     walk(get_resolver().url_patterns, "")
