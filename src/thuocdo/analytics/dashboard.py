@@ -78,7 +78,11 @@ def dashboard_context(
         scope=scope, campaign_id=campaign_id, slice_=base, public=public
     )
     summary = summary_res["rows"][0] if summary_res["rows"] else None
-    shown = Campaign.objects.select_related("framework").get(pk=summary_res["campaign"])
+    shown = (
+        selectors.campaign_get(scope=scope, campaign_id=summary_res["campaign"], public=True)
+        if public
+        else Campaign.objects.select_related("framework").get(pk=summary_res["campaign"])
+    )
     fw = shown.framework.engine()
     units = selectors.rankings(
         scope=scope, campaign_id=campaign_id, slice_=base, level=unit_level, public=public

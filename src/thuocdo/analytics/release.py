@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from thuocdo.analytics.domain.columnar import (
 )
 from thuocdo.analytics.domain.disclosure import protect
 from thuocdo.analytics.models import Release, ReleasedTable
-from thuocdo.assessments.models import Campaign
+from thuocdo.assessments.models import Campaign, CampaignStatus
 
 MIN_PUBLIC_N = 5
 GROUPINGS: tuple[tuple[str, ...], ...] = (
@@ -164,6 +165,46 @@ def publish_release(campaign: Campaign) -> Release:
     return release
 
 
+class _RequestMemo(threading.local):
+    """Release identities looked up during the current request (none outside a request)."""
+
+    active = False
+    keys: dict[int, tuple[int, str] | None]
+
+
+_MEMO = _RequestMemo()
+
+
+def _request_started(**_kwargs: Any) -> None:
+    _MEMO.active = True
+    _MEMO.keys = {}
+
+
+def _request_finished(**_kwargs: Any) -> None:
+    _MEMO.active = False
+    _MEMO.keys = {}
+
+
+request_started.connect(_request_started, dispatch_uid="analytics-release-memo-start")
+request_finished.connect(_request_finished, dispatch_uid="analytics-release-memo-end")
+
+
+def release_key(campaign_id: int) -> tuple[int, str] | None:
+    """Identity of the release of a published campaign (one indexed query, once per
+    request), or None."""
+    if _MEMO.active and campaign_id in _MEMO.keys:
+        return _MEMO.keys[campaign_id]
+    row = (
+        Release.objects.filter(campaign_id=campaign_id, campaign__status=CampaignStatus.PUBLISHED)
+        .values_list("id", "created_at")
+        .first()
+    )
+    key = None if row is None else (int(row[0]), row[1].isoformat())
+    if _MEMO.active and key is not None:
+        _MEMO.keys[campaign_id] = key
+    return key
+
+
 def release_of(campaign: Campaign) -> Release:
     """The campaign's release; a campaign published before releases existed gets its release
     on the first public read."""
@@ -171,21 +212,28 @@ def release_of(campaign: Campaign) -> Release:
     return release if release is not None else publish_release(campaign)
 
 
-def tables_of(release: Release) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    key = (release.pk, release.created_at.isoformat())
+def _tables(campaign: Campaign) -> tuple[bool, dict[tuple[str, str], list[dict[str, Any]]]]:
+    """Whether the release is weighted, and its tables (kept per process: a release never
+    changes, and its identity includes when it was made)."""
+    key = release_key(campaign.pk)
+    if key is None:
+        release = release_of(campaign)
+        key = (release.pk, release.created_at.isoformat())
     tables = _TABLES.get(key)
     if tables is None:
         tables = {
             (kind, k): rows
-            for kind, k, rows in ReleasedTable.objects.filter(release=release).values_list(
+            for kind, k, rows in ReleasedTable.objects.filter(release_id=key[0]).values_list(
                 "kind", "key", "rows"
             )
         }
+        weighted = Release.objects.filter(pk=key[0]).values_list("weighted", flat=True).first()
+        tables[("meta", "weighted")] = [{"weighted": bool(weighted)}]
         with _LOCK:
             if len(_TABLES) > 256:
                 _TABLES.clear()
             _TABLES[key] = tables
-    return tables
+    return bool(tables[("meta", "weighted")][0]["weighted"]), tables
 
 
 def _not_released(by: Sequence[str], filters: Mapping[str, Sequence[str]]) -> ValidationError:
@@ -209,14 +257,14 @@ def _matches(row: Mapping[str, Any], filters: Mapping[str, Sequence[str]]) -> bo
 
 def released_rows(
     campaign: Campaign, by: Sequence[str], filters: Mapping[str, Sequence[str]]
-) -> tuple[Release, list[dict[str, Any]]]:
-    """The released rows of the table ``by`` within ``filters`` (one value per filter)."""
+) -> tuple[bool, list[dict[str, Any]]]:
+    """Whether the release is weighted, and the released rows of the table ``by`` within ``filters`` (one value per filter)."""
     g = grouping_of(by, filters)
     if g not in GROUPINGS:
         raise _not_released(by, filters)
-    release = release_of(campaign)
-    rows = tables_of(release).get(("cells", table_key(g)), [])
-    return release, [dict(r) for r in rows if _matches(r, filters)]
+    weighted, tables = _tables(campaign)
+    rows = tables.get(("cells", table_key(g)), [])
+    return weighted, [dict(r) for r in rows if _matches(r, filters)]
 
 
 def released_unmet(
@@ -226,8 +274,8 @@ def released_unmet(
     g = grouping_of((), filters)
     if g not in GROUPINGS:
         raise _not_released((), filters)
-    release = release_of(campaign)
-    for row in tables_of(release).get(("unmet", table_key(g)), []):
+    _weighted, tables = _tables(campaign)
+    for row in tables.get(("unmet", table_key(g)), []):
         if _matches(row, filters):
             shown = [c for c in row["criteria"] if c.get("share") is not None]
             return [dict(c) for c in shown[:limit]]
@@ -236,5 +284,5 @@ def released_unmet(
 
 def released_values(campaign: Campaign, key: str) -> list[str]:
     """The values of one grouping key in the release (for the public filter options)."""
-    _release, rows = released_rows(campaign, (key,), {})
+    _weighted, rows = released_rows(campaign, (key,), {})
     return sorted({str(r[key]) for r in rows})
