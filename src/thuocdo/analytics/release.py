@@ -13,13 +13,14 @@ parameter. Tables are kept per process, keyed by the release, since a release ne
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from thuocdo.analytics.domain.columnar import (
@@ -32,6 +33,7 @@ from thuocdo.analytics.domain.disclosure import protect
 from thuocdo.analytics.models import Release, ReleasedTable
 from thuocdo.assessments.models import Campaign, CampaignStatus
 
+T = TypeVar("T")
 MIN_PUBLIC_N = 5
 GROUPINGS: tuple[tuple[str, ...], ...] = (
     (),
@@ -170,6 +172,7 @@ class _RequestMemo(threading.local):
 
     active = False
     keys: dict[int, tuple[int, str] | None]
+    epoch: tuple[int, int, str] | None = None
 
 
 _MEMO = _RequestMemo()
@@ -178,11 +181,46 @@ _MEMO = _RequestMemo()
 def _request_started(**_kwargs: Any) -> None:
     _MEMO.active = True
     _MEMO.keys = {}
+    _MEMO.epoch = None
 
 
 def _request_finished(**_kwargs: Any) -> None:
     _MEMO.active = False
     _MEMO.keys = {}
+    _MEMO.epoch = None
+
+
+def public_epoch() -> tuple[int, int, str]:
+    """Identity of the set of releases (count, last id, last time): a page made of several
+    releases (a dashboard with its years) is the same while it is the same."""
+    if _MEMO.active and _MEMO.epoch is not None:
+        return _MEMO.epoch
+    agg = Release.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("created_at"))
+    epoch = (int(agg["n"] or 0), int(agg["last"] or 0), agg["at"].isoformat() if agg["at"] else "")
+    if _MEMO.active:
+        _MEMO.epoch = epoch
+    return epoch
+
+
+_RESULTS: dict[tuple[Any, ...], Any] = {}
+
+
+def cached_public(kind: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """A public result made only of released tables, kept per process for the current set of
+    releases (so a new release, of any campaign, makes it again)."""
+    full = (kind, public_epoch(), key)
+    if full in _RESULTS:
+        return cast(T, _RESULTS[full])
+    value = compute()
+    if _MEMO.active:
+        _MEMO.epoch = None
+    if public_epoch() != full[1]:  # a release was made meanwhile (by this read, maybe)
+        return value
+    with _LOCK:
+        if len(_RESULTS) > 2048:
+            _RESULTS.clear()
+        _RESULTS[full] = value
+    return value
 
 
 request_started.connect(_request_started, dispatch_uid="analytics-release-memo-start")
