@@ -108,4 +108,14 @@ VI = {
     "No campaigns with results yet.": "Chưa có đợt đánh giá nào có kết quả.",
     "The filters are not valid": "Bộ lọc không hợp lệ",
     "Unknown chart %(chart)s.": "Không có biểu đồ %(chart)s.",
+    "This grouping and these filters are not a published table; published groupings: %(tables)s.": (
+        "Cách nhóm và bộ lọc này không phải là một bảng đã công bố; các cách nhóm đã công bố: "
+        "%(tables)s."
+    ),
+    "released at": "thời điểm công bố",
+    "responses counted": "số phiếu được tính",
+    "suppression pattern": "mẫu ẩn số liệu",
+    "public release": "bản công bố",
+    "released table": "bảng đã công bố",
+    "counted responses left out": "phiếu được tính nhưng bị để ra ngoài",
 }

@@ -48,4 +48,5 @@ VI = {
     "Electronic identifier code": "Mã định danh điện tử",
     "Score": "Điểm",
     "Maturity level": "Mức",
+    "Unknown parameter %(name)s: use %(known)s.": "Tham số %(name)s không hợp lệ: dùng %(known)s.",
 }

@@ -26,7 +26,8 @@ from django.test import Client
 from thuocdo.analytics import selectors
 from thuocdo.assessments.models import Campaign
 
-Atom = tuple[int, str, str]  # campaign, commune, sector
+Atom = tuple[int, str, str, str, str]  # campaign, commune, sector, entity type, size
+KEYS = ("province", "commune", "sector", "entity_type", "size")
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Cell:
 
 @dataclass
 class Truth:
-    """Per atom (campaign × commune × sector): n, Σw, Σw·y and, per criterion, Σw over those
+    """Per atom (campaign × commune × sector × entity type × size): n, Σw, Σw·y and, per criterion, Σw over those
     it applies to and Σw over those who miss it."""
 
     n: dict[Atom, int]
@@ -69,7 +70,13 @@ def truth_of(campaigns: Iterable[Campaign]) -> Truth:
         loaded = selectors.load(c)
         layout = loaded.layout
         for row in loaded.frame.iter_rows(named=True):
-            atom = (c.pk, str(row["commune"]), str(row["sector"]))
+            atom = (
+                c.pk,
+                str(row["commune"]),
+                str(row["sector"]),
+                str(row["entity_type"]),
+                str(row["size"]),
+            )
             w = float(row["weight"])
             t.province[str(row["commune"])] = str(row["province"])
             t.n[atom] = t.n.get(atom, 0) + 1
@@ -102,8 +109,14 @@ class Reader:
         want = {k: set(v) for k, v in constraint.items()}
         out = []
         for atom in self.universe(campaign_id):
-            _c, commune, sector = atom
-            keys = {"province": self.truth.province[commune], "commune": commune, "sector": sector}
+            _c, commune, sector, entity_type, size = atom
+            keys = {
+                "province": self.truth.province[commune],
+                "commune": commune,
+                "sector": sector,
+                "entity_type": entity_type,
+                "size": size,
+            }
             if all(keys[k] in vals for k, vals in want.items()):
                 out.append(atom)
         return frozenset(out)
@@ -133,11 +146,7 @@ class Reader:
             return
         data = resp.json()
         target = data.get("campaign", target)
-        base = {
-            k: str(v).split(",")
-            for k, v in params.items()
-            if k in ("province", "commune", "sector")
-        }
+        base = {k: str(v).split(",") for k, v in params.items() if k in KEYS}
         for row in data["items"]:
             constraint = dict(base)
             for k in data["by"]:
@@ -153,11 +162,7 @@ class Reader:
             return
         row = summary.json()["items"][0]
         target = summary.json().get("campaign", target)
-        constraint = {
-            k: str(v).split(",")
-            for k, v in params.items()
-            if k in ("province", "commune", "sector")
-        }
+        constraint = {k: str(v).split(",") for k, v in params.items() if k in KEYS}
         atoms = self._atoms(target, constraint)
         pop = row.get("population")
         shares = {
@@ -175,56 +180,54 @@ class Reader:
             self.refused += 1
             return
         for row in csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig"))):
-            constraint = {
-                k: [row[k]]
-                for k in ("province", "commune", "sector")
-                if row.get(k) not in (None, "")
-            }
+            constraint = {k: [row[k]] for k in KEYS if row.get(k) not in (None, "")}
             self._keep(campaign.pk, constraint, {**row, "suppressed": row["suppressed"] == "True"})
 
 
 def read_everything(client: Client, campaigns: list[Campaign], truth: Truth) -> Reader:
-    """Every slice a reader can ask for, on the latest campaign and, with ``year=``, on the
-    earlier ones through it."""
+    """Every slice a reader can ask for (every grouping, alone and within each single filter,
+    and filter lists), the unmet view of each, the open-data files, on the latest campaign
+    and, with ``year=``, on the earlier ones through it."""
     reader = Reader(client, truth)
     latest = max(campaigns, key=lambda c: c.year)
+    groupings = (
+        "", "province", "sector", "entity_type", "size", "province,sector", "province,commune",
+        "province,entity_type", "province,size", "province,entity_type,size", "sector,size",
+        "commune,sector",
+    )  # fmt: skip
     for target in campaigns:
         year = {} if target.pk == latest.pk else {"year": str(target.year)}
         atoms = reader.universe(target.pk)
-        sectors = sorted({a[2] for a in atoms})
-        communes = sorted({a[1] for a in atoms})
-        provinces = sorted({truth.province[c] for c in communes})
-        for by in ("", "province", "sector", "province,sector", "province,commune"):
-            reader.aggregates(latest, target.pk, {"by": by, **year})
-        for p in provinces:
-            reader.aggregates(latest, target.pk, {"by": "commune", "province": p, **year})
-            reader.aggregates(latest, target.pk, {"by": "commune,sector", "province": p, **year})
-            for s in sectors:
-                rest = ",".join(x for x in sectors if x != s)
-                reader.aggregates(latest, target.pk, {"province": p, "sector": rest, **year})
-                reader.unmet(latest, target.pk, {"province": p, "sector": rest, **year})
-                reader.unmet(latest, target.pk, {"province": p, "sector": s, **year})
-            reader.unmet(latest, target.pk, {"province": p, **year})
-        for c in communes:
-            reader.unmet(latest, target.pk, {"commune": c, **year})
-            reader.aggregates(latest, target.pk, {"by": "sector", "commune": c, **year})
-            others = [x for x in communes if x != c and truth.province[x] == truth.province[c]]
-            if others:
-                reader.aggregates(
-                    latest,
-                    target.pk,
-                    {"province": truth.province[c], "commune": ",".join(others), **year},
-                )
-            for s in sectors:
-                rest = ",".join(x for x in sectors if x != s)
-                reader.aggregates(latest, target.pk, {"commune": c, "sector": rest, **year})
-                reader.unmet(latest, target.pk, {"commune": c, "sector": rest, **year})
-                reader.unmet(latest, target.pk, {"commune": c, "sector": s, **year})
-        for s in sectors:
-            rest = ",".join(x for x in sectors if x != s)
-            reader.aggregates(latest, target.pk, {"sector": rest, **year})
-            reader.unmet(latest, target.pk, {"sector": s, **year})
-        for dataset in ("province", "province-sector", "commune", "nation-sector"):
+        values = {
+            "commune": sorted({a[1] for a in atoms}),
+            "sector": sorted({a[2] for a in atoms}),
+            "entity_type": sorted({a[3] for a in atoms}),
+            "size": sorted({a[4] for a in atoms}),
+        }
+        values["province"] = sorted({truth.province[c] for c in values["commune"]})
+        singles: list[dict[str, str]] = [{}]
+        for key, vals in values.items():
+            singles += [{key: v} for v in vals]
+        singles += [
+            {"province": p, "sector": s} for p in values["province"] for s in values["sector"]
+        ]
+        singles += [
+            {"commune": c, "sector": s} for c in values["commune"] for s in values["sector"]
+        ]
+        for filters in singles:
+            reader.unmet(latest, target.pk, {**filters, **year})
+            for by in groupings:
+                reader.aggregates(latest, target.pk, {"by": by, **filters, **year})
+        # filter lists: every value but one
+        for key, vals in values.items():
+            for v in vals:
+                rest = ",".join(x for x in vals if x != v)
+                if rest:
+                    reader.aggregates(latest, target.pk, {key: rest, **year})
+                    reader.unmet(latest, target.pk, {key: rest, **year})
+        for dataset in (
+            "province", "province-sector", "province-entity-size", "commune", "nation-sector",
+        ):  # fmt: skip
             reader.download(target, dataset)
     return reader
 

@@ -62,7 +62,38 @@ def _years(campaign: Campaign, public: bool) -> list[int]:
 def dashboard_context(
     *, scope: Scope, campaign_id: int, params: Mapping[str, Any], public: bool = False
 ) -> dict[str, Any]:
-    """Everything the dashboard of a campaign shows for the filters in ``params``."""
+    """Everything the dashboard of a campaign shows for the filters in ``params``. A public
+    dashboard is made of released tables only, so it is kept per process for the current
+    releases (see ``release.cached_public``)."""
+    if not public:
+        return _dashboard_context(scope=scope, campaign_id=campaign_id, params=params, public=False)
+    from django.utils import translation
+
+    from thuocdo.analytics.release import cached_public, release_key
+
+    released = release_key(campaign_id)
+    if released is None:  # not published, or its release not made yet
+        return _dashboard_context(scope=scope, campaign_id=campaign_id, params=params, public=True)
+    lists = params.lists() if hasattr(params, "lists") else params.items()
+    key = (
+        campaign_id,
+        released,
+        translation.get_language(),
+        tuple(sorted((k, tuple(v) if isinstance(v, list) else (v,)) for k, v in lists)),
+    )
+    ctx = cached_public(
+        "dashboard",
+        key,
+        lambda: _dashboard_context(
+            scope=scope, campaign_id=campaign_id, params=params, public=True
+        ),
+    )
+    return dict(ctx)
+
+
+def _dashboard_context(
+    *, scope: Scope, campaign_id: int, params: Mapping[str, Any], public: bool
+) -> dict[str, Any]:
     asked = parse_slice(params)
     campaign = selectors.campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     forced = selectors.scope_filters(scope, public)
@@ -78,7 +109,11 @@ def dashboard_context(
         scope=scope, campaign_id=campaign_id, slice_=base, public=public
     )
     summary = summary_res["rows"][0] if summary_res["rows"] else None
-    shown = Campaign.objects.select_related("framework").get(pk=summary_res["campaign"])
+    shown = (
+        selectors.campaign_get(scope=scope, campaign_id=summary_res["campaign"], public=True)
+        if public
+        else Campaign.objects.select_related("framework").get(pk=summary_res["campaign"])
+    )
     fw = shown.framework.engine()
     units = selectors.rankings(
         scope=scope, campaign_id=campaign_id, slice_=base, level=unit_level, public=public
@@ -136,7 +171,12 @@ def dashboard_context(
                 "suppressed": bool(cell.get("suppressed")),
             }
         )
-    sectors = sorted(set(shown.responses.values_list("sector", flat=True)) - {""})
+    if public:
+        from thuocdo.analytics.release import released_values
+
+        sectors = released_values(shown, "sector")
+    else:
+        sectors = sorted(set(shown.responses.values_list("sector", flat=True)) - {""})
     if forced.get("sector"):
         sectors = [s for s in sectors if s in forced["sector"]]
     chart_data = {

@@ -35,3 +35,43 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} v{self.version} ({self.rows})"
+
+
+class Release(models.Model):
+    """The public results of a published campaign: a fixed set of tables computed once at
+    publication, with one suppression pattern over all of them. Public readers (portal, public
+    API, open data, report) read these tables only, so the figures never move afterwards."""
+
+    campaign = models.OneToOneField(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("released at"), auto_now_add=True)
+    responses = models.PositiveIntegerField(_("responses counted"), default=0)
+    weighted = models.BooleanField(_("weighted"), default=False)
+    # counts of the pattern: atoms, primary and secondary suppressions
+    pattern = models.JSONField(_("suppression pattern"), default=dict)
+
+    class Meta:
+        verbose_name = _("public release")
+
+    def __str__(self) -> str:
+        return f"release of campaign {self.campaign_id}"
+
+
+class ReleasedTable(models.Model):
+    """One table of a release: ``kind`` ``cells`` (estimates per group) or ``unmet`` (unmet
+    criteria per released group), ``key`` the grouping (``province,commune``)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tables")
+    kind = models.CharField(max_length=16)
+    key = models.CharField(max_length=100)
+    rows = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("released table")
+        constraints = [
+            models.UniqueConstraint(fields=["release", "kind", "key"], name="released_table_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key or '-'} of release {self.release_id}"

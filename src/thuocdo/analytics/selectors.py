@@ -2,8 +2,9 @@
 
 Officers see the campaigns whose area overlaps their scope, and only the rows inside their
 scope (a province officer sees its province only). The public (``public=True``) sees only
-published campaigns, and every row passes :func:`suppress_rows` first: a cell with fewer than
-``MIN_PUBLIC_N`` respondents keeps its keys and loses every value.
+published campaigns, and reads their release only (:mod:`thuocdo.analytics.release`): tables
+computed once at publication under one suppression pattern. :func:`suppress_rows` remains for
+the CLI's ``--public`` view of the live copy.
 
 Results are cached per (campaign, snapshot version, slice); a refresh bumps the version.
 """
@@ -115,7 +116,34 @@ def public_slice_check(slice_: Slice) -> None:
             )
 
 
+_PUBLIC_CAMPAIGNS: dict[tuple[int, int, str], Campaign] = {}
+
+
+def _public_campaign(campaign_id: int) -> Campaign:
+    """A published campaign with its criteria set, kept per process once it has a release (a
+    published campaign no longer changes; the key includes the release's identity)."""
+    from thuocdo.analytics.release import release_key
+
+    key = release_key(campaign_id)
+    if key is not None:
+        hit = _PUBLIC_CAMPAIGNS.get((campaign_id, *key))
+        if hit is not None:
+            return hit
+    campaign = Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
+    if campaign.status != CampaignStatus.PUBLISHED:
+        raise Http404(_("No published campaign with id %(id)s.") % {"id": campaign_id})
+    if key is not None:
+        if len(_PUBLIC_CAMPAIGNS) > 1024:
+            _PUBLIC_CAMPAIGNS.clear()
+        _PUBLIC_CAMPAIGNS[(campaign_id, *key)] = campaign
+    return campaign
+
+
 def campaign_get(*, scope: Scope, campaign_id: int, public: bool = False) -> Campaign:
+    if public:
+        return _public_campaign(campaign_id)
     campaign = Campaign.objects.select_related("framework", "area").filter(pk=campaign_id).first()
     if campaign is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
@@ -272,6 +300,20 @@ def aggregate(
         public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
+    if public:
+        from thuocdo.analytics.release import released_rows
+
+        weighted, released = released_rows(campaign, slice_.by, slice_.filter_map())
+        return {
+            "campaign": campaign.pk,
+            "year": campaign.year,
+            "framework": campaign.framework.label,
+            "by": list(slice_.by),
+            "filters": slice_.filter_map(),
+            "weighted": weighted,
+            "suppressed": True,
+            "rows": released,
+        }
     loaded = load(campaign)
     filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
     key = _cache_key("agg", loaded, {"by": slice_.by, "f": filters, "p": suppress})
@@ -301,6 +343,10 @@ def unmet(
         public_slice_check(slice_)
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     campaign = _resolve_year(campaign, slice_.year, scope=scope, public=public)
+    if public:
+        from thuocdo.analytics.release import released_unmet
+
+        return released_unmet(campaign, slice_.filter_map(), limit)
     loaded = load(campaign)
     filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
     key = _cache_key("unmet", loaded, {"f": filters, "p": public, "l": limit})
@@ -342,7 +388,7 @@ def trend(
     """One row per year of campaigns of the same criteria-set code (the overall estimate of
     the slice), with the change from the previous year, flagged when the version changed."""
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
-    qs = Campaign.objects.select_related("framework").filter(
+    qs = Campaign.objects.filter(
         framework__code=campaign.framework.code, unit_path=campaign.unit_path
     )
     qs = (
@@ -350,13 +396,19 @@ def trend(
         if public
         else qs.exclude(status=CampaignStatus.DRAFT)
     )
-    by_year: dict[int, Campaign] = {}
-    for c in qs.order_by("year", "id"):
-        by_year[c.year] = c
+    by_year: dict[int, int] = {}
+    for pk, year in qs.order_by("year", "id").values_list("id", "year"):
+        by_year[year] = pk
     out: list[dict[str, Any]] = []
     prev: dict[str, Any] | None = None
     for year in sorted(by_year):
-        c = by_year[year]
+        c = (
+            campaign
+            if by_year[year] == campaign.pk
+            else Campaign.objects.select_related("framework").get(pk=by_year[year])
+            if not public
+            else campaign_get(scope=scope, campaign_id=by_year[year], public=True)
+        )
         res = aggregate(
             scope=scope,
             campaign_id=c.pk,

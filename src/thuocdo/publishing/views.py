@@ -95,6 +95,15 @@ def report(request: HttpRequest, campaign_id: int) -> HttpResponse:
     fmt = request.GET.get("format", "pdf")
     area = request.GET.get("province") or None
     try:
+        for key in request.GET:
+            if key not in ("format", "province"):
+                # the public report is released for the nation and each province only
+                raise ValidationError(
+                    {
+                        key[:40]: _("Unknown parameter %(name)s: use %(known)s.")
+                        % {"name": repr(key)[:40], "known": "format, province"}
+                    }
+                )
         if fmt not in ("pdf", "xlsx"):
             raise ValidationError(
                 {"format": _("Unknown format %(value)s: use pdf or xlsx.") % {"value": fmt[:10]}}

@@ -274,6 +274,10 @@ def campaign_transition(
     if to == CampaignStatus.PUBLISHED:
         c.published_at = timezone.now()
     c.save(update_fields=["status", "published_at"])
+    if to == CampaignStatus.PUBLISHED:  # the public tables, computed once and frozen
+        from thuocdo.analytics.release import publish_release
+
+        publish_release(c)
     audit_record(
         actor=actor,
         action=f"campaign.{to}",
