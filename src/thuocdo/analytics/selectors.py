@@ -171,29 +171,37 @@ def is_stale(snap: Snapshot) -> bool:
 def load(campaign: Campaign) -> Loaded:
     """The campaign's columnar copy, building it the first time.
 
-    Readers in other processes may refresh the copy at any moment, and a refresh removes the
-    file it supersedes: a file found gone is not lost data but a newer copy, so the snapshot
-    row is read again; only a file that is still the row's and gone is rebuilt."""
+    Readers in other processes and on other nodes may refresh the copy at any moment, and a
+    refresh removes the parts of the version before last: a part found gone is not lost data
+    but a newer copy, so the snapshot row is read again; a manifest that still names a gone
+    part, or a damaged part, is rebuilt."""
     from thuocdo.analytics.services import refresh_campaign
 
     gone: str | None = None
+    layout = store.layout_for(campaign.framework)
     for _attempt in range(4):
         snap = Snapshot.objects.filter(campaign=campaign).first()
         if (
             snap is None
+            or snap.version == 0
             or snap.framework_hash != campaign.framework.content_hash
-            or (snap.file == gone)
+            or store.key_of(snap) == gone
         ):
             refresh_campaign(campaign.pk, full=True)
             snap = Snapshot.objects.get(campaign=campaign)
         elif gone is None and is_stale(snap):
             refresh_campaign(campaign.pk)
             snap = Snapshot.objects.get(campaign=campaign)
-        frame = store.read_frame(snap.file)
-        if frame is not None:
-            layout = store.layout_for(campaign.framework)
-            return Loaded(campaign, snap, frame, store.cube_for(snap.file, frame, layout), layout)
-        gone = snap.file
+        key = store.key_of(snap)
+        try:
+            frame = store.read_snapshot(snap, layout)
+        except store.PartGoneError:
+            gone = key
+            continue
+        except store.CorruptPartError:
+            refresh_campaign(campaign.pk, full=True)
+            continue
+        return Loaded(campaign, snap, frame, store.cube_for(key, frame, layout), layout)
     raise RuntimeError(f"campaign {campaign.pk}: the columnar copy keeps being replaced")
 
 
@@ -232,9 +240,7 @@ def _cache_key(kind: str, loaded: Loaded, payload: Any) -> str:
     digest = hashlib.sha1(
         json.dumps(payload, sort_keys=True, default=str).encode(), usedforsecurity=False
     ).hexdigest()
-    return (
-        f"analytics:{store.db_tag()}:{kind}:{loaded.campaign.pk}:{loaded.snapshot.version}:{digest}"
-    )
+    return f"analytics:{kind}:{store.key_of(loaded.snapshot)}:{digest}"
 
 
 def _resolve_year(campaign: Campaign, year: int | None, *, scope: Scope, public: bool) -> Campaign:
