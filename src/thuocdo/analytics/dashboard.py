@@ -161,6 +161,7 @@ def dashboard_context(
         "unit_level": unit_level,
         "summary": summary,
         "weighted": summary_res["weighted"],
+        "as_of": summary_res.get("as_of"),
         "units": units,
         "levels": levels,
         "pillars": pillars,

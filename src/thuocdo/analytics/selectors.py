@@ -295,6 +295,7 @@ def aggregate(
         "filters": filters,
         "weighted": loaded.snapshot.weighted,
         "suppressed": suppress,
+        "as_of": loaded.snapshot.refreshed_at,
         "rows": rows,
     }
 
