@@ -344,3 +344,32 @@ def test_a_burst_of_submissions_queues_one_refresh(
         response_verify(scope=ADMIN, actor=None, response=drafts[0])
     assert [t.args for t in queue.pending()] == [(c.pk,)]
     assert queue.pending()[0].name == refresh_campaign_task.task_class.__name__
+
+
+@pytest.mark.django_db
+def test_a_reader_does_not_wait_for_a_queued_refresh(settings: Any) -> None:
+    from django.core.cache import cache
+
+    from thuocdo.analytics import tasks
+
+    c, responses = f.populated_campaign(per_commune=4)
+    first = selectors.load(c)
+    f.response(c, commune=responses[0].commune, seed=21, size="small")
+    settings.ANALYTICS_READER_WAIT_AFTER = 3600
+    # a refresh job is already queued for the campaign (a worker will run it)
+    cache.add(tasks._pending_key(c.pk), 1, timeout=60)
+    try:
+        served = selectors.load(c)
+        assert store.key_of(served.snapshot) == store.key_of(first.snapshot)
+        assert served.frame.height == len(responses)
+    finally:
+        cache.delete(tasks._pending_key(c.pk))
+    # a change left waiting longer than the setting: the reader refreshes the copy itself
+    settings.ANALYTICS_READER_WAIT_AFTER = 0
+    cache.add(tasks._pending_key(c.pk), 1, timeout=60)
+    try:
+        fresh = selectors.load(c)
+    finally:
+        cache.delete(tasks._pending_key(c.pk))
+    assert fresh.snapshot.version == first.snapshot.version + 1
+    assert fresh.frame.height == len(responses) + 1

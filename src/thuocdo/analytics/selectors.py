@@ -14,13 +14,16 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import Scope
@@ -155,6 +158,18 @@ def population_key(campaign_id: int) -> str:
     return f"{agg['n']}:{agg['total'] or 0}:{agg['last'] or 0}"
 
 
+def stale_since(snap: Snapshot) -> datetime | None:
+    """When the oldest change the copy does not hold was made (None: the copy is current);
+    a new import of population counts counts as made now."""
+    if snap.population_key != population_key(snap.campaign_id):
+        return timezone.now()
+    unseen = Response.objects.filter(campaign_id=snap.campaign_id)
+    if snap.watermark is not None:
+        unseen = unseen.filter(updated_at__gt=snap.watermark)
+    first = unseen.aggregate(first=Min("updated_at"))["first"]
+    return first if isinstance(first, datetime) else None
+
+
 def is_stale(snap: Snapshot) -> bool:
     """True when a response of the campaign changed after the columnar copy was made, or the
     population counts were imported again (two indexed queries); the copy is then refreshed
@@ -176,6 +191,7 @@ def load(campaign: Campaign) -> Loaded:
     but a newer copy, so the snapshot row is read again; a manifest that still names a gone
     part, or a damaged part, is rebuilt."""
     from thuocdo.analytics.services import refresh_campaign
+    from thuocdo.analytics.tasks import request_refresh
 
     gone: str | None = None
     layout = store.layout_for(campaign.framework)
@@ -189,8 +205,13 @@ def load(campaign: Campaign) -> Loaded:
         ):
             refresh_campaign(campaign.pk, full=True)
             snap = Snapshot.objects.get(campaign=campaign)
-        elif gone is None and is_stale(snap):
-            refresh_campaign(campaign.pk)
+        elif gone is None and (since := stale_since(snap)) is not None:
+            # the copy misses a change: a refresh job is asked for and the reader goes on
+            # with the copy it has; only a change left waiting longer than
+            # ANALYTICS_READER_WAIT_AFTER (no worker running, say) is refreshed here
+            waited = (timezone.now() - since).total_seconds()
+            if waited > settings.ANALYTICS_READER_WAIT_AFTER or not request_refresh(campaign.pk):
+                refresh_campaign(campaign.pk)
             snap = Snapshot.objects.get(campaign=campaign)
         key = store.key_of(snap)
         try:
