@@ -1,6 +1,11 @@
 """Vietnamese messages of the analytics app (filled into its catalogue by translate_po.py)."""
 
 VI = {
+    "Data as of %(when)s": "Số liệu tính đến %(when)s",
+    "parts": "các phần",
+    "previous parts": "các phần của phiên bản trước",
+    "province": "tỉnh",
+    "columnar snapshot part": "phần của bản sao dạng cột",
     "Province code": "Mã tỉnh",
     "Province": "Tỉnh",
     "Respondents": "Số đơn vị trả lời",

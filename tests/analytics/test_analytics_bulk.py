@@ -163,9 +163,7 @@ def test_the_bulk_refresh_gives_the_rows_weights_and_aggregates_of_the_row_loop(
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 700)
     result = services.refresh_campaign(c.pk, full=True)
     assert result.rows == expected.height > 1500
-    snap = Snapshot.objects.get(campaign=c)
-    got = store.read_frame(snap.file)
-    assert got is not None
+    got = store.read_snapshot(Snapshot.objects.get(campaign=c), layout)
     assert_frame_equal(
         _comparable(got), _comparable(expected).select(got.columns), check_exact=True
     )
@@ -200,8 +198,7 @@ def test_an_incremental_refresh_ends_where_a_full_one_does() -> None:
     result = services.refresh_campaign(c.pk)
     assert not result.full
     assert result.changed <= 20
-    got = store.read_frame(Snapshot.objects.get(campaign=c).file)
-    assert got is not None
+    got = store.read_snapshot(Snapshot.objects.get(campaign=c), layout)
     assert_frame_equal(_comparable(got), _comparable(_old_frame(c.pk, layout)).select(got.columns))
     # a counted response deleted: the count no longer adds up and the copy is rebuilt
     victim = Response.objects.filter(campaign=c, status="submitted").exclude(overall=None).first()
@@ -209,5 +206,5 @@ def test_an_incremental_refresh_ends_where_a_full_one_does() -> None:
     victim.delete()
     again = services.refresh_campaign(c.pk)
     assert again.full
-    got = store.read_frame(Snapshot.objects.get(campaign=c).file)
-    assert got is not None and victim.pk not in got["response_id"].to_list()
+    got = store.read_snapshot(Snapshot.objects.get(campaign=c), layout)
+    assert victim.pk not in got["response_id"].to_list()

@@ -126,3 +126,35 @@ def test_aggregate_bad_input_exits_1_with_a_message(
 def test_aggregate_unknown_campaign(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["aggregate", "999999"]) == 1
     assert "999999" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_analytics_refresh_prints_the_contract_json(capsys: pytest.CaptureFixture[str]) -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    assert main(["analytics", "refresh", str(c.pk), "--full"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "\n" not in line
+    out = json.loads(line)
+    assert list(out) == ["campaign", "rows", "changed", "full", "seconds"]
+    assert out["campaign"] == c.pk
+    assert out["rows"] == len(responses) == out["changed"]
+    assert out["full"] is True
+    assert isinstance(out["seconds"], float) and out["seconds"] >= 0
+    # nothing changed since: an incremental refresh reads nothing
+    assert main(["analytics", "refresh", str(c.pk)]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["full"], again["changed"], again["rows"]) == (False, 0, len(responses))
+    f.response(c, commune=responses[0].commune, seed=3, size="small")
+    assert main(["analytics", "refresh", str(c.pk)]) == 0
+    third = json.loads(capsys.readouterr().out)
+    assert (third["full"], third["changed"], third["rows"]) == (False, 1, len(responses) + 1)
+
+
+@pytest.mark.django_db
+def test_analytics_refresh_of_an_unknown_campaign_fails_with_a_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["analytics", "refresh", "987654"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "987654" in captured.err and "đợt đánh giá" in captured.err

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 from django.utils import timezone
+from polars.testing import assert_frame_equal
 from tests.analytics import factories as f
 
 from thuocdo.accounts.scopes import Scope
@@ -20,10 +21,8 @@ ADMIN = Scope(role="admin", user_id=1)
 
 
 def _frame(campaign_id: int) -> pl.DataFrame:
-    snap = Snapshot.objects.get(campaign_id=campaign_id)
-    frame = store.read_frame(snap.file)
-    assert frame is not None
-    return frame
+    snap = Snapshot.objects.select_related("campaign__framework").get(campaign_id=campaign_id)
+    return store.read_snapshot(snap, store.layout_for(snap.campaign.framework))
 
 
 @pytest.mark.django_db
@@ -177,35 +176,101 @@ def _forget_in_this_process() -> None:
 
 
 @pytest.mark.django_db
-def test_a_reader_whose_file_was_superseded_reads_the_newer_copy(
+def test_a_reader_whose_version_was_superseded_reads_the_newer_copy(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     c, responses = f.populated_campaign(per_commune=4)
     first = selectors.load(c)
-    # another process refreshes the copy (its file replaces and removes this one) ...
-    f.response(c, commune=responses[0].commune, seed=7, size="small")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_campaign(c.pk)
+    # other processes refresh the copy twice (the second removes the first version's parts) ...
+    for seed in (7, 8):
+        f.response(c, commune=responses[seed - 7].commune, seed=seed, size="small")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.refresh_campaign(c.pk)
     _forget_in_this_process()
+    for path in store.store_dir().glob(f"{store.db_tag()}-c{c.pk}-part-*"):
+        path.unlink()  # a node that had not fetched the first version's parts
     newer = Snapshot.objects.get(campaign=c)
-    assert newer.file != first.snapshot.file and not Path(first.snapshot.file).exists()
-    # ... between this reader's read of the snapshot row and of its file: the stale path
-    # reads as gone, and the reader goes on with the newer copy without rebuilding it
-    assert store.read_frame(first.snapshot.file) is None
+    assert newer.version == first.snapshot.version + 2
+    # ... between this reader's read of the snapshot row and of its parts: the stale parts
+    # read as gone, and the reader goes on with the newer copy without rebuilding it
+    with pytest.raises(store.PartGoneError):
+        store.read_snapshot(first.snapshot, first.layout)
     loaded = selectors.load(c)
-    assert loaded.snapshot.file == newer.file and loaded.snapshot.version == newer.version
-    assert loaded.frame.height == len(responses) + 1
+    assert store.key_of(loaded.snapshot) == store.key_of(newer)
+    assert loaded.frame.height == len(responses) + 2
 
 
 @pytest.mark.django_db
-def test_a_copy_whose_file_is_lost_is_built_again() -> None:
-    c, responses = f.populated_campaign(per_commune=4)
-    lost = selectors.load(c).snapshot
+def test_a_damaged_part_in_the_database_is_not_read_but_rebuilt() -> None:
+    from thuocdo.analytics.models import SnapshotPart
+
+    c, _responses = f.populated_campaign(per_commune=4)
+    before = selectors.load(c)
+    expected = _frame(c.pk).sort("response_id")
     _forget_in_this_process()
-    Path(lost.file).unlink()
+    for path in store.store_dir().glob(f"{store.db_tag()}-c{c.pk}-part-*"):
+        path.unlink()  # a node that has not read the copy yet
+    part = SnapshotPart.objects.filter(campaign=c).order_by("pk").first()
+    assert part is not None
+    data = bytes(part.data)
+    part.data = data[: len(data) // 2]  # truncated
+    part.save()
     loaded = selectors.load(c)
-    assert loaded.snapshot.version == lost.version + 1 and Path(loaded.snapshot.file).exists()
-    assert loaded.frame.height == len(responses)
+    assert loaded.snapshot.version == before.snapshot.version + 1
+    assert not SnapshotPart.objects.filter(pk=part.pk).exists() or part.pk not in {
+        p[0] for p in loaded.snapshot.parts.values()
+    }
+    assert_frame_equal(
+        loaded.frame.sort("response_id"), expected, check_exact=True, categorical_as_str=True
+    )
+
+
+@pytest.mark.django_db
+def test_a_damaged_cached_part_is_fetched_again() -> None:
+    c, _responses = f.populated_campaign(per_commune=4)
+    before = selectors.load(c)
+    expected = before.frame.sort("response_id")
+    _forget_in_this_process()
+    cached = sorted(store.store_dir().glob(f"{store.db_tag()}-c{c.pk}-part-*"))
+    assert cached
+    for path in cached:
+        path.write_bytes(path.read_bytes()[:100])
+    loaded = selectors.load(c)
+    assert loaded.snapshot.version == before.snapshot.version  # nothing rebuilt
+    assert_frame_equal(
+        loaded.frame.sort("response_id"), expected, check_exact=True, categorical_as_str=True
+    )
+    assert all(len(p.read_bytes()) > 100 for p in cached)
+
+
+@pytest.mark.django_db
+def test_two_nodes_with_their_own_disks_read_the_same_version(
+    tmp_path: Path, settings: Any
+) -> None:
+    c, _responses = f.populated_campaign(per_commune=4)
+    settings.ANALYTICS_STORE_DIR = str(tmp_path / "node-a")
+    on_a = selectors.load(c)
+    _forget_in_this_process()
+    settings.ANALYTICS_STORE_DIR = str(tmp_path / "node-b")
+    on_b = selectors.load(c)
+    assert store.key_of(on_a.snapshot) == store.key_of(on_b.snapshot)
+    assert_frame_equal(on_a.frame, on_b.frame, check_exact=True, categorical_as_str=True)
+    assert list((tmp_path / "node-b" / "parts").iterdir())
+
+
+@pytest.mark.django_db
+def test_an_incremental_refresh_writes_only_the_provinces_that_changed(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    c, responses = f.populated_campaign(per_commune=4)
+    first = services.refresh_campaign(c.pk, full=True)
+    provinces = set(Snapshot.objects.get(campaign=c).parts)
+    assert first.parts_written == len(provinces) > 1
+    f.response(c, commune=responses[0].commune, seed=11, size="small")
+    result = services.refresh_campaign(c.pk)
+    assert not result.full and result.changed == 1
+    assert result.parts_written == 1
+    assert result.rows == first.rows + 1
 
 
 @pytest.mark.django_db
@@ -279,3 +344,32 @@ def test_a_burst_of_submissions_queues_one_refresh(
         response_verify(scope=ADMIN, actor=None, response=drafts[0])
     assert [t.args for t in queue.pending()] == [(c.pk,)]
     assert queue.pending()[0].name == refresh_campaign_task.task_class.__name__
+
+
+@pytest.mark.django_db
+def test_a_reader_does_not_wait_for_a_queued_refresh(settings: Any) -> None:
+    from django.core.cache import cache
+
+    from thuocdo.analytics import tasks
+
+    c, responses = f.populated_campaign(per_commune=4)
+    first = selectors.load(c)
+    f.response(c, commune=responses[0].commune, seed=21, size="small")
+    settings.ANALYTICS_READER_WAIT_AFTER = 3600
+    # a refresh job is already queued for the campaign (a worker will run it)
+    cache.add(tasks._pending_key(c.pk), 1, timeout=60)
+    try:
+        served = selectors.load(c)
+        assert store.key_of(served.snapshot) == store.key_of(first.snapshot)
+        assert served.frame.height == len(responses)
+    finally:
+        cache.delete(tasks._pending_key(c.pk))
+    # a change left waiting longer than the setting: the reader refreshes the copy itself
+    settings.ANALYTICS_READER_WAIT_AFTER = 0
+    cache.add(tasks._pending_key(c.pk), 1, timeout=60)
+    try:
+        fresh = selectors.load(c)
+    finally:
+        cache.delete(tasks._pending_key(c.pk))
+    assert fresh.snapshot.version == first.snapshot.version + 1
+    assert fresh.frame.height == len(responses) + 1

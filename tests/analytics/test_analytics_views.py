@@ -219,3 +219,23 @@ def test_year_filter_stays_in_the_campaign_area(make_user: Any, client: Client) 
     # the Hà Nội campaign does not offer the nation's 2025 either
     assert 'value="2025"' not in client.get(f"/analytics/{local.pk}/").content.decode()
     assert client.get(f"/analytics/{local.pk}/", {"year": "2025"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_dashboard_says_how_fresh_its_copy_is(make_user: Any, client: Client) -> None:
+    from django.utils import timezone
+
+    from thuocdo.analytics.models import Snapshot
+
+    c, _responses = f.populated_campaign(per_commune=6)
+    _login(client, make_user("admin"))
+    client.get(f"/analytics/{c.pk}/")
+    made = timezone.localtime(Snapshot.objects.get(campaign=c).refreshed_at)
+    Snapshot.objects.filter(campaign=c).update(
+        refreshed_at=made.replace(year=2026, month=3, day=9, hour=8, minute=5)
+    )
+    from thuocdo.analytics import store
+
+    store._FRAMES.clear()
+    html = client.get(f"/analytics/{c.pk}/").content.decode()
+    assert "Số liệu tính đến 09/03/2026 08:05" in html

@@ -110,7 +110,7 @@ print(json.dumps(True))
 
 # The snapshot as kept, compared with a rebuild from the responses: the same rows and values,
 # the same aggregates (computed from the kept copy, then again after the rebuild), and no
-# file of the campaign besides the snapshot's.
+# part of the campaign besides those of the current and the previous version.
 CONSISTENT = """
 import json
 import polars as pl
@@ -124,8 +124,12 @@ from thuocdo.assessments.models import Response
 campaign = %(campaign)d
 snap = Snapshot.objects.get(campaign_id=campaign)
 stale = selectors.is_stale(snap)
-leftovers = [p.name for p in store.leftovers(campaign, keep=snap.file)]
-kept = pl.read_parquet(snap.file)
+from thuocdo.analytics.models import SnapshotPart
+named = {int(p[0]) for p in snap.parts.values()} | set(snap.previous)
+leftovers = list(SnapshotPart.objects.filter(campaign_id=campaign).exclude(pk__in=named)
+                 .values_list("pk", flat=True))
+layout = store.layout_for(snap.campaign.framework)
+kept = store.read_snapshot(snap, layout)
 def plain(frame):
     return frame.with_columns(pl.col(pl.Categorical).cast(pl.Utf8)).sort("response_id")
 def rounded(value):
@@ -142,7 +146,7 @@ def aggregates():
     return rounded(rows)
 before = aggregates()
 refresh_campaign(campaign, full=True)
-rebuilt = pl.read_parquet(Snapshot.objects.get(campaign_id=campaign).file)
+rebuilt = store.read_snapshot(Snapshot.objects.get(campaign_id=campaign), layout)
 assert_frame_equal(plain(kept), plain(rebuilt), check_column_order=False, rtol=1e-9)
 print(json.dumps({
     "stale": stale, "version": snap.version, "rows": kept.height, "snapshot_rows": snap.rows,
@@ -285,10 +289,13 @@ def test_killed_worker_import_runs_again_and_writes_every_row_once(
 def _snapshot(db: FreshDb, campaign: int) -> dict[str, Any]:
     rows = query(
         db,
-        "SELECT version, file, rows FROM analytics_snapshot WHERE campaign_id = %s",
+        "SELECT version, parts, token, rows FROM analytics_snapshot WHERE campaign_id = %s",
         (campaign,),
     )
-    return dict(zip(("version", "file", "rows"), rows[0], strict=True))
+    snap = dict(zip(("version", "parts", "token", "rows"), rows[0], strict=True))
+    if isinstance(snap["parts"], str):
+        snap["parts"] = json.loads(snap["parts"])
+    return snap
 
 
 def _refreshing(db: FreshDb) -> bool:
@@ -306,8 +313,14 @@ def _refreshing(db: FreshDb) -> bool:
     return write_lock_held(db)
 
 
-def _sha(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def _parts(db: FreshDb, snap: dict[str, Any]) -> list[tuple[int, str]]:
+    """The stored parts a snapshot names, with the hash of their bytes as stored now."""
+    ids = sorted(int(p[0]) for p in snap["parts"].values())
+    out = []
+    for part_id in ids:
+        data = query(db, "SELECT data FROM analytics_snapshotpart WHERE id = %s", (part_id,))
+        out.append((part_id, hashlib.sha256(bytes(data[0][0])).hexdigest()))
+    return out
 
 
 def _campaign_with_snapshot(db: FreshDb, more: int) -> tuple[int, dict[str, Any]]:
@@ -343,7 +356,7 @@ def _kill_mid_refresh(db: FreshDb, workers: list[Worker], more: int) -> bool:
     """Kill the worker inside a refresh over ``more`` new responses, restart it, check the
     refresh was redone; False (after checking the result) when it finished first."""
     campaign, before = _campaign_with_snapshot(db, more)
-    sha = _sha(before["file"])
+    stored = _parts(db, before)
     db.python(QUEUE_REFRESH % {"campaign": campaign})
     worker = _start(workers, db)
 
@@ -359,9 +372,9 @@ def _kill_mid_refresh(db: FreshDb, workers: list[Worker], more: int) -> bool:
         worker.stop()  # the refresh committed before the kill: a miss
         _check_consistent(db, campaign, 200 + more)
         return False
-    # killed mid-refresh: the snapshot is the last complete one, its file untouched
+    # killed mid-refresh: the snapshot is the last complete one, its parts untouched
     assert _snapshot(db, campaign) == before
-    assert _sha(before["file"]) == sha
+    assert _parts(db, before) == stored
 
     # a new worker finds the copy older than its responses and refreshes it
     worker = _start(workers, db)
@@ -372,7 +385,8 @@ def _kill_mid_refresh(db: FreshDb, workers: list[Worker], more: int) -> bool:
         every=0.2,
     )
     worker.stop()  # after its running jobs
-    assert not Path(before["file"]).exists()  # superseded
+    after = _snapshot(db, campaign)
+    assert after["token"] != before["token"] and after["parts"] != before["parts"]  # superseded
     _check_consistent(db, campaign, 200 + more)
     return True
 

@@ -201,6 +201,7 @@ def _dashboard_context(
         "unit_level": unit_level,
         "summary": summary,
         "weighted": summary_res["weighted"],
+        "as_of": summary_res.get("as_of"),
         "units": units,
         "levels": levels,
         "pillars": pillars,

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Snapshot(models.Model):
-    """Where the wide columnar copy of a campaign's counted responses lives, and how fresh it
-    is. ``version`` increases with every refresh; cached slice results are keyed by it, so a
+    """The manifest of the wide columnar copy of a campaign's counted responses (its parts,
+    one per province), and how fresh it is. ``version`` increases with every refresh; cached slice results are keyed by it, so a
     refresh invalidates them all at once."""
 
     campaign = models.OneToOneField(
@@ -27,7 +27,11 @@ class Snapshot(models.Model):
     population_key = models.CharField(max_length=64, blank=True)
     # responses with a counted status the copy leaves out (no overall score, no current unit)
     outside = models.JSONField(_("counted responses left out"), default=list)
-    file = models.CharField(_("file"), max_length=500, blank=True)
+    # province code → [part id, SHA-256 of its bytes, fingerprint of its rows]
+    parts = models.JSONField(_("parts"), default=dict)
+    # the previous version's part ids: kept until the next refresh for readers still fetching
+    previous = models.JSONField(_("previous parts"), default=list)
+    token = models.CharField(max_length=16, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), auto_now=True)
 
     class Meta:
@@ -75,3 +79,21 @@ class ReleasedTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key or '-'} of release {self.release_id}"
+
+
+class SnapshotPart(models.Model):
+    """One province's rows of a campaign's columnar copy, as Parquet bytes (immutable)."""
+
+    campaign = models.ForeignKey("assessments.Campaign", on_delete=models.CASCADE, related_name="+")
+    province = models.CharField(_("province"), max_length=16, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("columnar snapshot part")
+        indexes = [models.Index(fields=["campaign", "province"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.province} ({self.rows})"

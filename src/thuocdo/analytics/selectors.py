@@ -15,13 +15,16 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import Scope
@@ -183,6 +186,18 @@ def population_key(campaign_id: int) -> str:
     return f"{agg['n']}:{agg['total'] or 0}:{agg['last'] or 0}"
 
 
+def stale_since(snap: Snapshot) -> datetime | None:
+    """When the oldest change the copy does not hold was made (None: the copy is current);
+    a new import of population counts counts as made now."""
+    if snap.population_key != population_key(snap.campaign_id):
+        return timezone.now()
+    unseen = Response.objects.filter(campaign_id=snap.campaign_id)
+    if snap.watermark is not None:
+        unseen = unseen.filter(updated_at__gt=snap.watermark)
+    first = unseen.aggregate(first=Min("updated_at"))["first"]
+    return first if isinstance(first, datetime) else None
+
+
 def is_stale(snap: Snapshot) -> bool:
     """True when a response of the campaign changed after the columnar copy was made, or the
     population counts were imported again (two indexed queries); the copy is then refreshed
@@ -199,29 +214,43 @@ def is_stale(snap: Snapshot) -> bool:
 def load(campaign: Campaign) -> Loaded:
     """The campaign's columnar copy, building it the first time.
 
-    Readers in other processes may refresh the copy at any moment, and a refresh removes the
-    file it supersedes: a file found gone is not lost data but a newer copy, so the snapshot
-    row is read again; only a file that is still the row's and gone is rebuilt."""
+    Readers in other processes and on other nodes may refresh the copy at any moment, and a
+    refresh removes the parts of the version before last: a part found gone is not lost data
+    but a newer copy, so the snapshot row is read again; a manifest that still names a gone
+    part, or a damaged part, is rebuilt."""
     from thuocdo.analytics.services import refresh_campaign
+    from thuocdo.analytics.tasks import request_refresh
 
     gone: str | None = None
+    layout = store.layout_for(campaign.framework)
     for _attempt in range(4):
         snap = Snapshot.objects.filter(campaign=campaign).first()
         if (
             snap is None
+            or snap.version == 0
             or snap.framework_hash != campaign.framework.content_hash
-            or (snap.file == gone)
+            or store.key_of(snap) == gone
         ):
             refresh_campaign(campaign.pk, full=True)
             snap = Snapshot.objects.get(campaign=campaign)
-        elif gone is None and is_stale(snap):
-            refresh_campaign(campaign.pk)
+        elif gone is None and (since := stale_since(snap)) is not None:
+            # the copy misses a change: a refresh job is asked for and the reader goes on
+            # with the copy it has; only a change left waiting longer than
+            # ANALYTICS_READER_WAIT_AFTER (no worker running, say) is refreshed here
+            waited = (timezone.now() - since).total_seconds()
+            if waited > settings.ANALYTICS_READER_WAIT_AFTER or not request_refresh(campaign.pk):
+                refresh_campaign(campaign.pk)
             snap = Snapshot.objects.get(campaign=campaign)
-        frame = store.read_frame(snap.file)
-        if frame is not None:
-            layout = store.layout_for(campaign.framework)
-            return Loaded(campaign, snap, frame, store.cube_for(snap.file, frame, layout), layout)
-        gone = snap.file
+        key = store.key_of(snap)
+        try:
+            frame = store.read_snapshot(snap, layout)
+        except store.PartGoneError:
+            gone = key
+            continue
+        except store.CorruptPartError:
+            refresh_campaign(campaign.pk, full=True)
+            continue
+        return Loaded(campaign, snap, frame, store.cube_for(key, frame, layout), layout)
     raise RuntimeError(f"campaign {campaign.pk}: the columnar copy keeps being replaced")
 
 
@@ -260,9 +289,7 @@ def _cache_key(kind: str, loaded: Loaded, payload: Any) -> str:
     digest = hashlib.sha1(
         json.dumps(payload, sort_keys=True, default=str).encode(), usedforsecurity=False
     ).hexdigest()
-    return (
-        f"analytics:{store.db_tag()}:{kind}:{loaded.campaign.pk}:{loaded.snapshot.version}:{digest}"
-    )
+    return f"analytics:{kind}:{store.key_of(loaded.snapshot)}:{digest}"
 
 
 def _resolve_year(campaign: Campaign, year: int | None, *, scope: Scope, public: bool) -> Campaign:
@@ -331,6 +358,7 @@ def aggregate(
         "filters": filters,
         "weighted": loaded.snapshot.weighted,
         "suppressed": suppress,
+        "as_of": loaded.snapshot.refreshed_at,
         "rows": rows,
     }
 

@@ -5,12 +5,14 @@
 submitted, verified, rejected or changed. It reads the responses whose ``updated_at`` is at or
 after ``since`` (default: the snapshot's watermark minus a safety overlap), replaces their rows
 in the wide frame (dropping those no longer counted), recomputes the post-stratification
-weights over the whole frame, writes a new Parquet file and bumps the snapshot version, which
-invalidates every cached slice of the campaign.
+weights over the whole frame, writes a new Parquet part for each province whose rows or weights
+changed (the others keep theirs) and commits the new manifest with a new version, which
+invalidates every cached slice of the campaign on every node (see ``store``).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +35,7 @@ from thuocdo.analytics.domain.columnar import (
     upsert,
 )
 from thuocdo.analytics.domain.stats import poststratify
-from thuocdo.analytics.models import Snapshot
+from thuocdo.analytics.models import Snapshot, SnapshotPart
 from thuocdo.assessments.models import Campaign, ResponseStatus, Stratum
 from thuocdo.geo.models import Structure, Unit, UnitMapping
 
@@ -49,6 +51,7 @@ class RefreshResult:
     rows: int
     changed: int
     full: bool
+    parts_written: int = 0
 
 
 def _province_of(path: str) -> str:
@@ -204,17 +207,49 @@ def refresh_campaign(
 ) -> RefreshResult:
     """Bring the campaign's columnar copy up to date (see the module docstring).
 
-    All or nothing: the new file only counts once the snapshot row naming it is committed.
-    A refresh that fails (or whose transaction is rolled back) forgets its file, so no
-    process keeps a frame that no snapshot names."""
-    written: list[str] = []
+    All or nothing: the new parts and the manifest naming them commit together; a refresh
+    that fails (or whose transaction is rolled back) leaves the previous version served. A
+    damaged part of the previous version is not read: the copy is rebuilt from the responses."""
     try:
         with transaction.atomic():
-            return _refresh(campaign_id, since, full=full, actor=actor, written=written)
-    except BaseException:
-        for path in written:
-            store.forget(path)
-        raise
+            return _refresh(campaign_id, since, full=full, actor=actor)
+    except store.CorruptPartError:
+        with transaction.atomic():
+            return _refresh(campaign_id, None, full=True, actor=actor)
+
+
+def _base(snap: Snapshot, campaign: Campaign, layout: Layout) -> pl.DataFrame | None:
+    """The current copy to bring up to date, or None when it must be read again in full."""
+    if snap.version == 0 or snap.framework_hash != campaign.framework.content_hash:
+        return None
+    try:
+        return store.read_snapshot(snap, layout)
+    except store.PartGoneError:
+        return None
+
+
+def _write_parts(
+    campaign: Campaign, snap: Snapshot, weighted: pl.DataFrame, *, rewrite: bool
+) -> tuple[dict[str, list[Any]], int]:
+    """The manifest of ``weighted`` and the number of parts written: an unchanged province
+    keeps its part, a changed one gets a new part (``rewrite``: every province does)."""
+    manifest: dict[str, list[Any]] = {}
+    old = snap.parts or {}
+    written = 0
+    for key, part in weighted.partition_by("province", as_dict=True).items():
+        province = str(key[0] or "")
+        mark = store.fingerprint(part)
+        kept = old.get(province)
+        if kept is not None and not rewrite and kept[2] == mark:
+            manifest[province] = kept
+            continue
+        data, sha = store.encode(part.sort(store.GRAIN))
+        row = SnapshotPart.objects.create(
+            campaign=campaign, province=province, rows=part.height, sha256=sha, data=data
+        )
+        manifest[province] = [row.pk, sha, mark]
+        written += 1
+    return manifest, written
 
 
 def _refresh(
@@ -223,26 +258,23 @@ def _refresh(
     *,
     full: bool,
     actor: User | None,
-    written: list[str],
 ) -> RefreshResult:
     campaign = Campaign.objects.select_related("framework").filter(pk=campaign_id).first()
     if campaign is None:
         raise Http404(_("No campaign with id %(id)s.") % {"id": campaign_id})
     layout = store.layout_for(campaign.framework)
     snap, _created = Snapshot.objects.select_for_update().get_or_create(campaign=campaign)
-    # under the snapshot's lock no other refresh of this campaign is writing: every other
-    # file of the campaign is superseded or left by a refresh that never committed
-    for leftover in store.leftovers(campaign.pk, keep=snap.file):
-        store.forget(str(leftover))
-    base = None
-    if not full and snap.file and snap.framework_hash == campaign.framework.content_hash:
-        base = store.read_frame(snap.file)
+    base = None if full else _base(snap, campaign, layout)
     delta = None
     if base is not None:
         if since is None and snap.watermark is not None:
             since = snap.watermark - OVERLAP
         delta = _incremental(
-            campaign.pk, base.drop("weight", "stratum"), since, snap.outside, layout
+            campaign.pk,
+            store.plain(base.drop("weight", "stratum")),
+            since,
+            snap.outside,
+            layout,
         )
     is_full = delta is None
     if delta is None:
@@ -261,25 +293,21 @@ def _refresh(
         frame, changed, latest, outside = delta.frame, delta.changed, delta.latest, delta.outside
     population_key = selectors.population_key(campaign.pk)
     weighted, summary = poststratify(frame, _population(campaign.pk))
-    # rows in grain order (commune × sector × entity type × size): cube cells are contiguous
-    weighted = weighted.sort(["commune", "sector", "entity_type", "size", "response_id"])
-    weighted = weighted.with_columns(
-        pl.col("stratum").cast(pl.Categorical),
-        *[
-            pl.col(k).cast(pl.Categorical)
-            for k in ("province", "commune", "sector", "entity_type", "size")
-        ],
-    ).drop("collapse")
+    weighted = store.plain(weighted.drop("collapse"))
     # Every response read counts for the watermark, counted or not (a draft saved after the
     # last submission must not make the copy look stale for ever).
     candidates = [t for t in (frame["updated_at"].max() if frame.height else None, latest) if t]
     watermark = max(candidates) if candidates else None
-    old_file = snap.file
+    manifest, written = _write_parts(campaign, snap, weighted, rewrite=is_full)
+    live = {int(p[0]) for p in manifest.values()}
+    # parts of the version before the previous one: no reader can still be fetching them
+    SnapshotPart.objects.filter(campaign=campaign).exclude(
+        pk__in=live | {int(i) for i in (p[0] for p in (snap.parts or {}).values())}
+    ).delete()
+    snap.previous = sorted({int(p[0]) for p in (snap.parts or {}).values()} - live)
+    snap.parts = manifest
     snap.version += 1
-    path = store.file_for(campaign.pk, snap.version)
-    written.append(str(path))
-    store.write_frame(weighted, path)
-    snap.file = str(path)
+    snap.token = secrets.token_hex(8)
     snap.rows = weighted.height
     snap.weighted = summary.weighted
     snap.collapsed = {str(k): v for k, v in summary.collapsed.items()}
@@ -291,8 +319,9 @@ def _refresh(
     if isinstance(watermark, datetime):
         snap.watermark = max(watermark, snap.watermark) if snap.watermark else watermark
     snap.save()
-    if old_file and old_file != snap.file:
-        transaction.on_commit(lambda: store.forget(old_file))
+    key = store.key_of(snap)
+    finished = store.finish(weighted)
+    transaction.on_commit(lambda: store.remember(key, finished))
     audit_record(
         actor=actor,
         action="analytics.refresh",
@@ -303,7 +332,8 @@ def _refresh(
             "rows": snap.rows,
             "changed": changed,
             "full": is_full,
+            "parts_written": written,
         },
         unit_path=campaign.unit_path,
     )
-    return RefreshResult(campaign.pk, snap.version, snap.rows, changed, is_full)
+    return RefreshResult(campaign.pk, snap.version, snap.rows, changed, is_full, written)

@@ -41,6 +41,16 @@ def _enqueue(campaign_id: int) -> None:
             raise
 
 
+def request_refresh(campaign_id: int) -> bool:
+    """Ask for a refresh of the campaign's copy now (a reader found it stale): True when a
+    job is queued for it (just now or before), False when the queue cannot be reached."""
+    try:
+        _enqueue(campaign_id)
+    except Exception:
+        return False
+    return True
+
+
 # A refresh is all or nothing and may run again at any time: a failed one (its database
 # connection lost, say) is simply retried.
 @db_task(retries=3, retry_delay=2)

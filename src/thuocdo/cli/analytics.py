@@ -1,14 +1,17 @@
-"""`thuocdo` subcommands of the analytics capability: ``aggregate`` and ``report``."""
+"""`thuocdo` subcommands of the analytics capability: ``aggregate``, ``report`` and
+``analytics refresh``."""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import io
+import json
 import sys
+import time
 from typing import Any
 
-from thuocdo.cli.common import fail, print_json, setup_django
+from thuocdo.cli.common import command_group, fail, print_json, setup_django
 from thuocdo.core.spreadsheet import neutralise
 
 ROW_FIELDS = ("n", "mean", "ci_low", "ci_high", "levels", "pillars")
@@ -57,6 +60,21 @@ def register(sub: Any) -> None:
     r.add_argument("-o", "--output", required=True, metavar="FILE")
     r.add_argument("--public", action="store_true", help="apply small-cell suppression")
     r.set_defaults(func=cmd_report)
+
+    group = command_group(sub, "analytics", "the columnar copy the dashboards read")
+    f = group.add_parser(
+        "refresh",
+        help="bring a campaign's columnar copy up to date (prints JSON)",
+        description=(
+            "Read the responses that changed since the last refresh (all of them with --full) "
+            'and print one JSON line: {"campaign": id, "rows": n, "changed": k, "full": bool, '
+            '"seconds": s}. rows is the number of responses in the copy, changed the number '
+            "read or removed, full whether the whole campaign was read."
+        ),
+    )
+    f.add_argument("campaign_id", type=int, metavar="CAMPAIGN_ID")
+    f.add_argument("--full", action="store_true", help="read the whole campaign again")
+    f.set_defaults(func=cmd_refresh)
 
 
 def _messages(exc: Exception) -> str:
@@ -160,4 +178,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     with open(args.output, "wb") as fh:
         fh.write(data)
     sys.stdout.write(f"{args.output}\n")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.http import Http404
+
+    from thuocdo.analytics.services import refresh_campaign
+
+    started = time.perf_counter()
+    try:
+        result = refresh_campaign(args.campaign_id, full=args.full)
+    except Http404 as exc:
+        return fail(str(exc))
+    out = {
+        "campaign": result.campaign_id,
+        "rows": result.rows,
+        "changed": result.changed,
+        "full": result.full,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    sys.stdout.write(json.dumps(out) + "\n")
     return 0

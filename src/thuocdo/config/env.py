@@ -98,6 +98,12 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Second location (another disk or a network mount) each new backup is copied to.",
     ),
+    Setting(
+        "ANALYTICS_READER_WAIT_AFTER",
+        "30",
+        "Seconds a change may wait for the queued refresh of its campaign's columnar copy before "
+        "a dashboard reader refreshes the copy itself (readers otherwise never wait).",
+    ),
 )
 
 _KNOWN = {s.name: s for s in SETTINGS}

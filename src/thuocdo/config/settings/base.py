@@ -118,6 +118,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT")
+ANALYTICS_READER_WAIT_AFTER = env.get_int("ANALYTICS_READER_WAIT_AFTER")
 LOGIN_LOCK_MINUTES = env.get_int("LOGIN_LOCK_MINUTES")
 
 LANGUAGE_CODE = "vi"
