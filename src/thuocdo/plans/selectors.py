@@ -26,7 +26,18 @@ from thuocdo.core.text import fold, nfc
 from thuocdo.geo.models import Structure, Unit
 from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
-from thuocdo.plans.models import Evidence, Framework, Level, Plan, Status, Task, TaskGroup
+from thuocdo.plans.domain.inspection import SystemFacts
+from thuocdo.plans.domain.inspection import register_shares as inspection_shares
+from thuocdo.plans.models import (
+    Evidence,
+    Framework,
+    InformationSystem,
+    Level,
+    Plan,
+    Status,
+    Task,
+    TaskGroup,
+)
 
 OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
 
@@ -409,3 +420,60 @@ def evidence_get(*, scope: Scope, evidence_id: int) -> Evidence:
     if evidence is None:
         raise Http404(_("No evidence with id %(id)s in your area.") % {"id": evidence_id})
     return evidence
+
+
+# --------------------------------------------------------------------------- 2025 plan frame
+
+
+def indicator_methods() -> dict[str, dict[str, str]]:
+    """code → {name, method, source} of every strategy indicator (its definition is its
+    measurement method); empty when the indicators app is absent."""
+    try:
+        listing = importlib.import_module("thuocdo.indicators.selectors").indicator_list
+    except (ImportError, AttributeError):
+        return {}
+    return {
+        str(code): {"name": str(name), "method": str(method), "source": str(source)}
+        for code, name, method, source in listing().values_list(
+            "code", "name_vi", "definition_vi", "data_source"
+        )
+    }
+
+
+# --------------------------------------------------------------------------- register
+
+
+def system_list(
+    *, scope: Scope, unit_path: str = "", overdue_on: date | None = None
+) -> QuerySet[InformationSystem]:
+    """Information systems in the viewer's area (and under ``unit_path``); with
+    ``overdue_on``: only those whose inspection is overdue on that day."""
+    require_officer(scope)
+    qs = InformationSystem.objects.select_related("unit", "agency")
+    if scope.unit_path is not None:
+        qs = qs.filter(unit_path__startswith=scope.unit_path)
+    if unit_path:
+        qs = qs.filter(unit_path__startswith=unit_path)
+    if overdue_on is not None:
+        qs = qs.filter(Q(next_inspection__isnull=True) | Q(next_inspection__lt=overdue_on))
+    return qs
+
+
+def system_facts(system: InformationSystem) -> SystemFacts:
+    return SystemFacts(
+        level=system.security_level,
+        approved=system.approved,
+        last_inspection=system.last_inspection,
+        last_drill=system.last_drill,
+        copies=system.backup_copies,
+        media=system.backup_media,
+        offline=system.backup_offline,
+    )
+
+
+def register_shares(*, unit_path: str, on: date) -> dict[str, float | None]:
+    """The register's shares under ``unit_path`` on ``on`` (see ``domain.inspection``)."""
+    qs = InformationSystem.objects.all()
+    if unit_path:
+        qs = qs.filter(unit_path__startswith=unit_path)
+    return inspection_shares((system_facts(s) for s in qs), on=on)

@@ -302,6 +302,10 @@ def plan_instantiate(
             )
         )
     Task.objects.bulk_create(tasks)
+    if fw.targets:
+        from thuocdo.plans.services.lifecycle import plan_targets_create
+
+        plan_targets_create(plan, fw)
     audit_record(
         actor=actor,
         action="plans.plan.instantiate",
