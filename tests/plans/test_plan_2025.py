@@ -129,7 +129,7 @@ def test_wrong_transitions_are_refused_with_both_stages(
     with pytest.raises(ValidationError) as err:
         plan_send(actor=officer, plan=plan)
     text = str(err.value.message_dict["stage"])
-    assert "Bản nháp" in text and "Sent to the ministry" in text and "Đã duyệt" in text
+    assert "Bản nháp" in text and "Đã gửi Bộ" in text and "Đã duyệt" in text
     with pytest.raises(ValidationError) as err:
         plan_approve(actor=officer, plan=plan, decision_number=" ", decision_date="2025-01-02")
     assert "decision_number" in err.value.message_dict
@@ -153,3 +153,47 @@ def test_wrong_transitions_are_refused_with_both_stages(
     other = make_user("province", unit="01")
     with pytest.raises(PermissionDenied):
         plan_evaluate(actor=other, plan=plan, on=date(2025, 12, 31))
+
+
+def test_life_cycle_and_register_through_the_cli(
+    capsys: pytest.CaptureFixture[str], make_plan: Callable[..., Plan], tmp_path: Any
+) -> None:
+    import json
+
+    from thuocdo.cli import main
+
+    def run(*argv: str) -> tuple[int, Any, str]:
+        code = main(["plans", *argv])
+        out, err = capsys.readouterr()
+        return code, (json.loads(out) if code == 0 and out.strip() else out), err
+
+    plan = _plan(make_plan)
+    code, _out, err = run("send", str(plan.pk), "-o", str(tmp_path / "x.xlsx"))
+    assert code == 1 and "Bản nháp" in err
+    code, data, err = run(
+        "approve", str(plan.pk), "--decision", "7/QĐ-UBND", "--date", "2025-02-03"
+    )
+    assert code == 0, err
+    assert data["stage"] == "approved" and data["decision_number"] == "7/QĐ-UBND"
+    out = tmp_path / "gui-bo.xlsx"
+    code, data, err = run("send", str(plan.pk), "-o", str(out), "--on", "2025-02-04")
+    assert code == 0, err
+    assert read_ministry(out.read_bytes())["info"]["Ngày gửi Bộ"] == "04/02/2025"
+    code, data, err = run("evaluate", str(plan.pk), "--result", "T1=95", "--on", "2025-12-15")
+    assert code == 0, err
+    assert {t["code"]: t["achieved"] for t in data["targets"]}["T1"] is True
+    system_save(
+        actor=None,
+        unit_code="48",
+        data={
+            "name": "Cổng DVC",
+            "agency_name": "VP UBND",
+            "security_level": 4,
+            "last_inspection": "2024-01-31",
+        },
+    )
+    code, data, err = run("systems", "--unit", "48", "--overdue-on", "2025-02-01")
+    assert code == 0, err
+    assert [(s["name"], s["next_inspection"]) for s in data] == [("Cổng DVC", "2025-01-31")]
+    code, data, err = run("remind", "--on", "2025-02-01")
+    assert code == 0 and data == {"on": "2025-02-01", "tasks": 0, "systems": 0}  # no e-mail set

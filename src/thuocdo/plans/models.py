@@ -86,6 +86,10 @@ class Plan(models.Model):
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
     evaluation_note = models.TextField(_("evaluation"), blank=True)
+    # A plan of a legacy province (Kon Tum, 62) carried into its successor (Quảng Ngãi).
+    origin_unit = models.ForeignKey(
+        "geo.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-year", "unit_path", "id"]
@@ -308,3 +312,25 @@ class InformationSystem(models.Model):
     @property
     def approved(self) -> bool:
         return bool(self.dossier_number and self.dossier_date)
+
+
+class TaskReminder(models.Model):
+    """One reminder e-mailed about a task: before its deadline (``due_soon``) or once it is
+    overdue (``overdue``), to one address; at most one per task, kind, deadline and address."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)
+    deadline = models.DateField()
+    address = models.CharField(max_length=254)
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "deadline", "address"], name="plans_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.deadline}"

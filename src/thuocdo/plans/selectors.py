@@ -28,6 +28,7 @@ from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
 from thuocdo.plans.domain.inspection import SystemFacts
 from thuocdo.plans.domain.inspection import register_shares as inspection_shares
+from thuocdo.plans.domain.units import predecessors, successor_of
 from thuocdo.plans.models import (
     Evidence,
     Framework,
@@ -200,10 +201,19 @@ def _user_department(user: Any, plan: Plan) -> tuple[str, ...]:
     text = nfc(getattr(user, "department", "") or "").strip()
     if not text:
         return ()
+    merged = successor_of(text)
+    if merged is not None:  # an account still named after a merged department
+        text = merged.successor
+    names: tuple[str, ...] = (fold(text),)
     for dept in departments_of(plan):
         if dept.matches(text):
-            return (fold(dept.code), fold(dept.name_vi))
-    return (fold(text),)
+            names = (fold(dept.code), fold(dept.name_vi))
+            break
+    # the departments merged into it (2025): their tasks are the successor's
+    for m in (*predecessors(text), *(p for n in names for p in predecessors(n))):
+        names = (*names, fold(m.code), *(fold(n) for n in m.names), fold(m.successor))
+        names = (*names, fold(m.successor_name))
+    return tuple(dict.fromkeys(names))
 
 
 def can_manage_plan(*, user: Any, plan: Plan | None = None, unit_path: str = "") -> bool:

@@ -206,9 +206,11 @@ def national(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     frameworks = [fw for fw in selectors.framework_list() if fw.definition.get("departments")]
     codes = [fw.code for fw in frameworks]
-    framework = request.GET.get("framework") or (codes[0] if codes else "")
+    # the provincial task framework first (the 2025 plan frame sorts before it)
+    default = "province-dx" if "province-dx" in codes else (codes[0] if codes else "")
+    framework = request.GET.get("framework") or default
     if framework not in codes:
-        framework = codes[0] if codes else ""
+        framework = default
     years = sorted(
         set(selectors.plan_list(scope=scope, level=Level.PROVINCE).values_list("year", flat=True)),
         reverse=True,
