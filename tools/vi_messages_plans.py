@@ -247,6 +247,19 @@ VI = {
     "Value": "Giá trị",
     "Indicator": "Chỉ tiêu",
     "Result": "Kết quả",
+    "Register of information systems": "Sổ đăng ký hệ thống thông tin",
+    "On": "Ngày",
+    "Approved security level": "Được phê duyệt cấp độ",
+    "Inspected within the cycle": "Được kiểm tra đúng định kỳ",
+    "Level 3+ drilled this year": "Cấp độ 3 trở lên được diễn tập trong năm",
+    "3-2-1 backups": "Sao lưu 3-2-1",
+    "Agency": "Cơ quan",
+    "System": "Hệ thống",
+    "Security level": "Cấp độ an toàn",
+    "Dossier": "Hồ sơ cấp độ",
+    "Next inspection": "Lần kiểm tra tiếp theo",
+    "Trust label": "Nhãn tín nhiệm mạng",
+    "No information system registered.": "Chưa có hệ thống thông tin nào trong sổ đăng ký.",
 }
 
 PLURALS = {

@@ -173,6 +173,11 @@ def test_register_computes_next_inspection_and_reminds_overdue_once(
     overdue = selectors.system_list(scope=scope_for(officer), overdue_on=date(2025, 3, 1))
     assert list(overdue) == [s5]
     assert not selectors.system_list(scope=scope_for(officer), overdue_on=date(2025, 2, 28))
+    client = Client()
+    client.force_login(officer)
+    page = client.get("/plans/systems/", {"on": "2025-03-01"}).content.decode()
+    assert "Trung tâm dữ liệu tỉnh" in page and "28/02/2025" in page and "quá hạn" in page
+    assert "9/QĐ (05/01/2024)" in page and "tinnhiemmang.vn" in page
     with django_capture_on_commit_callbacks(execute=True):
         assert systems_remind_overdue(on=date(2025, 3, 1)) == 1
         assert systems_remind_overdue(on=date(2025, 3, 2)) == 0

@@ -171,25 +171,7 @@ def cmd_systems(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         return fail(_errors(exc))
     rows = selectors.system_list(scope=Scope(role="admin"), unit_path=path, overdue_on=on)
-    print_json(
-        [
-            {
-                "id": s.pk,
-                "unit": s.unit.code,
-                "agency": s.agency_name,
-                "name": s.name,
-                "security_level": s.security_level,
-                "dossier_approved": s.approved,
-                "dossier_number": s.dossier_number,
-                "last_inspection": s.last_inspection.isoformat() if s.last_inspection else None,
-                "next_inspection": s.next_inspection.isoformat() if s.next_inspection else None,
-                "last_drill": s.last_drill.isoformat() if s.last_drill else None,
-                "backup_321": s.backup_copies >= 3 and s.backup_media >= 2 and s.backup_offline,
-                "trust_label": s.trust_label,
-            }
-            for s in rows
-        ]
-    )
+    print_json([selectors.system_json(s) for s in rows])
     return 0
 
 

@@ -487,3 +487,26 @@ def register_shares(*, unit_path: str, on: date) -> dict[str, float | None]:
     if unit_path:
         qs = qs.filter(unit_path__startswith=unit_path)
     return inspection_shares((system_facts(s) for s in qs), on=on)
+
+
+def system_json(s: InformationSystem) -> dict[str, Any]:
+    """The JSON shape of a registered system (CLI ``plans systems`` and ``GET /systems``)."""
+
+    def iso(d: date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "id": s.pk,
+        "unit": s.unit.code,
+        "agency": s.agency_name,
+        "name": s.name,
+        "security_level": s.security_level,
+        "dossier_approved": s.approved,
+        "dossier_number": s.dossier_number,
+        "dossier_date": iso(s.dossier_date),
+        "last_inspection": iso(s.last_inspection),
+        "next_inspection": iso(s.next_inspection),
+        "last_drill": iso(s.last_drill),
+        "backup_321": s.backup_copies >= 3 and s.backup_media >= 2 and s.backup_offline,
+        "trust_label": s.trust_label,
+    }

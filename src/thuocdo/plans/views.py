@@ -450,3 +450,24 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
     )
     return redirect("plans:plan", plan_id=report.plan.pk)
+
+
+@login_required
+@access("officer")
+def systems(request: HttpRequest) -> HttpResponse:
+    """The register of information systems in the viewer's area, overdue inspections first
+    marked, with the shares that measure the 2025 targets."""
+    scope = scope_for(request.user)
+    try:
+        on = selectors.parse_on_date(request.GET.get("on"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        on = timezone.localdate()
+    rows = list(selectors.system_list(scope=scope)[:2000])
+    overdue = {s.pk for s in selectors.system_list(scope=scope, overdue_on=on)}
+    shares = selectors.register_shares(unit_path=scope.unit_path or "", on=on)
+    return render(
+        request,
+        "plans/systems.html",
+        {"systems": rows, "overdue": overdue, "on": on, "shares": shares},
+    )
