@@ -260,6 +260,7 @@ VI = {
     "Next inspection": "Lần kiểm tra tiếp theo",
     "Trust label": "Nhãn tín nhiệm mạng",
     "No information system registered.": "Chưa có hệ thống thông tin nào trong sổ đăng ký.",
+    "registry": "danh mục cơ quan",
 }
 
 PLURALS = {

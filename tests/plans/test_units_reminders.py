@@ -39,6 +39,29 @@ def _quang_ngai() -> Unit:
     return Unit.objects.get(structure="2025", level="province", name__contains="Quảng Ngãi")
 
 
+def _registry_department(qn: Unit, email: str = "") -> Any:
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.assessments.services import organisation_create
+
+    commune = (
+        Unit.objects.filter(structure="2025", level="commune", path__startswith=qn.path)
+        .order_by("code")
+        .first()
+    )
+    assert commune is not None
+    return organisation_create(
+        scope=Scope(role="admin"),
+        actor=None,
+        data={
+            "name": "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi",
+            "entity_type": "agency_department",
+            "agency_code": "000.00.31.H51",
+            "commune_code": commune.code,
+            "email": email,
+        },
+    )
+
+
 def _kon_tum_book() -> bytes:
     import io
 
@@ -78,6 +101,7 @@ def test_kon_tum_plan_is_carried_into_quang_ngai_and_tracked_by_the_successor_de
 ) -> None:
     qn = _quang_ngai()
     officer = make_user("province", unit=qn.code)
+    agency = _registry_department(qn)
     plan_import(actor=officer, data=_kon_tum_book())
     plan = Plan.objects.get(title__contains="Kon Tum")
     assert plan.unit == qn and plan.unit_path == qn.path
@@ -88,6 +112,8 @@ def test_kon_tum_plan_is_carried_into_quang_ngai_and_tracked_by_the_successor_de
     task = plan.tasks.get(code="1")
     assert task.lead_unit == "so-khcn"
     assert "Sở Thông tin và Truyền thông" in task.lead_unit_name
+    assert task.lead_organisation == agency  # the successor department in the registry
+    assert plan.tasks.get(code="2").lead_organisation is None  # Sở Nội vụ is not registered
     # shown under Quảng Ngãi with its origin
     assert plan in selectors.plan_list(scope=scope_for(officer))
     client = Client()
@@ -114,27 +140,29 @@ def test_task_reminders_reach_the_lead_unit_before_the_deadline_and_when_overdue
 ) -> None:
     qn = _quang_ngai()
     officer = make_user("province", unit=qn.code)
+    _registry_department(qn, email="vanthu@skhcn.quangngai.gov.vn")
     plan_import(actor=officer, data=_kon_tum_book())
     make_user("province", unit=qn.code, department="so-khcn", email="khcn@quangngai.gov.vn")
     make_user("province", unit=qn.code, department="so-nv", email="noivu@quangngai.gov.vn")
     make_user("province", unit="01", department="so-khcn", email="khcn@hanoi.gov.vn")
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks_remind(on=date(2025, 6, 25)) == 1  # task 1 due 30/6, within a week
+        # task 1 due 30/6, within a week: the department's officer and its registry address
+        assert tasks_remind(on=date(2025, 6, 25)) == 2
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks_remind(on=date(2025, 6, 26)) == 0  # once
-    [first] = smtp_server.messages
-    assert first["To"] == "khcn@quangngai.gov.vn"
+    [first] = smtp_server.to("khcn@quangngai.gov.vn")
     assert "30/06/2025" in str(first["Subject"])
+    assert len(smtp_server.to("vanthu@skhcn.quangngai.gov.vn")) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        assert tasks_remind(on=date(2025, 7, 1)) == 1  # overdue now
+        assert tasks_remind(on=date(2025, 7, 1)) == 2  # overdue now
         assert tasks_remind(on=date(2025, 7, 2)) == 0
     assert len(smtp_server.to("khcn@quangngai.gov.vn")) == 2
     assert smtp_server.to("khcn@hanoi.gov.vn") == []
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks_remind(on=date(2025, 9, 28)) == 1  # task 2 → Sở Nội vụ
     assert len(smtp_server.to("noivu@quangngai.gov.vn")) == 1
-    assert TaskReminder.objects.count() == 3
-    assert MailMessage.objects.filter(kind="plans.task.overdue", status="sent").count() == 1
+    assert TaskReminder.objects.count() == 5
+    assert MailMessage.objects.filter(kind="plans.task.overdue", status="sent").count() == 2
 
 
 def test_register_computes_next_inspection_and_reminds_overdue_once(

@@ -130,6 +130,15 @@ class Task(models.Model):
     title_en = models.TextField(blank=True)
     lead_unit = models.CharField(_("lead unit"), max_length=200, blank=True, db_index=True)
     lead_unit_name = models.CharField(max_length=300, blank=True)
+    # The lead department as an agency of the organisation registry (assessments), when the
+    # province's department is registered there.
+    lead_organisation = models.ForeignKey(
+        "assessments.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     coordinating_units = models.JSONField(_("coordinating units"), default=list, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)

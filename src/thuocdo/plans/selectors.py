@@ -28,7 +28,7 @@ from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
 from thuocdo.plans.domain.inspection import SystemFacts
 from thuocdo.plans.domain.inspection import register_shares as inspection_shares
-from thuocdo.plans.domain.units import predecessors, successor_of
+from thuocdo.plans.domain.units import MERGERS, predecessors, successor_of
 from thuocdo.plans.models import (
     Evidence,
     Framework,
@@ -510,3 +510,28 @@ def system_json(s: InformationSystem) -> dict[str, Any]:
         "backup_321": s.backup_copies >= 3 and s.backup_media >= 2 and s.backup_offline,
         "trust_label": s.trust_label,
     }
+
+
+def department_agency(*, plan: Plan, code: str, name: str) -> Any:
+    """The registry agency (``assessments.Organisation`` of type ``agency_department``) of
+    ``plan``'s province that the department ``code``/``name`` names — its name starts with
+    the department's (e.g. "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"); a department merged in
+    2025 is looked up under its successor; None when none or more than one matches."""
+    if plan.unit_id is None:
+        return None
+    from thuocdo.assessments.models import Organisation
+
+    names = {name.split(" (")[0], code}
+    merged = successor_of(name) or successor_of(code)
+    if merged is not None:
+        names = {merged.successor, merged.successor_name}
+    names |= {m.successor_name for m in MERGERS if m.successor == code}
+    for dept in departments_of(plan):
+        if dept.code in names or dept.name_vi in names:
+            names.add(dept.name_vi)
+    keys = {fold(nfc(n)).strip() for n in names if n and len(n) > 6}
+    agencies = Organisation.objects.filter(
+        entity_type="agency_department", admin_unit_id=plan.unit_id, merged_into__isnull=True
+    ).only("id", "name", "email", "agency_code")
+    found = [a for a in agencies if any(fold(nfc(a.name)).startswith(k) for k in keys)]
+    return found[0] if len(found) == 1 else None

@@ -308,6 +308,9 @@ def plan_import(*, actor: Any, data: bytes) -> ImportReport:
                 errors.append(f"{_where(row.number, key)}: {message}")
     if errors:
         raise ValidationError(errors)
+    from thuocdo.plans.services.lifecycle import plan_link_agencies
+
+    plan_link_agencies(plan)
     audit_record(
         actor=actor,
         action="plans.plan.import",

@@ -19,7 +19,37 @@ from thuocdo.plans.domain.lifecycle import achieved, evaluation_opens, next_stag
 from thuocdo.plans.models import Plan, PlanTarget, Stage
 from thuocdo.plans.services.common import today
 
-__all__ = ["plan_approve", "plan_evaluate", "plan_send", "plan_targets_create"]
+__all__ = [
+    "plan_approve",
+    "plan_evaluate",
+    "plan_link_agencies",
+    "plan_send",
+    "plan_targets_create",
+]
+
+
+def plan_link_agencies(plan: Plan) -> int:
+    """Link each task of ``plan`` to the registry agency of its lead department (see
+    ``selectors.department_agency``); returns how many tasks are linked."""
+    from thuocdo.plans.models import Task
+
+    linked = 0
+    cache: dict[tuple[str, str], Any] = {}
+    changed: list[Task] = []
+    for task in plan.tasks.all():
+        key = (task.lead_unit, task.lead_unit_name)
+        if key not in cache:
+            cache[key] = selectors.department_agency(
+                plan=plan, code=task.lead_unit, name=task.lead_unit_name
+            )
+        agency = cache[key]
+        if agency is not None:
+            linked += 1
+        if (agency.pk if agency else None) != task.lead_organisation_id:
+            task.lead_organisation = agency
+            changed.append(task)
+    Task.objects.bulk_update(changed, ["lead_organisation"])
+    return linked
 
 
 def plan_targets_create(plan: Plan, fw: FrameworkDef) -> int:

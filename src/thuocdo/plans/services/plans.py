@@ -326,6 +326,10 @@ def plan_instantiate(
         from thuocdo.plans.services.lifecycle import plan_targets_create
 
         plan_targets_create(plan, fw)
+    if unit is not None:
+        from thuocdo.plans.services.lifecycle import plan_link_agencies
+
+        plan_link_agencies(plan)
     audit_record(
         actor=actor,
         action="plans.plan.instantiate",

@@ -37,6 +37,9 @@ def lead_unit_addresses(task: Task) -> list[tuple[str, str]]:
         names = set(selectors._user_department(user, task.plan))
         if names and (lead & names or any(n and n in fold(task.lead_unit_name) for n in names)):
             out.setdefault(user.email.strip().lower(), getattr(user, "language", "") or "vi")
+    agency = task.lead_organisation
+    if agency is not None and agency.email:
+        out.setdefault(agency.email.strip().lower(), "vi")
     return sorted(out.items())
 
 
@@ -59,7 +62,7 @@ def tasks_remind(
     qs = (
         Task.objects.filter(status__in=selectors.OPEN_STATUSES, deadline__isnull=False)
         .filter(deadline__lte=day + timedelta(days=days_before))
-        .select_related("plan", "plan__framework", "plan__unit")
+        .select_related("plan", "plan__framework", "plan__unit", "lead_organisation")
     )
     if unit_path:
         qs = qs.filter(plan__unit_path__startswith=unit_path)
