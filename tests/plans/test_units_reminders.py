@@ -243,3 +243,21 @@ def test_register_computes_next_inspection_and_reminds_overdue_once(
             unit_code="48",
             data={"name": "Z", "agency_name": "Sở Y tế", "security_level": 1},
         )
+
+
+def test_lead_and_coordinating_departments_are_registry_agencies(
+    make_plan: Callable[..., Plan], make_user: Callable[..., Any]
+) -> None:
+    qn = _quang_ngai()
+    agency = _registry_department(qn)
+    plan = make_plan(unit=qn.code, framework="plan-2025")
+    led = plan.tasks.get(code="6.1")  # led by so-khcn
+    assert led.lead_organisation == agency
+    helped = plan.tasks.get(code="4.1")  # led by so-nv, so-khcn coordinates
+    assert helped.lead_organisation is None and helped.coordinating_organisations == [agency.pk]
+    client = Client()
+    client.force_login(make_user("province", unit=qn.code))
+    page = client.get(f"/plans/tasks/{helped.pk}/").content.decode()
+    assert "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi" in page
+    other = make_plan(unit="48", framework="plan-2025")  # another province: not linked
+    assert not other.tasks.exclude(lead_organisation=None).exists()

@@ -140,6 +140,8 @@ class Task(models.Model):
         related_name="+",
     )
     coordinating_units = models.JSONField(_("coordinating units"), default=list, blank=True)
+    # Ids of the registry agencies of the coordinating departments that are registered.
+    coordinating_organisations = models.JSONField(default=list, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
     deadline_spec = models.CharField(max_length=200, blank=True)

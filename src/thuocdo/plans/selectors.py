@@ -535,3 +535,14 @@ def department_agency(*, plan: Plan, code: str, name: str) -> Any:
     ).only("id", "name", "email", "agency_code")
     found = [a for a in agencies if any(fold(nfc(a.name)).startswith(k) for k in keys)]
     return found[0] if len(found) == 1 else None
+
+
+def task_coordinating_agencies(task: Task) -> list[str]:
+    """Names of the registry agencies of ``task``'s coordinating departments."""
+    if not task.coordinating_organisations:
+        return []
+    from thuocdo.assessments.models import Organisation
+
+    ids = [int(i) for i in task.coordinating_organisations]
+    names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [names[i] for i in ids if i in names]

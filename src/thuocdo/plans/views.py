@@ -298,6 +298,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             for u in task.updates.all()[:100]
         ],
         "coordinating": [names.get(c, c) for c in task.coordinating_units],
+        "coordinating_agencies": selectors.task_coordinating_agencies(task),
         "evidence": task.evidence.all(),
         "indicator": selectors.task_indicator(task),
         "milestones": selectors.task_milestones(task, get_language() or "vi"),

@@ -45,10 +45,20 @@ def plan_link_agencies(plan: Plan) -> int:
         agency = cache[key]
         if agency is not None:
             linked += 1
-        if (agency.pk if agency else None) != task.lead_organisation_id:
+        coordinating: list[int] = []
+        for code in task.coordinating_units:
+            ckey = (str(code), str(code))
+            if ckey not in cache:
+                cache[ckey] = selectors.department_agency(plan=plan, code=str(code), name="")
+            if cache[ckey] is not None and cache[ckey].pk not in coordinating:
+                coordinating.append(cache[ckey].pk)
+        if (agency.pk if agency else None) != task.lead_organisation_id or (
+            coordinating != task.coordinating_organisations
+        ):
             task.lead_organisation = agency
+            task.coordinating_organisations = coordinating
             changed.append(task)
-    Task.objects.bulk_update(changed, ["lead_organisation"])
+    Task.objects.bulk_update(changed, ["lead_organisation", "coordinating_organisations"])
     return linked
 
 
