@@ -61,3 +61,20 @@ def test_annex_02_columns_and_kpi_indicators(
     assert "Vụ KTS và XHS" in page and "2022 - 2030" in page
     data = client.get(f"/api/v1/plans/tasks/{task.pk}").json()
     assert (data["implementing_unit"], data["period"]) == ("Vụ KTS và XHS", "2022 - 2030")
+
+
+def test_seed_002_content_is_shown_on_the_task_page(
+    make_plan: Callable[..., Plan], client: Any, make_user: Callable[..., Any]
+) -> None:
+    plan = make_plan(framework="province-dx", unit="01", year=2024)
+    sme = plan.tasks.get(code="10.3")
+    client.force_login(make_user("province", unit="01"))
+    page = client.get(f"/plans/tasks/{sme.pk}/").content.decode()
+    assert "https://dbi.gov.vn" in page and "https://smedx.vn" in page
+    assert "doanh nghiệp nhỏ và vừa" in page
+    two_year = plan.tasks.get(code="5.1")
+    page = client.get(f"/plans/tasks/{two_year.pk}/").content.decode()
+    assert "2024 - 2025" in page and "31/12/2025" in page
+    milestone = plan.tasks.get(code="7.1")
+    page = client.get(f"/plans/tasks/{milestone.pk}/").content.decode()
+    assert "30/06/2024" in page

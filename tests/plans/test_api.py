@@ -183,3 +183,37 @@ def test_a_task_is_linked_to_an_indicator(
     assert t.updates.first().changes == {"indicator_code": ["", "de-share-gdp"]}
     cleared = officer.patch(f"/tasks/{t.pk}", {"indicator_code": ""})
     assert cleared.json()["indicator_code"] == ""
+
+
+def test_life_cycle_and_register_through_the_api(
+    make_plan: Callable[..., Plan], api_for: Callable[..., Api]
+) -> None:
+    plan = make_plan(unit="48", framework="plan-2025")
+    api = api_for(role="province", unit="48")
+    wrong = api.post(f"/plans/{plan.pk}/send", {})
+    assert wrong.status_code == 422 and "Bản nháp" in str(wrong.json()["errors"])
+    ok = api.post(
+        f"/plans/{plan.pk}/approve", {"decision_number": "5/QĐ-UBND", "decision_date": "2025-01-06"}
+    )
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["stage"] == "approved"
+    assert api.post(f"/plans/{plan.pk}/send", {}).json()["stage"] == "sent"
+    made = api.post(
+        "/systems",
+        {
+            "unit": "48",
+            "name": "Cổng DVC",
+            "agency_name": "VP UBND",
+            "security_level": 5,
+            "last_inspection": "2024-08-31",
+        },
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["next_inspection"] == "2025-02-28"
+    bad = api.post("/systems", {"unit": "48", "name": "X", "agency_name": "Y", "security_level": 9})
+    assert bad.status_code == 422 and "1 đến 5" in str(bad.json()["errors"])
+    assert [s["name"] for s in api.get("/systems", overdue_on="2025-03-01").json()] == ["Cổng DVC"]
+    assert api.get("/systems", overdue_on="2025-02-28").json() == []
+    other = api_for(role="province", unit="01")
+    assert other.get("/systems").json() == []
+    assert other.post(f"/plans/{plan.pk}/evaluate", {}).status_code == 404

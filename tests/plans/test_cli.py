@@ -36,7 +36,7 @@ def test_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert isinstance(data, list)
     by_code = {f["code"]: f for f in data}
-    assert set(by_code) == {"province-dx", "sector-de-2025", "national-2023"}
+    assert set(by_code) == {"province-dx", "sector-de-2025", "national-2023", "plan-2025"}
     assert (by_code["province-dx"]["groups"], by_code["province-dx"]["tasks"]) == (12, 36)
     assert by_code["province-dx"]["assignable"] is True
     assert by_code["national-2023"]["assignable"] is False

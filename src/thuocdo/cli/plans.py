@@ -42,7 +42,159 @@ def register(sub: Any) -> None:
     p.add_argument("file", metavar="FILE.xlsx")
     p.set_defaults(func=cmd_import)
 
+    p = plans_sub.add_parser(
+        "approve", help="approve a draft plan with its decision number and date (JSON)"
+    )
+    p.add_argument("plan_id", metavar="PLAN_ID", type=int)
+    p.add_argument("--decision", metavar="NUMBER", required=True, help="e.g. 123/QĐ-UBND")
+    p.add_argument("--date", metavar="DATE", required=True, help="YYYY-MM-DD")
+    p.set_defaults(func=cmd_approve)
+
+    p = plans_sub.add_parser(
+        "send", help="send an approved plan to the ministry: write the ministry's XLSX"
+    )
+    p.add_argument("plan_id", metavar="PLAN_ID", type=int)
+    p.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
+    p.add_argument("--on", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_send)
+
+    p = plans_sub.add_parser(
+        "evaluate", help="evaluate a sent plan at year end against its targets (JSON)"
+    )
+    p.add_argument("plan_id", metavar="PLAN_ID", type=int)
+    p.add_argument(
+        "--result",
+        metavar="CODE=VALUE",
+        action="append",
+        default=[],
+        help="value reached by a target, e.g. T1=92.5 (repeatable)",
+    )
+    p.add_argument("--on", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = plans_sub.add_parser(
+        "systems", help="register of information systems, with next inspections (JSON list)"
+    )
+    p.add_argument("--unit", metavar="PROVINCE_CODE", help="province code")
+    p.add_argument("--overdue-on", metavar="DATE", help="only inspections overdue on DATE")
+    p.set_defaults(func=cmd_systems)
+
+    p = plans_sub.add_parser(
+        "remind", help="e-mail task and inspection reminders due on a date (JSON counts)"
+    )
+    p.add_argument("--on", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    p.set_defaults(func=cmd_remind)
+
     plans.set_defaults(func=lambda args: plans.print_help() or 0)
+
+
+def _plan_json(plan: Any) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "stage": plan.stage,
+        "decision_number": plan.decision_number,
+        "decision_date": plan.decision_date.isoformat() if plan.decision_date else None,
+        "sent_on": plan.sent_on.isoformat() if plan.sent_on else None,
+        "evaluated_on": plan.evaluated_on.isoformat() if plan.evaluated_on else None,
+        "targets": [
+            {
+                "code": t.code,
+                "value": t.value,
+                "indicator": t.indicator_code,
+                "result": t.result,
+                "achieved": t.achieved,
+            }
+            for t in plan.targets.all()
+        ],
+    }
+
+
+def _life_cycle(args: argparse.Namespace, step: str) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.plans import selectors
+    from thuocdo.plans.services import lifecycle
+
+    try:
+        plan = selectors.plan_get(scope=Scope(role="admin"), plan_id=args.plan_id)
+        on = selectors.parse_on_date(getattr(args, "on", None))
+        if step == "approve":
+            plan = lifecycle.plan_approve(
+                actor=None, plan=plan, decision_number=args.decision, decision_date=args.date
+            )
+        elif step == "send":
+            plan, data = lifecycle.plan_send(actor=None, plan=plan, on=on)
+            Path(args.output).write_bytes(data)
+        else:
+            results = {}
+            for item in args.result:
+                code, _sep, value = item.partition("=")
+                results[code.strip()] = value.strip()
+            plan = lifecycle.plan_evaluate(actor=None, plan=plan, results=results, on=on)
+    except (ValidationError, Http404) as exc:
+        return fail(_errors(exc))
+    print_json(_plan_json(plan))
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    return _life_cycle(args, "approve")
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    return _life_cycle(args, "send")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    return _life_cycle(args, "evaluate")
+
+
+def cmd_systems(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.geo.models import Structure, Unit
+    from thuocdo.plans import selectors
+
+    path = ""
+    if args.unit:
+        unit = Unit.objects.filter(structure=Structure.CURRENT, code=args.unit).first()
+        if unit is None:
+            return fail(f"unknown province code {args.unit}")
+        path = unit.path
+    try:
+        on = selectors.parse_on_date(args.overdue_on) if args.overdue_on else None
+    except ValidationError as exc:
+        return fail(_errors(exc))
+    rows = selectors.system_list(scope=Scope(role="admin"), unit_path=path, overdue_on=on)
+    print_json([selectors.system_json(s) for s in rows])
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.plans import selectors
+    from thuocdo.plans.services.register import systems_remind_overdue
+    from thuocdo.plans.services.reminders import tasks_remind
+
+    try:
+        on = selectors.parse_on_date(args.on)
+    except ValidationError as exc:
+        return fail(_errors(exc))
+    print_json(
+        {
+            "on": on.isoformat(),
+            "tasks": tasks_remind(on=on),
+            "systems": systems_remind_overdue(on=on),
+        }
+    )
+    return 0
 
 
 def _errors(exc: Exception) -> str:

@@ -311,3 +311,124 @@ def overdue(
         OverdueOut(**task_fields(t, user), unit=t.plan.unit.code if t.plan.unit else None, on=day)
         for t in tasks
     ]
+
+
+# --------------------------------------------------------------------------- life cycle, register
+
+
+class ApproveIn(Schema):
+    decision_number: str = Field(max_length=100)
+    decision_date: str = Field(max_length=10)
+
+
+class EvaluateIn(Schema):
+    results: dict[str, float | str | None] = {}
+    on: str | None = Field(default=None, max_length=10)
+    note: str = Field(default="", max_length=5000)
+
+
+def _stage_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "stage": plan.stage,
+        "decision_number": plan.decision_number,
+        "decision_date": plan.decision_date.isoformat() if plan.decision_date else None,
+        "sent_on": plan.sent_on.isoformat() if plan.sent_on else None,
+        "evaluated_on": plan.evaluated_on.isoformat() if plan.evaluated_on else None,
+        "targets": [
+            {
+                "code": t.code,
+                "value": t.value,
+                "indicator": t.indicator_code,
+                "result": t.result,
+                "achieved": t.achieved,
+            }
+            for t in plan.targets.all()
+        ],
+    }
+
+
+@router.post("/plans/{plan_id}/approve", response=dict[str, Any], summary="Approve a draft plan")
+@access("officer")
+def plan_approve(request: HttpRequest, plan_id: int, payload: ApproveIn) -> dict[str, Any]:
+    from thuocdo.plans.services.lifecycle import plan_approve as approve
+
+    user = _user(request)
+    plan = selectors.plan_get(scope=scope_for(user), plan_id=plan_id)
+    plan = approve(
+        actor=user,
+        plan=plan,
+        decision_number=payload.decision_number,
+        decision_date=payload.decision_date,
+    )
+    return _stage_json(plan)
+
+
+@router.post(
+    "/plans/{plan_id}/send",
+    response=dict[str, Any],
+    summary="Send an approved plan to the ministry",
+)
+@access("officer")
+def plan_send(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+    from thuocdo.plans.services.lifecycle import plan_send as send
+
+    user = _user(request)
+    plan, _data = send(actor=user, plan=selectors.plan_get(scope=scope_for(user), plan_id=plan_id))
+    return _stage_json(plan)
+
+
+@router.post("/plans/{plan_id}/evaluate", response=dict[str, Any], summary="Evaluate a sent plan")
+@access("officer")
+def plan_evaluate(request: HttpRequest, plan_id: int, payload: EvaluateIn) -> dict[str, Any]:
+    from thuocdo.plans.services.lifecycle import plan_evaluate as evaluate
+
+    user = _user(request)
+    plan = selectors.plan_get(scope=scope_for(user), plan_id=plan_id)
+    day = selectors.parse_on_date(payload.on) if payload.on else None
+    plan = evaluate(actor=user, plan=plan, results=payload.results, on=day, note=payload.note)
+    return _stage_json(plan)
+
+
+@router.get("/systems", response=list[dict[str, Any]], summary="Register of information systems")
+@access("officer")
+def systems(
+    request: HttpRequest, unit: str | None = None, overdue_on: str | None = None
+) -> list[dict[str, Any]]:
+    from thuocdo.geo.models import Structure, Unit
+
+    user = _user(request)
+    path = ""
+    if unit:
+        found = Unit.objects.filter(structure=Structure.CURRENT, code=unit[:10]).first()
+        path = found.path if found else "\0"
+    day = selectors.parse_on_date(overdue_on) if overdue_on else None
+    rows = selectors.system_list(scope=scope_for(user), unit_path=path, overdue_on=day)
+    return [selectors.system_json(s) for s in rows[:1000]]
+
+
+class SystemIn(Schema):
+    unit: str = Field(max_length=10)
+    name: str = Field(max_length=300)
+    agency_name: str = Field(max_length=300)
+    security_level: int
+    dossier_number: str = Field(default="", max_length=100)
+    dossier_date: str | None = Field(default=None, max_length=10)
+    last_inspection: str | None = Field(default=None, max_length=10)
+    last_drill: str | None = Field(default=None, max_length=10)
+    backup_copies: int = 0
+    backup_media: int = 0
+    backup_offline: bool = False
+    trust_label: str = Field(default="", max_length=100)
+    contact_email: str = Field(default="", max_length=254)
+
+
+@router.post("/systems", response={201: dict[str, Any]}, summary="Register an information system")
+@access("officer")
+def system_create(request: HttpRequest, payload: SystemIn) -> Status:
+    from thuocdo.plans.services.register import system_save
+
+    data = payload.dict()
+    unit = data.pop("unit")
+    system = system_save(actor=_user(request), unit_code=unit, data=data)
+    return Status(201, selectors.system_json(system))

@@ -22,6 +22,16 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class Stage(models.TextChoices):
+    """Where a plan is in its life: drafted, approved by a decision, sent to the ministry,
+    evaluated at the end of its year (``domain.lifecycle``)."""
+
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent to the ministry")
+    EVALUATED = "evaluated", _("Evaluated")
+
+
 class Framework(models.Model):
     """A task framework plans are made from (the built-in ones, loaded idempotently)."""
 
@@ -67,6 +77,19 @@ class Plan(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Life cycle: the approving decision, the day it was sent to the ministry, the evaluation.
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.DRAFT, db_index=True
+    )
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    evaluated_on = models.DateField(_("evaluated on"), null=True, blank=True)
+    evaluation_note = models.TextField(_("evaluation"), blank=True)
+    # A plan of a legacy province (Kon Tum, 62) carried into its successor (Quảng Ngãi).
+    origin_unit = models.ForeignKey(
+        "geo.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-year", "unit_path", "id"]
@@ -107,7 +130,18 @@ class Task(models.Model):
     title_en = models.TextField(blank=True)
     lead_unit = models.CharField(_("lead unit"), max_length=200, blank=True, db_index=True)
     lead_unit_name = models.CharField(max_length=300, blank=True)
+    # The lead department as an agency of the organisation registry (assessments), when the
+    # province's department is registered there.
+    lead_organisation = models.ForeignKey(
+        "assessments.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     coordinating_units = models.JSONField(_("coordinating units"), default=list, blank=True)
+    # Ids of the registry agencies of the coordinating departments that are registered.
+    coordinating_organisations = models.JSONField(default=list, blank=True)
     start = models.DateField(_("start"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
     deadline_spec = models.CharField(max_length=200, blank=True)
@@ -151,6 +185,35 @@ class Task(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_vi[:60]}"
+
+
+class PlanTarget(models.Model):
+    """A quantified target of a plan (copied from its frame), the indicator that measures it
+    and, once the plan is evaluated, the value reached."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    code = models.CharField(max_length=20)
+    position = models.PositiveIntegerField(default=0)
+    title_vi = models.TextField()
+    title_en = models.TextField(blank=True)
+    value = models.FloatField()
+    comparator = models.CharField(max_length=2, default=">=")
+    unit = models.CharField(max_length=20, default="%")
+    text = models.TextField(blank=True)
+    section = models.CharField(max_length=20, blank=True)
+    indicator_code = models.CharField(max_length=80, blank=True)
+    register = models.CharField(max_length=30, blank=True)
+    result = models.FloatField(null=True, blank=True)
+    achieved = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plans_target_code_per_plan")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title_vi[:60]}"
@@ -208,3 +271,77 @@ class TaskUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class InformationSystem(models.Model):
+    """An information system of an agency in the register: its security level (1–5), the
+    approval of its level dossier, inspections, drills, backups and trust label."""
+
+    unit = models.ForeignKey("geo.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=100, db_index=True)
+    agency = models.ForeignKey(
+        "assessments.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="information_systems",
+    )
+    agency_name = models.CharField(_("agency"), max_length=300)
+    name = models.CharField(_("name"), max_length=300)
+    security_level = models.PositiveSmallIntegerField(_("security level"))
+    dossier_number = models.CharField(_("dossier approval number"), max_length=100, blank=True)
+    dossier_date = models.DateField(_("dossier approval date"), null=True, blank=True)
+    last_inspection = models.DateField(_("last inspection"), null=True, blank=True)
+    next_inspection = models.DateField(_("next inspection"), null=True, blank=True, db_index=True)
+    last_drill = models.DateField(_("last drill"), null=True, blank=True)
+    backup_copies = models.PositiveSmallIntegerField(default=0)
+    backup_media = models.PositiveSmallIntegerField(default=0)
+    backup_offline = models.BooleanField(default=False)
+    trust_label = models.CharField(_("trust label"), max_length=100, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    contact_email = models.EmailField(blank=True)
+    # The due date of the inspection the agency was last reminded of (reminders once per date).
+    reminded_for = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_path", "agency_name", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(security_level__gte=1, security_level__lte=5),
+                name="plans_system_level_1_5",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "agency_name", "name"], name="plans_system_name_per_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency_name})"
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.dossier_number and self.dossier_date)
+
+
+class TaskReminder(models.Model):
+    """One reminder e-mailed about a task: before its deadline (``due_soon``) or once it is
+    overdue (``overdue``), to one address; at most one per task, kind, deadline and address."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)
+    deadline = models.DateField()
+    address = models.CharField(max_length=254)
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "deadline", "address"], name="plans_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.deadline}"

@@ -26,7 +26,19 @@ from thuocdo.core.text import fold, nfc
 from thuocdo.geo.models import Structure, Unit
 from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
-from thuocdo.plans.models import Evidence, Framework, Level, Plan, Status, Task, TaskGroup
+from thuocdo.plans.domain.inspection import SystemFacts
+from thuocdo.plans.domain.inspection import register_shares as inspection_shares
+from thuocdo.plans.domain.units import MERGERS, predecessors, successor_of
+from thuocdo.plans.models import (
+    Evidence,
+    Framework,
+    InformationSystem,
+    Level,
+    Plan,
+    Status,
+    Task,
+    TaskGroup,
+)
 
 OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.OVERDUE)
 
@@ -189,10 +201,19 @@ def _user_department(user: Any, plan: Plan) -> tuple[str, ...]:
     text = nfc(getattr(user, "department", "") or "").strip()
     if not text:
         return ()
+    merged = successor_of(text)
+    if merged is not None:  # an account still named after a merged department
+        text = merged.successor
+    names: tuple[str, ...] = (fold(text),)
     for dept in departments_of(plan):
         if dept.matches(text):
-            return (fold(dept.code), fold(dept.name_vi))
-    return (fold(text),)
+            names = (fold(dept.code), fold(dept.name_vi))
+            break
+    # the departments merged into it (2025): their tasks are the successor's
+    for m in (*predecessors(text), *(p for n in names for p in predecessors(n))):
+        names = (*names, fold(m.code), *(fold(n) for n in m.names), fold(m.successor))
+        names = (*names, fold(m.successor_name))
+    return tuple(dict.fromkeys(names))
 
 
 def can_manage_plan(*, user: Any, plan: Plan | None = None, unit_path: str = "") -> bool:
@@ -409,3 +430,119 @@ def evidence_get(*, scope: Scope, evidence_id: int) -> Evidence:
     if evidence is None:
         raise Http404(_("No evidence with id %(id)s in your area.") % {"id": evidence_id})
     return evidence
+
+
+# --------------------------------------------------------------------------- 2025 plan frame
+
+
+def indicator_methods() -> dict[str, dict[str, str]]:
+    """code → {name, method, source} of every strategy indicator (its definition is its
+    measurement method); empty when the indicators app is absent."""
+    try:
+        listing = importlib.import_module("thuocdo.indicators.selectors").indicator_list
+    except (ImportError, AttributeError):
+        return {}
+    return {
+        str(code): {"name": str(name), "method": str(method), "source": str(source)}
+        for code, name, method, source in listing().values_list(
+            "code", "name_vi", "definition_vi", "data_source"
+        )
+    }
+
+
+# --------------------------------------------------------------------------- register
+
+
+def system_list(
+    *, scope: Scope, unit_path: str = "", overdue_on: date | None = None
+) -> QuerySet[InformationSystem]:
+    """Information systems in the viewer's area (and under ``unit_path``); with
+    ``overdue_on``: only those whose inspection is overdue on that day."""
+    require_officer(scope)
+    qs = InformationSystem.objects.select_related("unit", "agency")
+    if scope.unit_path is not None:
+        qs = qs.filter(unit_path__startswith=scope.unit_path)
+    if unit_path:
+        qs = qs.filter(unit_path__startswith=unit_path)
+    if overdue_on is not None:
+        qs = qs.filter(Q(next_inspection__isnull=True) | Q(next_inspection__lt=overdue_on))
+    return qs
+
+
+def system_facts(system: InformationSystem) -> SystemFacts:
+    return SystemFacts(
+        level=system.security_level,
+        approved=system.approved,
+        last_inspection=system.last_inspection,
+        last_drill=system.last_drill,
+        copies=system.backup_copies,
+        media=system.backup_media,
+        offline=system.backup_offline,
+    )
+
+
+def register_shares(*, unit_path: str, on: date) -> dict[str, float | None]:
+    """The register's shares under ``unit_path`` on ``on`` (see ``domain.inspection``)."""
+    qs = InformationSystem.objects.all()
+    if unit_path:
+        qs = qs.filter(unit_path__startswith=unit_path)
+    return inspection_shares((system_facts(s) for s in qs), on=on)
+
+
+def system_json(s: InformationSystem) -> dict[str, Any]:
+    """The JSON shape of a registered system (CLI ``plans systems`` and ``GET /systems``)."""
+
+    def iso(d: date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "id": s.pk,
+        "unit": s.unit.code,
+        "agency": s.agency_name,
+        "name": s.name,
+        "security_level": s.security_level,
+        "dossier_approved": s.approved,
+        "dossier_number": s.dossier_number,
+        "dossier_date": iso(s.dossier_date),
+        "last_inspection": iso(s.last_inspection),
+        "next_inspection": iso(s.next_inspection),
+        "last_drill": iso(s.last_drill),
+        "backup_321": s.backup_copies >= 3 and s.backup_media >= 2 and s.backup_offline,
+        "trust_label": s.trust_label,
+    }
+
+
+def department_agency(*, plan: Plan, code: str, name: str) -> Any:
+    """The registry agency (``assessments.Organisation`` of type ``agency_department``) of
+    ``plan``'s province that the department ``code``/``name`` names — its name starts with
+    the department's (e.g. "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi"); a department merged in
+    2025 is looked up under its successor; None when none or more than one matches."""
+    if plan.unit_id is None:
+        return None
+    from thuocdo.assessments.models import Organisation
+
+    names = {name.split(" (")[0], code}
+    merged = successor_of(name) or successor_of(code)
+    if merged is not None:
+        names = {merged.successor, merged.successor_name}
+    names |= {m.successor_name for m in MERGERS if m.successor == code}
+    for dept in departments_of(plan):
+        if dept.code in names or dept.name_vi in names:
+            names.add(dept.name_vi)
+    keys = {fold(nfc(n)).strip() for n in names if n and len(n) > 6}
+    agencies = Organisation.objects.filter(
+        entity_type="agency_department", admin_unit_id=plan.unit_id, merged_into__isnull=True
+    ).only("id", "name", "email", "agency_code")
+    found = [a for a in agencies if any(fold(nfc(a.name)).startswith(k) for k in keys)]
+    return found[0] if len(found) == 1 else None
+
+
+def task_coordinating_agencies(task: Task) -> list[str]:
+    """Names of the registry agencies of ``task``'s coordinating departments."""
+    if not task.coordinating_organisations:
+        return []
+    from thuocdo.assessments.models import Organisation
+
+    ids = [int(i) for i in task.coordinating_organisations]
+    names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [names[i] for i in ids if i in names]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.wizard, name="wizard"),
     path("national/", views.national, name="national"),
+    path("systems/", views.systems, name="systems"),
     path("import/", views.plan_import, name="import"),
     path("<int:plan_id>/", views.plan_detail, name="plan"),
     path("<int:plan_id>/timeline/", views.plan_timeline, name="timeline"),

@@ -206,9 +206,11 @@ def national(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     frameworks = [fw for fw in selectors.framework_list() if fw.definition.get("departments")]
     codes = [fw.code for fw in frameworks]
-    framework = request.GET.get("framework") or (codes[0] if codes else "")
+    # the provincial task framework first (the 2025 plan frame sorts before it)
+    default = "province-dx" if "province-dx" in codes else (codes[0] if codes else "")
+    framework = request.GET.get("framework") or default
     if framework not in codes:
-        framework = codes[0] if codes else ""
+        framework = default
     years = sorted(
         set(selectors.plan_list(scope=scope, level=Level.PROVINCE).values_list("year", flat=True)),
         reverse=True,
@@ -296,6 +298,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             for u in task.updates.all()[:100]
         ],
         "coordinating": [names.get(c, c) for c in task.coordinating_units],
+        "coordinating_agencies": selectors.task_coordinating_agencies(task),
         "evidence": task.evidence.all(),
         "indicator": selectors.task_indicator(task),
         "milestones": selectors.task_milestones(task, get_language() or "vi"),
@@ -448,3 +451,24 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
     )
     return redirect("plans:plan", plan_id=report.plan.pk)
+
+
+@login_required
+@access("officer")
+def systems(request: HttpRequest) -> HttpResponse:
+    """The register of information systems in the viewer's area, overdue inspections first
+    marked, with the shares that measure the 2025 targets."""
+    scope = scope_for(request.user)
+    try:
+        on = selectors.parse_on_date(request.GET.get("on"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        on = timezone.localdate()
+    rows = list(selectors.system_list(scope=scope)[:2000])
+    overdue = {s.pk for s in selectors.system_list(scope=scope, overdue_on=on)}
+    shares = selectors.register_shares(unit_path=scope.unit_path or "", on=on)
+    return render(
+        request,
+        "plans/systems.html",
+        {"systems": rows, "overdue": overdue, "on": on, "shares": shares},
+    )

@@ -32,7 +32,8 @@ def test_every_seed001_row_is_present_once() -> None:
 
 
 def test_total_and_origin_counts() -> None:
-    assert len(CAT.indicators) == 20  # 17 rows + ICT sub-row of 1.2 + 2 new from seed 000
+    # 17 rows + ICT sub-row of 1.2 + 2 new from seed 000 + 7 of the 2025 plan frame (seed 003)
+    assert len(CAT.indicators) == 27
     seed000 = [i for i in CAT.indicators if any(o.startswith("seed-000") for o in i.origin)]
     assert len(seed000) == 7
     new = {i.code for i in seed000 if i.seed001_row is None}

@@ -40,6 +40,7 @@ __all__ = [
     "Department",
     "FrameworkDef",
     "GroupDef",
+    "TargetDef",
     "TaskDef",
     "adjusted",
     "framework_from_data",
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 BUILTIN_DIR: Final = Path(__file__).resolve().parent.parent / "builtin"
-BUILTIN_CODES: Final = ("province-dx", "sector-de-2025", "national-2023")
+BUILTIN_CODES: Final = ("province-dx", "sector-de-2025", "national-2023", "plan-2025")
 
 #: Stages of the survey programme that campaigns complete (see ``tasks_sync_survey_stage``).
 SURVEY_STAGES: Final = ("guide", "pilot", "scale_up", "publish")
@@ -119,6 +120,25 @@ class TaskDef:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetDef:
+    """A quantified target of a plan frame (seed 003: "90% thủ tục … trực tuyến toàn trình"),
+    linked to the indicator that measures it; ``register`` names the share of the register of
+    information systems that measures it (``approved_level``, ``drilled``, ``backup_321``,
+    ``inspected``), empty when the figure is reported."""
+
+    code: str
+    title_vi: str
+    title_en: str
+    value: float
+    comparator: str = ">="
+    unit: str = "%"
+    text: str = ""
+    section: str = ""
+    indicator_code: str = ""
+    register: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class GroupDef:
     code: str
     title_vi: str
@@ -142,6 +162,8 @@ class FrameworkDef:
     #: ministry's agencies of ``province-dx``); they coordinate, never lead, provincial tasks.
     units: tuple[Department, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Quantified targets of a plan frame (``plan-2025``); empty for task frameworks.
+    targets: tuple[TargetDef, ...] = ()
 
     @property
     def assignable(self) -> bool:
@@ -284,6 +306,21 @@ def framework_from_data(data: dict[str, Any]) -> FrameworkDef:
         coordinator=coordinator,
         source=nfc(str(data.get("source") or "")).strip(),
         units=_departments(data.get("units")),
+        targets=tuple(
+            TargetDef(
+                code=str(t["code"]),
+                title_vi=_name(t["title"], "vi"),
+                title_en=_name(t["title"], "en"),
+                value=float(t["value"]),
+                comparator=str(t.get("comparator") or ">="),
+                unit=str(t.get("unit") or "%"),
+                text=nfc(str(t.get("text") or "")).strip(),
+                section=str(t.get("section") or ""),
+                indicator_code=str(t.get("indicator") or ""),
+                register=str(t.get("register") or ""),
+            )
+            for t in data.get("targets") or []
+        ),
     )
 
 
@@ -403,4 +440,5 @@ def framework_from_dict(d: dict[str, Any]) -> FrameworkDef:
         coordinator=d.get("coordinator") or "",
         source=d.get("source") or "",
         units=tuple(Department(**x) for x in d.get("units") or ()),
+        targets=tuple(TargetDef(**x) for x in d.get("targets") or ()),
     )

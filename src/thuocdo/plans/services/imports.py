@@ -14,6 +14,7 @@ from thuocdo.accounts.selectors import scope_for
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
 from thuocdo.plans import selectors, xlsx
+from thuocdo.plans.domain.units import successor_of
 from thuocdo.plans.models import Level, Plan, Status, Task, TaskGroup
 from thuocdo.plans.services.common import (
     check_dates,
@@ -23,7 +24,7 @@ from thuocdo.plans.services.common import (
     resolve_deadline,
     today,
 )
-from thuocdo.plans.services.plans import check_year, plan_unit
+from thuocdo.plans.services.plans import check_year, legacy_province, plan_unit
 from thuocdo.plans.services.tasks import check_progress, task_update
 
 
@@ -70,6 +71,9 @@ def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
         raise ValidationError({"title": _("A new plan needs a title (sheet “Kế hoạch”).")})
     year = check_year(meta.get("year"))
     unit_code = xlsx.text_of(meta.get("unit"))
+    origin = legacy_province(unit_code) if unit_code else None
+    if origin is not None:  # a legacy province's plan is carried into its successor
+        unit_code = origin[1].code
     unit = plan_unit(unit_code) if unit_code else None
     unit_level = None if unit is None else Level(unit.level)  # province or commune
     level = xlsx.text_of(meta.get("level")) or unit_level or Level.NATIONAL
@@ -115,7 +119,20 @@ def _plan_from_meta(*, actor: Any, meta: dict[str, Any]) -> tuple[Plan, bool]:
         year=year,
         parent=parent,
         created_by=actor,
+        origin_unit=origin[0] if origin else None,
     )
+    if origin is not None:
+        audit_record(
+            actor=actor,
+            action="plans.plan.carry_over",
+            object_type="plans.plan",
+            object_id=plan.pk,
+            after={
+                "from": {"code": origin[0].code, "name": origin[0].name},
+                "to": {"code": origin[1].code, "name": origin[1].name},
+            },
+            unit_path=plan.unit_path,
+        )
     return plan, True
 
 
@@ -128,6 +145,9 @@ def _optional_date(value: Any, key: str) -> date | None:
 
 def _lead(plan: Plan, text: str) -> tuple[str, str]:
     depts = selectors.departments_of(plan)
+    merged = successor_of(text)
+    if merged is not None:  # a department merged in 2025 leads through its successor
+        return merged.successor, f"{merged.successor_name} ({_('formerly')} {text})"
     if not depts:
         return text, text
     dept = next((d for d in depts if d.matches(text)), None)
@@ -288,6 +308,9 @@ def plan_import(*, actor: Any, data: bytes) -> ImportReport:
                 errors.append(f"{_where(row.number, key)}: {message}")
     if errors:
         raise ValidationError(errors)
+    from thuocdo.plans.services.lifecycle import plan_link_agencies
+
+    plan_link_agencies(plan)
     audit_record(
         actor=actor,
         action="plans.plan.import",

@@ -1,0 +1,238 @@
+"""A plan's life cycle: approve (decision number and date), send to the ministry (the XLSX the
+ministry asks for), evaluate at year end against its targets. Each step audited; a step out of
+order is refused with the names of both stages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from thuocdo.accounts.services import audit_record
+from thuocdo.plans import selectors
+from thuocdo.plans.domain.frameworks import FrameworkDef
+from thuocdo.plans.domain.lifecycle import achieved, evaluation_opens, next_stage
+from thuocdo.plans.models import Plan, PlanTarget, Stage
+from thuocdo.plans.services.common import today
+
+__all__ = [
+    "plan_approve",
+    "plan_evaluate",
+    "plan_link_agencies",
+    "plan_send",
+    "plan_targets_create",
+]
+
+
+def plan_link_agencies(plan: Plan) -> int:
+    """Link each task of ``plan`` to the registry agency of its lead department (see
+    ``selectors.department_agency``); returns how many tasks are linked."""
+    from thuocdo.plans.models import Task
+
+    linked = 0
+    cache: dict[tuple[str, str], Any] = {}
+    changed: list[Task] = []
+    for task in plan.tasks.all():
+        key = (task.lead_unit, task.lead_unit_name)
+        if key not in cache:
+            cache[key] = selectors.department_agency(
+                plan=plan, code=task.lead_unit, name=task.lead_unit_name
+            )
+        agency = cache[key]
+        if agency is not None:
+            linked += 1
+        coordinating: list[int] = []
+        for code in task.coordinating_units:
+            ckey = (str(code), str(code))
+            if ckey not in cache:
+                cache[ckey] = selectors.department_agency(plan=plan, code=str(code), name="")
+            if cache[ckey] is not None and cache[ckey].pk not in coordinating:
+                coordinating.append(cache[ckey].pk)
+        if (agency.pk if agency else None) != task.lead_organisation_id or (
+            coordinating != task.coordinating_organisations
+        ):
+            task.lead_organisation = agency
+            task.coordinating_organisations = coordinating
+            changed.append(task)
+    Task.objects.bulk_update(changed, ["lead_organisation", "coordinating_organisations"])
+    return linked
+
+
+def plan_targets_create(plan: Plan, fw: FrameworkDef) -> int:
+    """Copy the frame's targets onto a new plan (called by the wizard)."""
+    PlanTarget.objects.bulk_create(
+        PlanTarget(
+            plan=plan,
+            code=t.code,
+            position=pos,
+            title_vi=t.title_vi,
+            title_en=t.title_en,
+            value=t.value,
+            comparator=t.comparator,
+            unit=t.unit,
+            text=t.text,
+            section=t.section,
+            indicator_code=t.indicator_code,
+            register=t.register,
+        )
+        for pos, t in enumerate(fw.targets)
+    )
+    return len(fw.targets)
+
+
+def _snapshot(plan: Plan) -> dict[str, Any]:
+    return {
+        "stage": plan.stage,
+        "decision_number": plan.decision_number,
+        "decision_date": plan.decision_date.isoformat() if plan.decision_date else None,
+        "sent_on": plan.sent_on.isoformat() if plan.sent_on else None,
+        "evaluated_on": plan.evaluated_on.isoformat() if plan.evaluated_on else None,
+    }
+
+
+def _move(*, actor: Any, plan: Plan, to: str) -> Plan:
+    """Lock the plan, check the actor and that ``to`` follows the plan's stage."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not selectors.can_manage_plan(user=actor, plan=locked):
+        raise PermissionDenied(_("You may not change the life cycle of this plan."))
+    if next_stage(locked.stage) != to:
+        labels = dict(Stage.choices)
+        following = next_stage(locked.stage)
+        raise ValidationError(
+            {
+                "stage": _(
+                    "Plan “%(plan)s” is at stage “%(current)s”; it cannot move to "
+                    "“%(target)s” (next stage: %(next)s)."
+                )
+                % {
+                    "plan": locked.title,
+                    "current": labels[locked.stage],
+                    "target": labels.get(to, to),
+                    "next": labels[following] if following else _("none, the plan is evaluated"),
+                }
+            }
+        )
+    return locked
+
+
+def _day(value: Any, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise ValidationError(
+            {field: _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value}}
+        ) from None
+
+
+def _audit(*, actor: Any, plan: Plan, action: str, before: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="plans.plan",
+        object_id=plan.pk,
+        before=before,
+        after=_snapshot(plan),
+        unit_path=plan.unit_path,
+    )
+
+
+@transaction.atomic
+def plan_approve(*, actor: Any, plan: Plan, decision_number: str, decision_date: Any) -> Plan:
+    """Draft → approved, with the approving decision's number and date."""
+    locked = _move(actor=actor, plan=plan, to=Stage.APPROVED)
+    number = " ".join(str(decision_number or "").split())
+    if not number:
+        raise ValidationError(
+            {"decision_number": _("The decision number is required to approve a plan.")}
+        )
+    day = _day(decision_date, "decision_date")
+    if day > today():
+        raise ValidationError({"decision_date": _("The decision date may not be in the future.")})
+    before = _snapshot(locked)
+    locked.stage, locked.decision_number, locked.decision_date = Stage.APPROVED, number, day
+    locked.save(update_fields=["stage", "decision_number", "decision_date"])
+    _audit(actor=actor, plan=locked, action="plans.plan.approve", before=before)
+    return locked
+
+
+@transaction.atomic
+def plan_send(*, actor: Any, plan: Plan, on: date | None = None) -> tuple[Plan, bytes]:
+    """Approved → sent to the ministry; returns the plan and the XLSX sent."""
+    from thuocdo.plans.ministry_xlsx import export_ministry
+
+    locked = _move(actor=actor, plan=plan, to=Stage.SENT)
+    day = on or today()
+    if locked.decision_date and day < locked.decision_date:
+        raise ValidationError(
+            {
+                "on": _("A plan cannot be sent before the date of its decision (%(date)s).")
+                % {"date": locked.decision_date.strftime("%d/%m/%Y")}
+            }
+        )
+    before = _snapshot(locked)
+    locked.stage, locked.sent_on = Stage.SENT, day
+    locked.save(update_fields=["stage", "sent_on"])
+    _audit(actor=actor, plan=locked, action="plans.plan.send", before=before)
+    return locked, export_ministry(locked)
+
+
+@transaction.atomic
+def plan_evaluate(
+    *,
+    actor: Any,
+    plan: Plan,
+    results: Mapping[str, Any] | None = None,
+    on: date | None = None,
+    note: str = "",
+) -> Plan:
+    """Sent → evaluated: each target's value reached (``results`` by target code; a target
+    measured by the register of information systems is computed from it when not given)."""
+    locked = _move(actor=actor, plan=plan, to=Stage.EVALUATED)
+    day = on or today()
+    opens = evaluation_opens(locked.year)
+    if day < opens:
+        raise ValidationError(
+            {
+                "on": _("A plan of %(year)s is evaluated at the year end, from %(date)s.")
+                % {"year": locked.year, "date": opens.strftime("%d/%m/%Y")}
+            }
+        )
+    results = dict(results or {})
+    targets = list(locked.targets.all())
+    known = {t.code for t in targets}
+    for code in results:
+        if code not in known:
+            raise ValidationError(
+                {f"results.{code}": _("Plan has no target %(code)s.") % {"code": code}}
+            )
+    register = selectors.register_shares(unit_path=locked.unit_path, on=day)
+    for t in targets:
+        raw = results.get(t.code)
+        if raw is None or raw == "":
+            value = register.get(t.register) if t.register else None
+        else:
+            try:
+                value = float(str(raw).replace(",", "."))
+            except ValueError:
+                raise ValidationError(
+                    {
+                        f"results.{t.code}": _("Target %(code)s: “%(value)s” is not a number.")
+                        % {"code": t.code, "value": raw}
+                    }
+                ) from None
+        t.result = value
+        t.achieved = (
+            None if value is None else achieved(value, target=t.value, comparator=t.comparator)
+        )
+    PlanTarget.objects.bulk_update(targets, ["result", "achieved"])
+    before = _snapshot(locked)
+    locked.stage, locked.evaluated_on, locked.evaluation_note = Stage.EVALUATED, day, note.strip()
+    locked.save(update_fields=["stage", "evaluated_on", "evaluation_note"])
+    _audit(actor=actor, plan=locked, action="plans.plan.evaluate", before=before)
+    return locked
