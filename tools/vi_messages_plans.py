@@ -192,6 +192,18 @@ VI = {
     "No evidence with id %(id)s in your area.": "Không có minh chứng mã số %(id)s trong phạm vi của bạn.",
     "This evidence is a link, not a file.": "Minh chứng này là đường liên kết, không phải tệp.",
     "Imported: %(created)s new tasks, %(updated)s updated, %(unchanged)s unchanged.": "Đã nhập: %(created)s nhiệm vụ mới, %(updated)s nhiệm vụ được cập nhật, %(unchanged)s nhiệm vụ không đổi.",
+    "Met": "Đạt",
+    "Not met": "Không đạt",
+    "No value reported": "Chưa có số liệu báo cáo",
+    "Indicator": "Chỉ tiêu",
+    "Measurement method": "Phương pháp đo lường",
+    "Baseline": "Giá trị gốc",
+    "Achieved": "Kết quả đạt được",
+    "Verdict": "Đánh giá",
+    "Tasks that served it": "Nhiệm vụ thực hiện",
+    "Evaluation of %(year)s for the plan %(plan)s": "Đánh giá kết quả năm %(year)s cho kế hoạch %(plan)s",
+    "%(met)s met, %(not_met)s not met, %(no_data)s without a reported value.": "%(met)s chỉ tiêu đạt, %(not_met)s không đạt, %(no_data)s chưa có số liệu.",
+    "No quantified target for this year.": "Năm này chưa có chỉ tiêu định lượng.",
 }
 
 PLURALS = {
