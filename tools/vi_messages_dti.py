@@ -34,6 +34,7 @@ VI = {
     "Unknown subject kind %(kind)s.": "Không có loại đối tượng %(kind)s.",
     "%(label)s is for %(kind)s, not for %(subject)s.": "%(label)s dành cho %(kind)s, không dành cho %(subject)s.",
     "Year %(year)s is out of range.": "Năm %(year)s nằm ngoài khoảng cho phép.",
+    "Only a provincial structure reads the province's data.": "Chỉ cấu trúc cấp tỉnh mới đọc số liệu của tỉnh.",
     "No component values given.": "Chưa có giá trị chỉ số thành phần nào.",
     "points": "điểm",
     "rank %(rank)s of %(n)s": "xếp hạng %(rank)s/%(n)s",

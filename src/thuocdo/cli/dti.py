@@ -23,6 +23,13 @@ def register(sub: Any) -> None:
     _subject(p)
     p.add_argument("--name", default="", help="ministry name")
     p.set_defaults(func=cmd_enter)
+    p = d.add_parser(
+        "fill", help="fill a province's components read from indicators and campaigns (JSON)"
+    )
+    p.add_argument("--structure", required=True, help="code@version")
+    p.add_argument("--code", required=True, help="province code (current structure)")
+    p.add_argument("--year", type=int, required=True)
+    p.set_defaults(func=cmd_fill)
     p = d.add_parser("show", help="a subject's self-computed DTI (JSON)")
     _subject(p)
     p.set_defaults(func=cmd_show)
@@ -107,6 +114,23 @@ def cmd_enter(args: argparse.Namespace) -> int:
             values=values,
             geo_structure=args.geo,
             name=args.name,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return fail(_errors(exc))
+    print_json(result)
+    return 0
+
+
+def cmd_fill(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from thuocdo.dti import services
+
+    scope, actor = _system()
+    try:
+        result = services.dti_values_fill(
+            scope=scope, actor=actor, structure=args.structure, code=args.code, year=args.year
         )
     except (ValidationError, PermissionDenied) as exc:
         return fail(_errors(exc))

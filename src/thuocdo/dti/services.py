@@ -261,3 +261,43 @@ def dti_values_enter(
             after={k: str(v.points) for k, v in checked.items()},
         )
     return {"structure": row.label, "subject": code, "year": year, "entered": len(checked)}
+
+
+def dti_values_fill(
+    *, scope: Scope, actor: User | None, structure: str, code: str, year: int
+) -> dict[str, Any]:
+    """Fill a province's components whose method reads the product's data (indicator
+    submissions, published survey and agency campaigns); components without data are listed
+    and left as they were. Written in one transaction, through the same checks as entered
+    values."""
+    from thuocdo.dti import sources
+
+    row, parsed = structure_of(structure)
+    if parsed.kind != SubjectKind.PROVINCE:
+        raise ValidationError(
+            {"structure": [_("Only a provincial structure reads the province's data.")]}
+        )
+    subject_check(scope=scope, kind=SubjectKind.PROVINCE, code=code, geo_structure="")
+    province = Unit.objects.get(structure=GeoStructure.CURRENT, code=code, level="province")
+    values: dict[str, Any] = {}
+    without: list[str] = []
+    for _idx, comp in parsed.components():
+        if comp.method == "entered":
+            continue
+        points = sources.component_points(comp, province, year)
+        if points is None:
+            without.append(comp.code)
+        else:
+            values[comp.code] = {"points": str(points)}
+    result: dict[str, Any] = {"structure": row.label, "subject": code, "year": year, "entered": 0}
+    if values:
+        result = dti_values_enter(
+            scope=scope,
+            actor=actor,
+            structure=structure,
+            kind=SubjectKind.PROVINCE,
+            code=code,
+            year=year,
+            values=values,
+        )
+    return {**result, "filled": sorted(values), "without_data": without}

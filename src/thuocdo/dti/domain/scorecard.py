@@ -457,3 +457,19 @@ def legacy_to_current(
                 FOUR, rounding=ROUND_HALF_UP
             )
     return out
+
+
+CENT = Decimal("0.01")
+
+
+def points_from_share(share: float, maximum: Decimal) -> Decimal:
+    """A share in [0, 1] (e.g. of businesses at level ≥ 2) as points of a component."""
+    clamped = min(max(Decimal(str(share)), Decimal(0)), Decimal(1))
+    return (clamped * maximum).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def points_from_value(value: float, full_at: Decimal, maximum: Decimal) -> Decimal:
+    """An indicator value as points: full points at ``full_at`` and above, linear below."""
+    if full_at <= 0:
+        return Decimal(0)
+    return points_from_share(float(Decimal(str(value)) / full_at), maximum)
