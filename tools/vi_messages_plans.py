@@ -204,6 +204,7 @@ VI = {
     "Evaluation of %(year)s for the plan %(plan)s": "Đánh giá kết quả năm %(year)s cho kế hoạch %(plan)s",
     "%(met)s met, %(not_met)s not met, %(no_data)s without a reported value.": "%(met)s chỉ tiêu đạt, %(not_met)s không đạt, %(no_data)s chưa có số liệu.",
     "No quantified target for this year.": "Năm này chưa có chỉ tiêu định lượng.",
+    "Previous year's evaluation": "Đánh giá năm trước",
 }
 
 PLURALS = {
