@@ -261,6 +261,18 @@ VI = {
     "Trust label": "Nhãn tín nhiệm mạng",
     "No information system registered.": "Chưa có hệ thống thông tin nào trong sổ đăng ký.",
     "registry": "danh mục cơ quan",
+    "Met": "Đạt",
+    "Not met": "Không đạt",
+    "No value reported": "Chưa có số liệu báo cáo",
+    "Measurement method": "Phương pháp đo lường",
+    "Baseline": "Giá trị gốc",
+    "Achieved": "Kết quả đạt được",
+    "Verdict": "Đánh giá",
+    "Tasks that served it": "Nhiệm vụ thực hiện",
+    "Evaluation of %(year)s for the plan %(plan)s": "Đánh giá kết quả năm %(year)s cho kế hoạch %(plan)s",
+    "%(met)s met, %(not_met)s not met, %(no_data)s without a reported value.": "%(met)s chỉ tiêu đạt, %(not_met)s không đạt, %(no_data)s chưa có số liệu.",
+    "No quantified target for this year.": "Năm này chưa có chỉ tiêu định lượng.",
+    "Previous year's evaluation": "Đánh giá năm trước",
 }
 
 PLURALS = {

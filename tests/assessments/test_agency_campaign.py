@@ -155,3 +155,53 @@ def test_business_campaigns_cannot_publish_by_name(
     campaign.refresh_from_db()
     assert campaign.publish_named is False
     assert not AuditEvent.objects.filter(action="campaign.named_publication").exists()
+
+
+def test_named_publication_through_cli_and_api(
+    make_user: Callable[..., Any], token_for: Callable[[Any], str], capsys: Any
+) -> None:
+    import json
+
+    from thuocdo.cli import main
+
+    officer = make_user("province", unit="01")
+    scope = scope_for(officer)
+    version = FrameworkVersion.objects.get(code="agency-commune-dx", version="2025.1")
+    campaign = services.campaign_create(
+        scope=scope,
+        actor=officer,
+        framework=version,
+        area_code="01",
+        year=2025,
+        name="Đánh giá chuyển đổi số cấp xã",
+        entity_types=["agency_commune"],
+    )
+    assert main(["campaigns", "named", str(campaign.pk), "on"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"id": campaign.pk, "publish_named": True}
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(officer)}"}
+    client = Client()
+    url = f"/api/v1/assessments/campaigns/{campaign.pk}/named"
+    res = client.post(url, {"named": False}, content_type="application/json", **headers)
+    assert res.status_code == 200 and res.json() == {"id": campaign.pk, "publish_named": False}
+    other = make_user("province", unit="01")
+    res = client.post(
+        url,
+        {"named": True},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(other)}",
+    )
+    assert res.status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.publish_named is False
+    events = AuditEvent.objects.filter(
+        action="campaign.named_publication", object_id=str(campaign.pk)
+    )
+    assert [e.after["publish_named"] for e in events.order_by("pk")] == [True, False]
+    # a business campaign is refused by the CLI, naming the field
+    business = FrameworkVersion.objects.filter(code="sme-dx").order_by("-pk").first()
+    assert business is not None
+    shop = services.campaign_create(
+        scope=scope, actor=officer, framework=business, area_code="01", year=2025, name="DN"
+    )
+    assert main(["campaigns", "named", str(shop.pk), "on"]) == 1
+    assert "publish_named" in capsys.readouterr().err

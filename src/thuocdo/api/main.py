@@ -119,6 +119,7 @@ ROUTERS = (
     ("/ecosystem", "thuocdo.ecosystem.api"),
     ("/indicators", "thuocdo.indicators.api"),
     ("/plans", "thuocdo.plans.api"),
+    ("/dti", "thuocdo.dti.api"),
 )
 
 

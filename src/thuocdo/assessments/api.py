@@ -268,6 +268,31 @@ def transition_campaign(
     return campaign_out(campaign)
 
 
+class NamedIn(Schema):
+    named: bool
+
+
+class NamedOut(Schema):
+    id: int
+    publish_named: bool
+
+
+@router.post(
+    "/campaigns/{campaign_id}/named",
+    response=NamedOut,
+    summary="Publish an agency campaign's verified results by name (owner's choice, audited)",
+)
+@access("officer")
+def set_named_publication(request: HttpRequest, campaign_id: int, payload: NamedIn) -> NamedOut:
+    user = _user(request)
+    scope = scope_for(user)
+    campaign = selectors.campaign_get(scope=scope, campaign_id=campaign_id)
+    campaign = services.campaign_set_named_publication(
+        scope=scope, actor=user, campaign=campaign, named=payload.named
+    )
+    return NamedOut(id=campaign.pk, publish_named=campaign.publish_named)
+
+
 @router.post("/campaigns/{campaign_id}/strata", response=StrataOut)
 @access("officer")
 def import_strata(

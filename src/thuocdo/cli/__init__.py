@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "thuocdo.cli.ecosystem",
     "thuocdo.cli.indicators",
     "thuocdo.cli.plans",
+    "thuocdo.cli.dti",
     "thuocdo.cli.ops",
 )
 

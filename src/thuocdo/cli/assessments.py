@@ -63,6 +63,12 @@ def register(sub: Any) -> None:
         p = camp.add_parser(action, help=help_text)
         p.add_argument("id", type=int)
         p.set_defaults(func=cmd_transition, action=action)
+    p = camp.add_parser(
+        "named", help="publish an agency campaign's verified results by name, or stop (JSON)"
+    )
+    p.add_argument("id", type=int)
+    p.add_argument("state", choices=["on", "off"])
+    p.set_defaults(func=cmd_named)
     p = camp.add_parser("strata", help="import population counts per stratum from CSV")
     p.add_argument("id", type=int)
     p.add_argument("file", help="CSV: commune_code, entity_type, size_class, population")
@@ -221,6 +227,26 @@ def cmd_transition(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         return fail(_errors(exc))
     print_json(campaign_json(campaign))
+    return 0
+
+
+def cmd_named(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from thuocdo.assessments import services
+
+    campaign = _get(args.id)
+    if campaign is None:
+        return fail(f"Không có đợt đánh giá số {args.id}.")
+    scope, actor = _system()
+    try:
+        campaign = services.campaign_set_named_publication(
+            scope=scope, actor=actor, campaign=campaign, named=args.state == "on"
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return fail(_errors(exc) if isinstance(exc, ValidationError) else str(exc))
+    print_json({"id": campaign.pk, "publish_named": campaign.publish_named})
     return 0
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("ecosystem/", include("thuocdo.ecosystem.urls")),
     path("indicators/", include("thuocdo.indicators.urls")),
     path("plans/", include("thuocdo.plans.urls")),
+    path("dti/", include("thuocdo.dti.urls")),
     path("", include("thuocdo.core.urls")),
 ]
 

@@ -16,6 +16,7 @@ BUILTIN_STEPS: tuple[tuple[str, str], ...] = (
     ("frameworks", "thuocdo.frameworks.builtins:load"),
     ("indicators", "thuocdo.indicators.builtins:load"),
     ("plans", "thuocdo.plans.builtins:load"),
+    ("dti", "thuocdo.dti.services:load"),
     ("ecosystem", "thuocdo.ecosystem.builtins:load"),
 )
 

@@ -472,3 +472,33 @@ def systems(request: HttpRequest) -> HttpResponse:
         "plans/systems.html",
         {"systems": rows, "overdue": overdue, "on": on, "shares": shares},
     )
+
+
+@login_required
+@access("officer")
+def plan_evaluation(request: HttpRequest, plan_id: int, fmt: str = "html") -> HttpResponse:
+    """The evaluation of the year before the plan's: page, XLSX or PDF."""
+    from thuocdo.plans import evaluation
+
+    ev = evaluation.plan_evaluation(scope=_scope(request), plan_id=plan_id)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            evaluation.render_xlsx(ev),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="danh-gia-{ev.year}-{plan_id}.xlsx"'
+        )
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(evaluation.render_pdf(ev), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="danh-gia-{ev.year}-{plan_id}.pdf"'
+        return response
+    rows = [(r, evaluation.verdict_label(r.verdict)) for r in ev.rows]
+    context = {
+        "ev": ev,
+        "rows": rows,
+        "title": evaluation.title(ev),
+        "headers": evaluation.headers(),
+    }
+    return render(request, "plans/evaluation.html", context)

@@ -19,6 +19,11 @@ from thuocdo.assessments.domain.agency import (
         (" 000.00.31.h26 ", "000.00.31.H26", "H26", 2),
         ("000.05.31.H26", "000.05.31.H26", "H26", 3),
         ("012.05.31.G07", "012.05.31.G07", "G07", 4),
+        # codes in use on the national document and service exchanges
+        ("000.00.00.G12", "000.00.00.G12", "G12", 1),  # a ministry
+        ("000.00.18.G12", "000.00.18.G12", "G12", 2),  # a general department under it
+        ("000.00.00.G22", "000.00.00.G22", "G22", 1),
+        ("000.00.00.H41", "000.00.00.H41", "H41", 1),  # a province
     ],
 )
 def test_valid_codes(raw: str, text: str, top: str, level: int) -> None:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "thuocdo.ecosystem",
     "thuocdo.indicators",
     "thuocdo.plans",
+    "thuocdo.dti",
     "thuocdo.ops",
 ]
 

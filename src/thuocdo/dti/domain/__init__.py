@@ -1,0 +1,1 @@
+"""Pure DTI logic (no Django): structures, validation, scoring, ranking."""
