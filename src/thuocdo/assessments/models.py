@@ -124,6 +124,11 @@ class Campaign(models.Model):
     # a campaign over state agencies only may publish each agency's result by name (the
     # owner's decision, audited); every other campaign publishes suppressed aggregates only
     publish_named = models.BooleanField(_("publish results by name"), default=False)
+    # months after a submission when the organisation is reminded to assess itself again
+    # (an e-mail, when it gave an address); 0: no reminder
+    reassess_months = models.PositiveSmallIntegerField(
+        _("re-assessment reminder after (months)"), default=12
+    )
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     status = models.CharField(
