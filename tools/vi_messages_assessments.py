@@ -291,6 +291,38 @@ VI = {
     "The re-assessment reminder period must be a whole number of months from 0 to 120.": (
         "Thời hạn nhắc đánh giá lại phải là số tháng nguyên từ 0 đến 120."
     ),
+    # certificates
+    "Download the certificate (PDF)": "Tải giấy chứng nhận (PDF)",
+    "There is no certificate yet: the result has not been submitted.": (
+        "Chưa có giấy chứng nhận: kết quả chưa được nộp."
+    ),
+    "Certificate check": "Xác minh giấy chứng nhận",
+    "This certificate is replaced: the organisation was assessed again on %(day)s. It no longer states its current level.": (
+        "Giấy chứng nhận này đã được thay thế: đơn vị đã được đánh giá lại ngày %(day)s. "
+        "Giấy không còn thể hiện mức độ hiện tại của đơn vị."
+    ),
+    "This certificate is valid: it was issued by Thước đo for the result below.": (
+        "Giấy chứng nhận còn hiệu lực: Thước đo đã cấp cho kết quả dưới đây."
+    ),
+    "Date of the result": "Ngày có kết quả",
+    "Valid until": "Có giá trị đến",
+    "Verification code": "Mã xác minh",
+    "The answers of a self-assessment are never published.": (
+        "Câu trả lời tự đánh giá không bao giờ được công bố."
+    ),
+    "Certificate not found": "Không tìm thấy giấy chứng nhận",
+    "Certificate not found or withdrawn": "Không tìm thấy giấy chứng nhận hoặc giấy đã bị thu hồi",
+    "The result this certificate stated was withdrawn: the certificate is no longer valid.": (
+        "Kết quả mà giấy chứng nhận này ghi nhận đã bị thu hồi: giấy không còn hiệu lực."
+    ),
+    "This certificate has expired: the organisation has to be assessed again.": (
+        "Giấy chứng nhận đã hết hạn: đơn vị cần được đánh giá lại."
+    ),
+    "No certificate has this verification code. Check that it was typed whole (for example ABCD-EFGH-JK).": (
+        "Không có giấy chứng nhận nào mang mã xác minh này. Hãy kiểm tra đã nhập đủ mã "
+        "(ví dụ ABCD-EFGH-JK)."
+    ),
+    "Code checked": "Mã đã kiểm tra",
 }
 
 PLURALS = {

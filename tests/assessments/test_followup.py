@@ -97,6 +97,7 @@ def test_result_email_in_vietnamese_with_plan_offers_and_link_back(
     assert f"https://thuocdo.example.vn/ecosystem/solutions/{solution.pk}/" in text
     link = f"https://thuocdo.example.vn/assessments/c/{campaign.public_token}/r/{code}/result/"
     assert link in text
+    assert link.replace("/result/", "/certificate.pdf") in text
     assert client.get(link.removeprefix("https://thuocdo.example.vn")).status_code == 200
     assert "6 tháng" in text
     # the reminder waits: due six months after the submission, not sent now

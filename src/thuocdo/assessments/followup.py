@@ -57,11 +57,17 @@ def reminder_ref(response: Response) -> str:
     return f"assessments.organisation:{response.organisation_id}"
 
 
-def result_url(response: Response) -> str:
+def result_urls(response: Response) -> dict[str, str]:
+    """The absolute addresses of the response's result page and certificate (with its
+    resume code; a response submitted through the API gets one here)."""
     from thuocdo.assessments.services.responses import _new_resume_code
 
-    code = _new_resume_code(response)  # the existing code, or a new one (API submissions)
-    return site_url(reverse("assessments:result", args=[response.campaign.public_token, code]))
+    code = _new_resume_code(response)  # the existing code, or a new one
+    args = [response.campaign.public_token, code]
+    return {
+        "result_url": site_url(reverse("assessments:result", args=args)),
+        "certificate_url": site_url(reverse("assessments:certificate", args=args)),
+    }
 
 
 def _context(response: Response, language: str) -> dict[str, Any]:
@@ -91,7 +97,7 @@ def _context(response: Response, language: str) -> dict[str, Any]:
         "next_level": advice.next_level,
         "reason": advice.reason,
         "solutions": solutions,
-        "result_url": result_url(response),
+        **result_urls(response),
         "start_url": site_url(reverse("assessments:start", args=[response.campaign.public_token])),
         "reassess_months": response.campaign.reassess_months,
     }

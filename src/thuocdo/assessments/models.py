@@ -277,6 +277,36 @@ class SubmissionKey(models.Model):
         return f"{self.campaign_id}:{self.key}"
 
 
+class Certificate(models.Model):
+    """The certificate of one submission's digital-transformation level: what it states is
+    copied when it is issued, and its public verification code confirms it. Whether it still
+    holds (the result withdrawn, re-assessed, expired) is read from the response at the time
+    of the check."""
+
+    code = models.CharField(max_length=16, unique=True)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="certificates")
+    organisation_name = models.CharField(max_length=500)
+    level = models.IntegerField()
+    level_name = models.CharField(max_length=200)
+    overall = models.FloatField()
+    framework_label = models.CharField(max_length=200)
+    campaign_name = models.CharField(max_length=300)
+    submitted_at = models.DateTimeField()  # the submission it certifies
+    valid_until = models.DateField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "submitted_at"],
+                name="assessments_certificate_one_per_submission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class ResumeCode(models.Model):
     """The code with which a respondent without an account resumes a draft."""
 
