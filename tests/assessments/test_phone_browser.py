@@ -69,7 +69,7 @@ def _shot(driver: Any, name: str) -> None:
     (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
 
 
-def _submitted(make_campaign: Any, make_org: Any) -> tuple[Any, Any, str]:
+def _submitted(make_campaign: Any, make_org: Any) -> tuple[Any, Any, str, str]:
     from thuocdo.accounts.scopes import Scope
     from thuocdo.assessments import selectors, services
     from thuocdo.assessments.domain.synthetic import synthetic_answers
@@ -91,7 +91,14 @@ def _submitted(make_campaign: Any, make_org: Any) -> tuple[Any, Any, str]:
         answers=answers,
         resume_code=code,
     )
-    return campaign, org, code
+    # another organisation's draft, for a pillar page that is still being answered
+    other = make_org(name="Hợp tác xã Nông nghiệp Sóc Sơn")
+    pending = services.response_save_draft(
+        scope=anon, actor=None, campaign=campaign, organisation=other, answers={}
+    )
+    pending_code = selectors.resume_code_of(pending)
+    assert pending_code
+    return campaign, org, code, pending_code
 
 
 _MEASURE = """
@@ -135,10 +142,10 @@ def test_phone_menu_first_load_figures_and_screenshots(
     from thuocdo.assessments import certificates
     from thuocdo.assessments.models import Response
 
-    campaign, org, code = _submitted(make_campaign, make_org)
+    campaign, org, code, pending_code = _submitted(make_campaign, make_org)
     base = live_server.url
     start = f"{base}/assessments/c/{campaign.public_token}/"
-    pillar = f"{base}/assessments/c/{campaign.public_token}/r/{code}/1/"
+    pillar = f"{base}/assessments/c/{campaign.public_token}/r/{pending_code}/1/"
     result = f"{base}/assessments/c/{campaign.public_token}/r/{code}/result/"
 
     # the navigation is one menu button on the phone

@@ -24,6 +24,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -172,16 +173,18 @@ def certificate_pdf(cert: Certificate) -> bytes:
     big = ParagraphStyle("big", parent=body, fontName="DejaVuSans-Bold", fontSize=15, leading=20)
     url = verify_url(cert.code)
     submitted = timezone.localtime(cert.submitted_at).date()
+    cell = ParagraphStyle("cell", fontName="DejaVuSans", fontSize=10.5, leading=13)
+    rows = [
+        ("Mức độ chuyển đổi số", f"Mức {cert.level} — {cert.level_name}"),
+        ("Điểm tổng hợp", f"{vi_number(cert.overall)} / 100"),
+        ("Bộ tiêu chí", cert.framework_label),
+        ("Đợt đánh giá", cert.campaign_name),
+        ("Ngày nộp kết quả", vi_date(submitted)),
+        ("Có giá trị đến", vi_date(cert.valid_until)),
+        ("Mã xác minh", cert.code),
+    ]
     facts = Table(
-        [
-            ["Mức độ chuyển đổi số", f"Mức {cert.level} — {cert.level_name}"],
-            ["Điểm tổng hợp", f"{vi_number(cert.overall)} / 100"],
-            ["Bộ tiêu chí", cert.framework_label],
-            ["Đợt đánh giá", cert.campaign_name],
-            ["Ngày nộp kết quả", vi_date(submitted)],
-            ["Có giá trị đến", vi_date(cert.valid_until)],
-            ["Mã xác minh", cert.code],
-        ],
+        [[label, Paragraph(escape(value), cell)] for label, value in rows],
         colWidths=[5 * cm, 10.5 * cm],
     )
     facts.setStyle(
