@@ -113,3 +113,7 @@ def test_title_says_the_year_once_and_one_year_has_no_trend(client: Client) -> N
     assert 'id="trend-short"' in html
     assert "Chưa đủ dữ liệu nhiều năm" in html
     assert 'data-chart="trend"' not in html
+    # an index of the sections, and the map's colour scale with its numbers
+    assert 'id="dash-index"' in html and 'href="#chart-units"' in html
+    legend = re.search(r'<p class="map-legend".*?</p>', html, re.S)
+    assert legend is not None and "0–25" in legend.group(0) and "75–100" in legend.group(0)
