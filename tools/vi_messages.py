@@ -17,6 +17,7 @@ VI: dict[str, str] = {
     "Ministry officer": "Cán bộ Bộ/ngành",
     "Provincial department officer": "Cán bộ Sở (tỉnh)",
     "Commune officer / community digital team": "Cán bộ xã / Tổ công nghệ số cộng đồng",
+    "Menu": "Danh mục",
     "Organisation": "Tổ chức / doanh nghiệp",
     "Digital solution provider": "Doanh nghiệp công nghệ số",
     "full name": "họ và tên",

@@ -96,6 +96,12 @@ VI = {
     "fewer than 5 respondents: not published": "dưới 5 đơn vị trả lời: không công bố",
     "No counted responses match these filters.": "Không có phiếu hợp lệ nào khớp với bộ lọc.",
     "Mean score by province": "Điểm trung bình theo tỉnh",
+    "Not enough history yet: a trend needs results from at least two years.": (
+        "Chưa đủ dữ liệu nhiều năm: xu hướng cần kết quả của ít nhất hai năm."
+    ),
+    "On this page": "Trên trang này",
+    "Colour scale: mean score": "Thang màu: điểm trung bình",
+    "no data": "không có dữ liệu",
     "Most often unmet criteria": "Tiêu chí thường chưa đạt nhất",
     "Ranking of communes": "Xếp hạng các xã",
     "Ranking of provinces": "Xếp hạng các tỉnh",

@@ -270,10 +270,69 @@ VI = {
     "Public page of named results": "Trang công khai kết quả theo tên",
     "Stop publishing by name": "Thôi công bố theo tên",
     "Publish verified results by agency name": "Công bố kết quả đã xác minh theo tên cơ quan",
+    # follow-through e-mail
+    "Digital transformation result of %(name)s": "Kết quả chuyển đổi số của %(name)s",
+    "Dear %(name)s,": "Kính gửi %(name)s,",
+    "Thank you for answering the survey “%(campaign)s”. Here is your result.": (
+        "Cảm ơn đơn vị đã trả lời khảo sát “%(campaign)s”. Dưới đây là kết quả của đơn vị."
+    ),
+    "Digital transformation level": "Mức độ chuyển đổi số",
+    "of %(max)s": "trên %(max)s",
+    "Overall score": "Điểm tổng hợp",
+    "Criteria not yet met": "Các tiêu chí chưa đạt",
+    "To reach level %(level)s:": "Để đạt mức %(level)s:",
+    "Solutions that cover the criteria not yet met": "Giải pháp đáp ứng các tiêu chí chưa đạt",
+    "Your result page": "Trang kết quả của đơn vị",
+    "Your certificate (PDF)": "Giấy chứng nhận của đơn vị (PDF)",
+    "Time to assess %(name)s again": "Đã đến lúc đánh giá lại %(name)s",
+    "Assess again to see how far you have come": "Đánh giá lại để thấy đơn vị đã tiến bộ đến đâu",
+    "Your last result": "Kết quả lần trước",
+    "re-assessment reminder after (months)": "nhắc đánh giá lại sau (tháng)",
+    "The re-assessment reminder period must be a whole number of months from 0 to 120.": (
+        "Thời hạn nhắc đánh giá lại phải là số tháng nguyên từ 0 đến 120."
+    ),
+    # certificates
+    "Download the certificate (PDF)": "Tải giấy chứng nhận (PDF)",
+    "There is no certificate yet: the result has not been submitted.": (
+        "Chưa có giấy chứng nhận: kết quả chưa được nộp."
+    ),
+    "Certificate check": "Xác minh giấy chứng nhận",
+    "This certificate is replaced: the organisation was assessed again on %(day)s. It no longer states its current level.": (
+        "Giấy chứng nhận này đã được thay thế: đơn vị đã được đánh giá lại ngày %(day)s. "
+        "Giấy không còn thể hiện mức độ hiện tại của đơn vị."
+    ),
+    "This certificate is valid: it was issued by Thước đo for the result below.": (
+        "Giấy chứng nhận còn hiệu lực: Thước đo đã cấp cho kết quả dưới đây."
+    ),
+    "Date of the result": "Ngày có kết quả",
+    "Valid until": "Có giá trị đến",
+    "Verification code": "Mã xác minh",
+    "The answers of a self-assessment are never published.": (
+        "Câu trả lời tự đánh giá không bao giờ được công bố."
+    ),
+    "Certificate not found": "Không tìm thấy giấy chứng nhận",
+    "Certificate not found or withdrawn": "Không tìm thấy giấy chứng nhận hoặc giấy đã bị thu hồi",
+    "The result this certificate stated was withdrawn: the certificate is no longer valid.": (
+        "Kết quả mà giấy chứng nhận này ghi nhận đã bị thu hồi: giấy không còn hiệu lực."
+    ),
+    "This certificate has expired: the organisation has to be assessed again.": (
+        "Giấy chứng nhận đã hết hạn: đơn vị cần được đánh giá lại."
+    ),
+    "No certificate has this verification code. Check that it was typed whole (for example ABCD-EFGH-JK).": (
+        "Không có giấy chứng nhận nào mang mã xác minh này. Hãy kiểm tra đã nhập đủ mã "
+        "(ví dụ ABCD-EFGH-JK)."
+    ),
+    "Code checked": "Mã đã kiểm tra",
 }
 
 PLURALS = {
     "%(n)s response": "%(n)s phiếu",
+    "We will remind you to assess again in %(months)s month.": (
+        "Thước đo sẽ nhắc đơn vị đánh giá lại sau %(months)s tháng."
+    ),
+    "%(months)s month ago you answered the survey “%(campaign)s”.": (
+        "%(months)s tháng trước, đơn vị đã trả lời khảo sát “%(campaign)s”."
+    ),
 }
 
 # The bulk importer's pages share the assessments catalogue.

@@ -193,6 +193,8 @@ def _dashboard_context(
     return {
         "campaign": campaign,
         "shown": shown,
+        # the year after the name, unless the name already says it ("… Hà Nội 2025")
+        "shown_year_apart": str(shown.year) not in shown.name,
         "public": public,
         "slice": asked,
         "province": province,
@@ -269,8 +271,11 @@ def chart_table(ctx: Mapping[str, Any], chart: str) -> tuple[list[str], list[lis
         )
     if chart == "unmet":
         return (
-            [_("Criterion"), _("Name"), _("Share unmet"), _("Respondents")],
-            [[u["criterion"], u["name"], v(u["share"]), u["n"]] for u in ctx["unmet"]],
+            [_("Criterion"), _("Pillar"), _("Code"), _("Share unmet"), _("Respondents")],
+            [
+                [u["name"], u.get("pillar", ""), u["criterion"], v(u["share"]), u["n"]]
+                for u in ctx["unmet"]
+            ],
         )
     if chart == "units":
         level = ctx["unit_level"]

@@ -128,9 +128,10 @@ def _xlsx(data: ReportData) -> bytes:
             ]
         )
     gaps = wb.create_sheet(_("Top gaps")[:31])
-    gaps.append([_("Criterion"), _("Name"), _("Share unmet")])
+    gaps.append([_("Criterion"), _("Code"), _("Share unmet")])
     for g in data.unmet:
-        gaps.append([g["criterion"], g.get("name"), g.get("share")])
+        gaps.append([g.get("name") or g["criterion"], g["criterion"], g.get("share")])
+        gaps.cell(row=gaps.max_row, column=3).number_format = "0.0%"
     tr = wb.create_sheet(_("Trend")[:31])
     tr.append([_("Year"), _("Criteria set"), _("Mean score"), _("Change"), _("Version changed")])
     for t in data.trend:

@@ -88,11 +88,20 @@ def _chart_png(kind: str, labels: list[str], values: list[float | None], title: 
 
 
 def _fmt(x: Any) -> str:
+    """A number in the active language's notation (47,99 in Vietnamese, 47.99 in English)."""
+    from django.utils.formats import number_format
+
     if x is None:
         return "—"
     if isinstance(x, float):
-        return f"{x:.2f}"
+        return number_format(x, 2, use_l10n=True)
     return str(x)
+
+
+def _pct(share: float | None) -> str:
+    from django.utils.formats import number_format
+
+    return "—" if share is None else number_format(100 * share, 1, use_l10n=True) + "%"
 
 
 def render_pdf(data: ReportData) -> bytes:
@@ -202,18 +211,17 @@ def render_pdf(data: ReportData) -> bytes:
         )
     )
     story.append(Paragraph(_("Top gaps"), h2))
-    gap_rows = [[_("Criterion"), _("Name"), _("Share unmet")]]
+    gap_rows = [[_("Criterion"), _("Code"), _("Share unmet")]]
     for g in data.unmet:
-        share = g.get("share")
         gap_rows.append(
             [
+                Paragraph(str(g.get("name") or g["criterion"]), body),
                 g["criterion"],
-                Paragraph(str(g.get("name", "")), body),
-                "—" if share is None else f"{100 * share:.1f}%",
+                _pct(g.get("share")),
             ]
         )
     story.append(
-        Table(gap_rows, repeatRows=1, style=table_style, colWidths=[2.2 * cm, 11 * cm, 3 * cm])
+        Table(gap_rows, repeatRows=1, style=table_style, colWidths=[11 * cm, 2.2 * cm, 3 * cm])
     )
     if len(data.trend) > 1:
         story += [

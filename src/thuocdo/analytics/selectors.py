@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Min, Sum
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import Scope
@@ -377,7 +377,8 @@ def unmet(
         return released_unmet(campaign, slice_.filter_map(), limit)
     loaded = load(campaign)
     filters = _merge_filters(slice_.filter_map(), scope_filters(scope, public))
-    key = _cache_key("unmet", loaded, {"f": filters, "p": public, "l": limit})
+    language = "en" if (translation.get_language() or "").startswith("en") else "vi"
+    key = _cache_key("unmet", loaded, {"f": filters, "p": public, "l": limit, "lang": language})
     rows = cache.get(key)
     if rows is None:
         frame = apply_filters(
@@ -385,9 +386,12 @@ def unmet(
             filters,
         )
         rows = unmet_shares(frame, loaded.layout, limit=limit)
-        names = {c.code: c.name.vi for c in campaign.framework.engine().criteria()}
+        fw = campaign.framework.engine()
+        names = {c.code: c.name.get(language) for c in fw.criteria()}
+        pillars = {c.code: fw.pillar_of(c.code).name.get(language) for c in fw.criteria()}
         for r in rows:
             r["name"] = names.get(r["criterion"], r["criterion"])
+            r["pillar"] = pillars.get(r["criterion"], "")
         if public:
             rows = [
                 {**r, "share": None, "suppressed": True}

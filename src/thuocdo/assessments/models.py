@@ -124,6 +124,11 @@ class Campaign(models.Model):
     # a campaign over state agencies only may publish each agency's result by name (the
     # owner's decision, audited); every other campaign publishes suppressed aggregates only
     publish_named = models.BooleanField(_("publish results by name"), default=False)
+    # months after a submission when the organisation is reminded to assess itself again
+    # (an e-mail, when it gave an address); 0: no reminder
+    reassess_months = models.PositiveSmallIntegerField(
+        _("re-assessment reminder after (months)"), default=12
+    )
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     status = models.CharField(
@@ -270,6 +275,36 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.key}"
+
+
+class Certificate(models.Model):
+    """The certificate of one submission's digital-transformation level: what it states is
+    copied when it is issued, and its public verification code confirms it. Whether it still
+    holds (the result withdrawn, re-assessed, expired) is read from the response at the time
+    of the check."""
+
+    code = models.CharField(max_length=16, unique=True)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="certificates")
+    organisation_name = models.CharField(max_length=500)
+    level = models.IntegerField()
+    level_name = models.CharField(max_length=200)
+    overall = models.FloatField()
+    framework_label = models.CharField(max_length=200)
+    campaign_name = models.CharField(max_length=300)
+    submitted_at = models.DateTimeField()  # the submission it certifies
+    valid_until = models.DateField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "submitted_at"],
+                name="assessments_certificate_one_per_submission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class ResumeCode(models.Model):

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from thuocdo.api.main import api
+from thuocdo.assessments.views.public import verify_certificate
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("indicators/", include("thuocdo.indicators.urls")),
     path("plans/", include("thuocdo.plans.urls")),
     path("dti/", include("thuocdo.dti.urls")),
+    path("verify/<str:code>/", verify_certificate, name="verify"),
     path("", include("thuocdo.core.urls")),
 ]
 

@@ -127,8 +127,10 @@ def mail_queue(
     language: str = "vi",
     html: str = "",
     ref: str = "",
+    send_at: datetime | None = None,
 ) -> MailMessage:
-    """Queue one message to one address; it is sent after the caller's transaction commits.
+    """Queue one message to one address; it is sent after the caller's transaction commits
+    (or, with ``send_at`` in the future, by the periodic sweep once that time has come).
 
     To an unsubscribed or bounced address the message is kept as ``suppressed`` and never
     sent. The body gets the recipient's unsubscribe link as its footer."""
@@ -148,7 +150,7 @@ def mail_queue(
         html=nfc(html),
         ref=ref,
         status=Status.SUPPRESSED if blocked else Status.QUEUED,
-        next_attempt_at=now,
+        next_attempt_at=max(send_at, now) if send_at is not None else now,
         last_error=(
             ("unsubscribed" if recipient.unsubscribed_at else "bounced") if blocked else ""
         ),
@@ -160,9 +162,17 @@ def mail_queue(
         object_id=message.pk,
         after={"kind": kind, "ref": ref, "language": language, "status": message.status},
     )
-    if not blocked:
+    if not blocked and message.next_attempt_at <= now:
         transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
     return message
+
+
+def mail_cancel(*, kind: str, ref: str) -> int:
+    """Withdraw the messages of ``kind`` about ``ref`` that are still waiting (a reminder made
+    obsolete by a newer one); returns how many."""
+    return MailMessage.objects.filter(kind=kind, ref=ref, status=Status.QUEUED).update(
+        status=Status.SUPPRESSED, last_error="replaced"
+    )
 
 
 def mail_render(*, template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
@@ -187,6 +197,7 @@ def mail_queue_template(
     kind: str,
     language: str = "vi",
     ref: str = "",
+    send_at: datetime | None = None,
 ) -> MailMessage:
     """Render ``template`` in ``language`` and queue it (see :func:`mail_queue`); the context
     gets ``unsubscribe_url`` and ``site_url``."""
@@ -199,7 +210,14 @@ def mail_queue_template(
         }
         subject, body, html = mail_render(template=template, context=ctx, language=language)
         return mail_queue(
-            to=to, subject=subject, body=body, html=html, kind=kind, language=language, ref=ref
+            to=to,
+            subject=subject,
+            body=body,
+            html=html,
+            kind=kind,
+            language=language,
+            ref=ref,
+            send_at=send_at,
         )
 
 

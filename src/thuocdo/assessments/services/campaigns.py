@@ -66,6 +66,7 @@ def campaign_snapshot(c: Campaign) -> dict[str, Any]:
         "publish_named": c.publish_named,
         "opens_on": c.opens_on.isoformat() if c.opens_on else None,
         "closes_on": c.closes_on.isoformat() if c.closes_on else None,
+        "reassess_months": c.reassess_months,
         "status": c.status,
     }
     return data
@@ -75,6 +76,14 @@ def _require_manage(scope: Scope, campaign_path: str) -> None:
     if not scope.is_officer:
         raise PermissionDenied(_("Only officers may create or change campaigns."))
     require_covers(scope, campaign_path)
+
+
+def _check_reassess(errors: FieldErrors, months: Any) -> None:
+    if not isinstance(months, int) or isinstance(months, bool) or not 0 <= months <= 120:
+        errors.add(
+            "reassess_months",
+            _("The re-assessment reminder period must be a whole number of months from 0 to 120."),
+        )
 
 
 @transaction.atomic
@@ -90,8 +99,11 @@ def campaign_create(
     pilot: bool = False,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
+    reassess_months: int = 12,
 ) -> Campaign:
-    """A draft campaign of a published criteria-set version over an administrative unit."""
+    """A draft campaign of a published criteria-set version over an administrative unit.
+    ``reassess_months``: when an organisation that gave an e-mail address is reminded to
+    assess itself again (0: never)."""
     errors = FieldErrors()
     if framework.status != Status.PUBLISHED:
         errors.add(
@@ -123,6 +135,7 @@ def campaign_create(
             )
     if opens_on and closes_on and closes_on < opens_on:
         errors.add("closes_on", _("The closing date is before the opening date."))
+    _check_reassess(errors, reassess_months)
     errors.raise_if_any()
     assert area is not None
     _require_manage(scope, area.path)
@@ -138,6 +151,7 @@ def campaign_create(
         pilot=pilot,
         opens_on=opens_on,
         closes_on=closes_on,
+        reassess_months=reassess_months,
         public_token=secrets.token_urlsafe(18)[:24],
         created_by=actor,
     )
@@ -162,8 +176,10 @@ def campaign_update(
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
     pilot: bool | None = None,
+    reassess_months: int | None = None,
 ) -> Campaign:
-    """Change a campaign's name, dates or pilot flag (before it is published)."""
+    """Change a campaign's name, dates, pilot flag or re-assessment reminder period (before
+    it is published)."""
     c = Campaign.objects.select_for_update().select_related("framework", "area").get(pk=campaign.pk)
     _require_manage(scope, c.unit_path)
     if c.status == CampaignStatus.PUBLISHED:
@@ -182,6 +198,9 @@ def campaign_update(
         errors.add("closes_on", _("The closing date is before the opening date."))
     if pilot is not None:
         c.pilot = pilot
+    if reassess_months is not None:
+        _check_reassess(errors, reassess_months)
+        c.reassess_months = reassess_months
     errors.raise_if_any()
     c.save()
     audit_record(

@@ -25,7 +25,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thuocdo.accounts.models import User
@@ -508,7 +508,22 @@ def _submit(
     else:
         rowsql.insert(response)
     _audit(actor, "response.submit" if existing is None else "response.resubmit", response, before)
+    if organisation.email:
+        _queue_followup(response.pk)
     return SubmitResult(response, created=existing is None, replayed=False)
+
+
+def _queue_followup(response_id: int) -> None:
+    """After the commit: the result e-mail and the re-assessment reminder, in the language
+    the respondent is using (``assessments.followup``)."""
+    language = translation.get_language() or ""
+
+    def queue() -> None:
+        from thuocdo.assessments.tasks import followup_task
+
+        followup_task(response_id, language)
+
+    transaction.on_commit(queue, robust=True)
 
 
 def _officer_change(scope: Scope, response: Response, allowed: tuple[str, ...]) -> Response:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -377,6 +377,7 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
         "chart": chart,
         "code": code,
         "can_reopen": campaign.status == CampaignStatus.OPEN,
+        "certificate_url": reverse("assessments:certificate", args=[token, code]),
         **_ecosystem_advice(response),
     }
     return render(request, "assessments/result.html", context)
@@ -389,3 +390,43 @@ def _ecosystem_advice(response: Response) -> dict[str, Any]:
     from thuocdo.ecosystem.views import ecosystem_context
 
     return ecosystem_context(advice_for_response(response, lang=lang()), response)
+
+
+@access("public")
+@require_http_methods(["GET"])
+def certificate(request: HttpRequest, token: str, code: str) -> HttpResponse:
+    """The certificate (PDF) of the respondent's submitted result."""
+    from thuocdo.assessments.certificates import certificate_issue, certificate_pdf
+
+    _campaign, response = _load(token, code)
+    cert = certificate_issue(response)
+    if cert is None:
+        raise Http404(_("There is no certificate yet: the result has not been submitted."))
+    reply = HttpResponse(certificate_pdf(cert), content_type="application/pdf")
+    reply["Content-Disposition"] = f'inline; filename="giay-chung-nhan-{cert.code}.pdf"'
+    reply["Cache-Control"] = "private, no-store"
+    return reply
+
+
+@access("public")
+@require_http_methods(["GET"])
+def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
+    """The public check of a certificate's code: name, level, date and criteria-set version
+    (never an answer); a withdrawn, expired or unknown code finds nothing (404)."""
+    from thuocdo.assessments import certificates as certs
+
+    check = certs.certificate_check(code)
+    context: dict[str, Any] = {"code": code[:40], "check": check}
+    if check is None or check.status in (certs.WITHDRAWN, certs.EXPIRED):
+        context["reason"] = check.status if check is not None else "unknown"
+        return render(request, "assessments/verify_missing.html", context, status=404)
+    cert = check.certificate
+    context.update(
+        {
+            "cert": cert,
+            "submitted_on": timezone.localtime(cert.submitted_at).date(),
+            "reassessed": check.status == certs.REASSESSED,
+            "newer_on": check.newer_on,
+        }
+    )
+    return render(request, "assessments/verify.html", context)

@@ -127,6 +127,8 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
+# dates and numbers written the Vietnamese way (07/12/2026, 47,99), the English way under en
+FORMAT_MODULE_PATH = ["thuocdo.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

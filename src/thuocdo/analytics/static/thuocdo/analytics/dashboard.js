@@ -64,15 +64,17 @@
     tooltip: {},
     grid: { left: 110, right: 20, top: 10, bottom: 45 },
     yAxis: { type: "category", data: data.pillars.map(function (p) { return p.name; }), inverse: true,
-             axisLabel: { fontSize: 10, width: 100, overflow: "truncate" } },
+             axisLabel: { fontSize: 10, width: 100, overflow: "break", lineHeight: 12 } },
     xAxis: { type: "value", min: 0, max: 100, name: T.score, nameLocation: "middle", nameGap: 25 },
     series: [{ type: "bar", data: data.pillars.map(function (p) { return p.mean; }), itemStyle: { color: "#2f8f5b" } }]
   });
 
   mount("unmet", {
-    tooltip: {},
-    grid: { left: 60, right: 20, top: 10, bottom: 45 },
-    yAxis: { type: "category", data: data.unmet.map(function (u) { return u.criterion; }), inverse: true },
+    tooltip: { formatter: function (p) { var u = data.unmet[p.dataIndex]; return u.name + " (" + u.criterion + "): " + p.value + "%"; } },
+    grid: { left: 150, right: 20, top: 10, bottom: 45 },
+    // criteria are named in plain words (their codes are in the table's own column)
+    yAxis: { type: "category", data: data.unmet.map(function (u) { return u.name; }), inverse: true,
+             axisLabel: { fontSize: 10, width: 140, overflow: "break", lineHeight: 12 } },
     xAxis: { type: "value", min: 0, max: 100, name: T.unmet, nameLocation: "middle", nameGap: 25 },
     series: [{ type: "bar", data: data.unmet.map(function (u) { return pct(u.share); }), itemStyle: { color: "#c0623b" } }]
   });
