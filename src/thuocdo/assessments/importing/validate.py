@@ -34,6 +34,7 @@ from thuocdo.frameworks.engine.batch import DTYPES
 from thuocdo.frameworks.engine.scoring import missing_answers
 
 from .columns import ENTITY_TYPES, REQUIRED_CONTRACT, SIZE_CLASSES, Layout, map_header, parse_answer
+from .layouts import SubmissionIds
 from .messages import ImportProblem
 from .reader import Table
 
@@ -90,6 +91,9 @@ class Prepared:
     answers: list[dict[str, Any]]
     scores: BatchResult | None
     problems: list[ImportProblem]
+    # the field server's submission ids of the table's rows (set by the caller)
+    submissions: SubmissionIds | None = None
+    table_rows: list[int] = field(default_factory=list)
 
     @property
     def error_rows(self) -> int:
