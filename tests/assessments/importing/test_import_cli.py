@@ -299,9 +299,18 @@ def test_kobo_export_with_group_prefixes(
     kobo += [f"{pillar[h]}/{h}" if i % 2 else f"{pillar[h]}-{h}" for i, h in enumerate(header[6:])]
     kobo += ["customer/KH1/web", "meta/instanceID", "_id", "_uuid", "_submission_time", "_index"]
     kobo_rows = [
-        ["2025-09-01T08:00:00", "2025-09-01T08:20:00", *r[:6],
-         *[v.replace(";", " ") for v in r[6:]], "1", f"uuid:x{i}", "7", f"abc{i}",
-         "2025-09-01", "1"]
+        [
+            "2025-09-01T08:00:00",
+            "2025-09-01T08:20:00",
+            *r[:6],
+            *[v.replace(";", " ") for v in r[6:]],
+            "1",
+            f"uuid:x{i}",
+            "7",
+            f"abc{i}",
+            "2025-09-01",
+            "1",
+        ]
         for i, r in enumerate(rows)
     ]  # fmt: skip  (each submission has its own instanceID)
     path = write_csv(tmp_path / "kobo.csv", kobo, kobo_rows, delimiter=";")
