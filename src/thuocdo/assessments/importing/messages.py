@@ -123,6 +123,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Dòng trùng với dòng {first} (cùng tổ chức: {key}).",
         "Duplicate of row {first} (same organisation: {key}).",
     ),
+    "repair.leading_zeros": (
+        "Đã thêm lại số 0 ở đầu mà bảng tính đã bỏ mất: {value} → {fixed}.",
+        "Leading zeros dropped by a spreadsheet were restored: {value} → {fixed}.",
+    ),
     "submission.conflict": (
         "Bài nộp {id} đã được nhập (phiếu {response}) với nội dung khác: đây là một bản sửa;"
         " phiếu được giữ nguyên (chế độ --on-edit conflict). Nhập lại với --on-edit update để"

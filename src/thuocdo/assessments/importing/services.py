@@ -38,6 +38,7 @@ class ImportOutcome:
     updated: int = 0
     organisations_created: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
     written: bool = False
 
     def to_json(self, lang: Lang = "vi", *, limit: int | None = None) -> dict[str, Any]:
@@ -49,6 +50,7 @@ class ImportOutcome:
             "updated": self.updated,
             "errors": [p.to_dict(lang) for p in shown],
             "error_count": len(self.problems),
+            "warnings": [p.to_dict(lang) for p in self.warnings],
             "rows": self.total,
         }
 
@@ -156,7 +158,9 @@ def responses_import(
         prepared = import_validate(campaign=campaign, path=path)
     except ImportRefused as exc:
         return ImportOutcome(problems=exc.problems)
-    outcome = ImportOutcome(total=prepared.total, problems=prepared.problems)
+    outcome = ImportOutcome(
+        total=prepared.total, problems=prepared.problems, warnings=prepared.warnings
+    )
     if progress:
         progress("validated", prepared.total, prepared.total)
     if (prepared.problems and mode == "all-or-nothing") or not prepared.orgs:
