@@ -215,6 +215,10 @@ class Response(models.Model):
     )
     # NULL = no key given; keys are unique per campaign among those given.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    # The field server's id of the submission this response came from (KoboToolbox/ODK
+    # ``meta/instanceID`` or ``_uuid``, ODK Central ``KEY``, without ``uuid:``); NULL when the
+    # response was not imported from a field server. Unique per campaign among those given.
+    submission_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -235,11 +239,39 @@ class Response(models.Model):
                 condition=models.Q(idempotency_key__isnull=False),
                 name="assessments_response_idempotency",
             ),
+            models.UniqueConstraint(
+                fields=["campaign", "submission_id"],
+                condition=models.Q(submission_id__isnull=False),
+                name="assessments_response_submission_id",
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "status"])]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.organisation_id} {self.status}"
+
+
+class ResponseRevision(models.Model):
+    """The state of a response before an edited submission replaced it (an import of a field
+    server's export in which the same submission came back with changed answers)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="revisions")
+    submission_id = models.CharField(max_length=100, blank=True, db_index=True)
+    answers = models.JSONField(default=dict)
+    overall = models.FloatField(null=True, blank=True)
+    level = models.IntegerField(null=True, blank=True)
+    pillar_scores = models.JSONField(default=dict)
+    organisation_name = models.CharField(max_length=300, blank=True)
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["response", "replaced_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}@{self.replaced_at:%Y-%m-%d}"
 
 
 class OrganisationMember(models.Model):

@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
         help="Nhập hàng loạt phiếu trả lời từ CSV/XLSX/KoboToolbox / bulk-import responses",
         description=(
             "Nhập phiếu trả lời của một đợt đánh giá từ CSV, XLSX hoặc tệp xuất KoboToolbox/ODK. "
-            'In JSON {"imported", "duplicates", "errors"}; mã thoát 0 khi đã nhập, 1 khi dữ liệu '
+            'In JSON {"imported", "duplicates", "updated", "errors"}; mã thoát 0 khi đã nhập, 1 khi dữ liệu '
             "không hợp lệ và không ghi gì. / Import responses; prints JSON; exit 0 when the "
             "import happened, 1 when validation failed and nothing was written."
         ),
@@ -35,6 +35,14 @@ def register(sub: Any) -> None:
         choices=("all-or-nothing", "valid-rows"),
         default="all-or-nothing",
         help="all-or-nothing (mặc định: có lỗi thì không ghi gì) hoặc valid-rows (ghi các dòng hợp lệ)",
+    )
+    p.add_argument(
+        "--on-edit",
+        choices=("update", "conflict"),
+        default="update",
+        help="một bài nộp đã nhập (cùng meta/instanceID, _uuid, KEY) có nội dung khác: update"
+        " (mặc định: cập nhật phiếu, giữ lịch sử) hoặc conflict (báo xung đột, không ghi)"
+        " / an already imported submission with changed content: update it or report a conflict",
     )
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="ngôn ngữ thông báo lỗi")
     p.add_argument(
@@ -95,6 +103,7 @@ def _import(args: argparse.Namespace) -> int:
         mode=args.mode,
         progress=progress,
         chunk_size=max(1, args.chunk_size),
+        on_edit=args.on_edit,
     )
     if args.report and outcome.problems:
         write_report(outcome.problems, args.report, lang=args.lang)

@@ -157,12 +157,15 @@ def kobo_export(
             getters.append(lambda s, f=f: label_of(f, s[f.name]) if f.list_name else s[f.name])
     meta = ["__version__", "meta/instanceID", "_id", "_uuid", "_submission_time",
             "_validation_status", "_notes", "_status", "_submitted_by", "_tags", "_index"]  # fmt: skip
-    header += meta
+    edited = any(s.get("_deprecated") for s in subs)  # an edit in Kobo: meta/deprecatedID
+    header += meta + (["meta/deprecatedID"] if edited else [])
     rows = []
     for i, s in enumerate(subs):
         row = [g(s) for g in getters]
         row += ["vKzPq4", f"uuid:{s['_uuid']}", str(1000 + i), s["_uuid"],
                 "2025-09-01T01:41:00", "", "", "submitted_via_web", "", "", str(i + 1)]  # fmt: skip
+        if edited:
+            row.append(f"uuid:{s['_deprecated']}" if s.get("_deprecated") else "")
         rows.append(row)
     return _write(path, header, rows, fmt=fmt, delimiter=";")
 

@@ -299,10 +299,20 @@ def test_kobo_export_with_group_prefixes(
     kobo += [f"{pillar[h]}/{h}" if i % 2 else f"{pillar[h]}-{h}" for i, h in enumerate(header[6:])]
     kobo += ["customer/KH1/web", "meta/instanceID", "_id", "_uuid", "_submission_time", "_index"]
     kobo_rows = [
-        ["2025-09-01T08:00:00", "2025-09-01T08:20:00", *r[:6],
-         *[v.replace(";", " ") for v in r[6:]], "1", "uuid:x", "7", "abc", "2025-09-01", "1"]
-        for r in rows
-    ]  # fmt: skip
+        [
+            "2025-09-01T08:00:00",
+            "2025-09-01T08:20:00",
+            *r[:6],
+            *[v.replace(";", " ") for v in r[6:]],
+            "1",
+            f"uuid:x{i}",
+            "7",
+            f"abc{i}",
+            "2025-09-01",
+            "1",
+        ]
+        for i, r in enumerate(rows)
+    ]  # fmt: skip  (each submission has its own instanceID)
     path = write_csv(tmp_path / "kobo.csv", kobo, kobo_rows, delimiter=";")
     code, out = run_import(capsys, str(campaign.pk), str(path))
     assert (code, out["imported"]) == (0, 3), out
@@ -403,7 +413,7 @@ def test_unmet_lists_match_the_batch_result() -> None:
             hi = q.max if q.max is not None else 100
             columns[c.code] = np.where(rng.random(n) < 0.1, np.nan, rng.uniform(lo, hi, n))
     result = scorer.score(scorer.from_columns(columns, n=n, validate=False))
-    assert _unmet_lists(result, 100, 400) == [result.unmet(i) for i in range(100, 400)]
+    assert _unmet_lists(result, np.arange(100, 400)) == [result.unmet(i) for i in range(100, 400)]
     rows = _with_nulls(result.criteria[:50])
     assert all(
         (v is None) == bool(np.isnan(result.criteria[i, k]))

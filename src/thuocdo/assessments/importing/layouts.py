@@ -246,6 +246,55 @@ def _resolve(
     return text
 
 
+def _last_name(text: str) -> str:
+    """``meta/instanceID``, ``meta-instanceID``, ``instanceID`` → ``instanceid``."""
+    parts = _SEP.split(nfc(text).strip().lstrip("\ufeff"))
+    return parts[-1].lower() if parts else ""
+
+
+def clean_submission_id(value: str) -> str:
+    """A submission id without the ``uuid:`` prefix (Kobo's ``_uuid`` has none)."""
+    text = value.strip()
+    return text[5:] if text.lower().startswith("uuid:") else text
+
+
+@dataclass(frozen=True)
+class SubmissionIds:
+    """The field server's id of every row's submission ("" when the file has none) and the id
+    of the submission it replaces (``meta/deprecatedID``: an edit), by row index."""
+
+    ids: list[str]
+    replaces: list[str]
+    column: str = ""
+
+    @property
+    def any(self) -> bool:
+        return any(self.ids)
+
+
+def submission_ids(table: Table) -> SubmissionIds:
+    """The submission ids of a field server's export: ``meta/instanceID`` (Kobo, Collect),
+    ``meta-instanceID`` or ``KEY`` (ODK Central), else ``_uuid`` (Kobo)."""
+    names = [_last_name(h) for h in table.header]
+    raw = [nfc(h).strip().lstrip("\ufeff") for h in table.header]
+    tests = (
+        lambda j: names[j] == "instanceid",
+        lambda j: raw[j] == "KEY",
+        lambda j: raw[j] == "_uuid",
+    )
+    column = next((j for t in tests for j in range(len(raw)) if t(j)), -1)
+    replaced = next((j for j, n in enumerate(names) if n == "deprecatedid"), -1)
+
+    def cell(cells: list[str], j: int) -> str:
+        return clean_submission_id(cells[j]) if 0 <= j < len(cells) else ""
+
+    return SubmissionIds(
+        [cell(r, column) for r in table.rows],
+        [cell(r, replaced) for r in table.rows],
+        raw[column] if column >= 0 else "",
+    )
+
+
 UNKNOWN_FOR_LAYOUT = 3
 
 

@@ -123,6 +123,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Dòng trùng với dòng {first} (cùng tổ chức: {key}).",
         "Duplicate of row {first} (same organisation: {key}).",
     ),
+    "repair.leading_zeros": (
+        "Đã thêm lại số 0 ở đầu mà bảng tính đã bỏ mất: {value} → {fixed}.",
+        "Leading zeros dropped by a spreadsheet were restored: {value} → {fixed}.",
+    ),
+    "submission.conflict": (
+        "Bài nộp {id} đã được nhập (phiếu {response}) với nội dung khác: đây là một bản sửa;"
+        " phiếu được giữ nguyên (chế độ --on-edit conflict). Nhập lại với --on-edit update để"
+        " cập nhật phiếu.",
+        "Submission {id} was imported before (response {response}) with other content: this is"
+        " an edit; the response is left as it is (--on-edit conflict). Import again with"
+        " --on-edit update to update it.",
+    ),
     "row.required": ("Ô bắt buộc đang để trống.", "This cell is required."),
     "row.too_long": (
         "Giá trị dài {length} ký tự, tối đa {limit}.",

@@ -16,9 +16,10 @@ from thuocdo.assessments.models import Campaign
 from thuocdo.geo.models import Level, Structure, Unit, UnitMapping
 
 from .columns import map_header
-from .layouts import normalise, unrecognised_layout
+from .layouts import normalise, submission_ids, unrecognised_layout
 from .messages import ImportProblem, ImportRefused, Lang
 from .reader import read_table
+from .submissions import ON_EDIT, OnEdit, apply_updates, plan_submissions
 from .validate import CommuneIssue, CommuneRef, Prepared, commune_codes, prepare
 from .writer import Progress, write_responses
 
@@ -34,8 +35,10 @@ class ImportOutcome:
     total: int = 0
     imported: int = 0
     duplicates: int = 0
+    updated: int = 0
     organisations_created: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
     written: bool = False
 
     def to_json(self, lang: Lang = "vi", *, limit: int | None = None) -> dict[str, Any]:
@@ -44,8 +47,10 @@ class ImportOutcome:
         return {
             "imported": self.imported,
             "duplicates": self.duplicates,
+            "updated": self.updated,
             "errors": [p.to_dict(lang) for p in shown],
             "error_count": len(self.problems),
+            "warnings": [p.to_dict(lang) for p in self.warnings],
             "rows": self.total,
         }
 
@@ -106,6 +111,7 @@ def communes_resolve(
 def import_validate(*, campaign: Campaign, path: Path) -> Prepared:
     """Read and validate a file against a campaign (no write). Raises ImportRefused."""
     table = read_table(path, max_bytes=max_upload_bytes())
+    found = submission_ids(table)
     fw = campaign.framework.engine()
     normalised = normalise(table, fw)
     table = normalised.table
@@ -117,9 +123,12 @@ def import_validate(*, campaign: Campaign, path: Path) -> Prepared:
     if not table.rows:
         raise ImportRefused([ImportProblem(1, "", "", "file.no_rows")])
     communes = communes_resolve(commune_codes(table, layout), campaign=campaign)
-    return prepare(
+    prepared = prepare(
         table, fw, communes=communes, entity_types=campaign.entity_types or (), layout=layout
     )
+    prepared.submissions = found if found.any else None
+    prepared.table_rows = table.row_numbers
+    return prepared
 
 
 def responses_import(
@@ -131,31 +140,59 @@ def responses_import(
     progress: Progress | None = None,
     chunk_size: int = 5000,
     on_written: Callable[[ImportOutcome], None] | None = None,
+    on_edit: OnEdit = "update",
 ) -> ImportOutcome:
     """Import a file into a campaign. All-or-nothing: any problem → nothing written.
     Valid rows: rows with problems are skipped, the others written. Always one transaction;
     ``on_written`` is called inside it with the outcome, so what it records (a job's result)
-    commits with the rows or not at all."""
+    commits with the rows or not at all. A row of a submission imported before (the same
+    field-server id) is a duplicate when unchanged, else an edit: ``on_edit="update"``
+    updates the response, ``"conflict"`` reports it (see :mod:`.submissions`)."""
     if mode not in MODES:
         raise ValueError(mode)
+    if on_edit not in ON_EDIT:
+        raise ValueError(on_edit)
     if progress:
         progress("reading", 0, 0)
     try:
         prepared = import_validate(campaign=campaign, path=path)
     except ImportRefused as exc:
         return ImportOutcome(problems=exc.problems)
-    outcome = ImportOutcome(total=prepared.total, problems=prepared.problems)
+    outcome = ImportOutcome(
+        total=prepared.total, problems=prepared.problems, warnings=prepared.warnings
+    )
     if progress:
         progress("validated", prepared.total, prepared.total)
     if (prepared.problems and mode == "all-or-nothing") or not prepared.orgs:
         return outcome
     with transaction.atomic():
+        ids: list[str | None] | None = None
+        skip: frozenset[int] = frozenset()
+        updated = earlier = 0
+        if prepared.submissions is not None:
+            plan = plan_submissions(
+                campaign=campaign,
+                prepared=prepared,
+                found=prepared.submissions,
+                row_numbers=prepared.table_rows,
+                on_edit=on_edit,
+            )
+            if plan.conflicts:
+                outcome.problems = sorted(
+                    [*prepared.problems, *plan.conflicts], key=lambda p: p.row
+                )
+                if mode == "all-or-nothing":
+                    return outcome
+            ids, skip, earlier = plan.ids, frozenset(plan.skip), plan.duplicates
+            updated = apply_updates(campaign=campaign, prepared=prepared, plan=plan, actor=actor)
         result = write_responses(
             campaign=campaign,
             prepared=prepared,
             actor_id=actor.pk if actor else None,
             progress=progress,
             chunk_size=chunk_size,
+            submission_ids=ids,
+            skip=skip,
         )
         audit_record(
             actor=actor,
@@ -167,14 +204,21 @@ def responses_import(
                 "mode": mode,
                 "rows": prepared.total,
                 "imported": result.imported,
-                "duplicates": result.duplicates,
+                "duplicates": result.duplicates + earlier,
+                "updated": updated,
+                "conflicts": len(outcome.problems) - len(prepared.problems),
                 "organisations_created": result.organisations_created,
-                "errors": len(prepared.problems),
+                "errors": len(outcome.problems),
             },
             unit_path=campaign.unit_path,
         )
+        if result.imported or updated:
+            from thuocdo.analytics.tasks import queue_refresh
+
+            queue_refresh(campaign.pk)
         outcome.imported = result.imported
-        outcome.duplicates = result.duplicates
+        outcome.duplicates = result.duplicates + earlier
+        outcome.updated = updated
         outcome.organisations_created = result.organisations_created
         outcome.written = True
         if on_written:

@@ -34,6 +34,7 @@ from thuocdo.frameworks.engine.batch import DTYPES
 from thuocdo.frameworks.engine.scoring import missing_answers
 
 from .columns import ENTITY_TYPES, REQUIRED_CONTRACT, SIZE_CLASSES, Layout, map_header, parse_answer
+from .layouts import SubmissionIds
 from .messages import ImportProblem
 from .reader import Table
 
@@ -90,16 +91,39 @@ class Prepared:
     answers: list[dict[str, Any]]
     scores: BatchResult | None
     problems: list[ImportProblem]
+    # the field server's submission ids of the table's rows (set by the caller)
+    submissions: SubmissionIds | None = None
+    table_rows: list[int] = field(default_factory=list)
+    # repairs made (leading zeros restored), one per row and column
+    warnings: list[ImportProblem] = field(default_factory=list)
 
     @property
     def error_rows(self) -> int:
         return len({p.row for p in self.problems})
 
 
+COMMUNE_DIGITS = 5
+
+
 def commune_codes(table: Table, layout: Layout) -> set[str]:
-    """Distinct commune codes of the file, for the caller to resolve."""
+    """Distinct commune codes of the file, for the caller to resolve (with the code that a
+    spreadsheet that dropped leading zeros had: ``556`` → ``00556``)."""
     j = layout.contract["commune_code"]
-    return {clean(r[j]) for r in table.rows if j < len(r) and r[j].strip()}
+    codes = {clean(r[j]) for r in table.rows if j < len(r) and r[j].strip()}
+    return codes | {c.zfill(COMMUNE_DIGITS) for c in codes if c.isdigit()}
+
+
+def padded_identifier(raw: str) -> str | None:
+    """A tax code or citizen ID whose one leading zero a spreadsheet dropped, when restoring it
+    is unambiguous: 9 digits that are a valid 10-digit tax code with a leading 0, or 11 digits
+    that are a valid 12-digit citizen ID with a leading 0 (no identifier has 9 or 11 digits)."""
+    value = clean(raw)
+    if not value.isdigit() or len(value) not in (9, 11):
+        return None
+    try:
+        return normalise_identifier("0" + value)[1]
+    except InvalidIdentifierError:
+        return None
 
 
 def prepare(
@@ -146,6 +170,7 @@ def prepare(
         shaped.append(cells)
 
     orgs: list[OrgRow | None] = []
+    repaired: list[ImportProblem] = []
     allowed_types = list(entity_types)
     first_row: dict[str, int] = {}
     c_idx = layout.contract
@@ -182,7 +207,12 @@ def prepare(
             try:
                 tax = normalise_identifier(raw["org_tax_code"])[1]
             except InvalidIdentifierError as exc:
-                add("org_tax_code", raw["org_tax_code"], f"tax_code.{exc.code}")
+                tax = padded_identifier(raw["org_tax_code"])
+                if tax is None:
+                    add("org_tax_code", raw["org_tax_code"], f"tax_code.{exc.code}")
+                else:
+                    repaired.append(_repair(numbers[i], layout.label("org_tax_code"),
+                                            raw["org_tax_code"], tax))  # fmt: skip
         name = clean(raw["org_name"])
         if len(name) > MAX_NAME:
             add("org_name", raw["org_name"][:80], "row.too_long", length=len(name), limit=MAX_NAME)
@@ -220,6 +250,16 @@ def prepare(
         code = clean(raw["commune_code"])
         if code:
             found = communes.get(code) or CommuneIssue("commune.unknown")
+            fixed = code.zfill(COMMUNE_DIGITS)
+            if (
+                isinstance(found, CommuneIssue)
+                and found.code == "commune.unknown"
+                and code.isdigit()
+                and fixed != code
+                and isinstance(communes.get(fixed), CommuneRef)
+            ):
+                found = communes[fixed]
+                repaired.append(_repair(numbers[i], layout.label("commune_code"), code, fixed))
             if isinstance(found, CommuneIssue):
                 add("commune_code", raw["commune_code"], found.code, **dict(found.params))
             else:
@@ -340,7 +380,12 @@ def prepare(
         answers=answers_out,
         scores=scores,
         problems=problems,
+        warnings=repaired,
     )
+
+
+def _repair(row: int, column: str, value: str, fixed: str) -> ImportProblem:
+    return ImportProblem(row, column, value, "repair.leading_zeros", {"fixed": fixed})
 
 
 @lru_cache(maxsize=4096)

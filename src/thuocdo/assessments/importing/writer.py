@@ -90,6 +90,7 @@ RESPONSE_COLUMNS = (
     "submitted_by_id",
     "submitted_at",
     "rejection_reason",
+    "submission_id",
     "created_at",
     "updated_at",
 )
@@ -299,20 +300,26 @@ def write_responses(
     actor_id: int | None,
     progress: Progress | None = None,
     chunk_size: int = 5000,
+    submission_ids: Sequence[str | None] | None = None,
+    skip: frozenset[int] = frozenset(),
 ) -> WriteResult:
-    """Write the valid rows of ``prepared`` (inside the caller's transaction)."""
+    """Write the valid rows of ``prepared`` (inside the caller's transaction), but those in
+    ``skip`` (rows already handled as the same field submission); ``submission_ids`` gives the
+    field server's id of each row (None: none)."""
     now = timezone.now()
-    total = len(prepared.orgs)
+    order = [i for i in range(len(prepared.orgs)) if i not in skip]
+    total = len(order)
     if progress:
         progress("organisations", 0, total)
     org_ids, created = resolve_organisations(
-        prepared.orgs, now=now, default_sector=campaign.framework.sector
+        [prepared.orgs[i] for i in order], now=now, default_sector=campaign.framework.sector
     )
     scores = prepared.scores
     when = _when(now)
     sector = campaign.framework.sector
     fw_id = campaign.framework_id
     dumps = json.dumps
+    ids = submission_ids or [None] * len(prepared.orgs)
 
     assert scores is not None
     pillar_codes = scores.pillar_codes
@@ -321,17 +328,18 @@ def write_responses(
     def rows(a: int, b: int) -> list[tuple[Any, ...]]:
         assert scores is not None
         out = []
-        overall = scores.overall[a:b].tolist()
-        levels = scores.level[a:b].tolist()
-        pillars = _with_nulls(scores.pillars[a:b])
-        criteria = _with_nulls(scores.criteria[a:b])
-        unmet = _unmet_lists(scores, a, b)
-        for k, i in enumerate(range(a, b)):
+        idx = np.asarray(order[a:b], dtype=np.intp)
+        overall = scores.overall[idx].tolist()
+        levels = scores.level[idx].tolist()
+        pillars = _with_nulls(scores.pillars[idx])
+        criteria = _with_nulls(scores.criteria[idx])
+        unmet = _unmet_lists(scores, idx)
+        for k, i in enumerate(order[a:b]):
             o = prepared.orgs[i]
             out.append(
                 (
                     campaign.pk,
-                    org_ids[i],
+                    org_ids[a + k],
                     fw_id,
                     "submitted",
                     dumps(prepared.answers[i], ensure_ascii=False),
@@ -349,6 +357,7 @@ def write_responses(
                     actor_id,
                     when,
                     "",
+                    ids[i],
                     when,
                     when,
                 )
@@ -376,11 +385,11 @@ def _with_nulls(block: np.ndarray) -> list[list[float | None]]:
     return cast(list[list[float | None]], out.tolist())
 
 
-def _unmet_lists(scores: BatchResult, a: int, b: int) -> list[list[str]]:
-    """``scores.unmet(i)`` for rows a..b at once: a stable sort of every row by
+def _unmet_lists(scores: BatchResult, idx: np.ndarray) -> list[list[str]]:
+    """``scores.unmet(i)`` for the rows ``idx`` at once: a stable sort of every row by
     −w·W·(target − s), unmet criteria first (ties keep the order of the file)."""
-    mask = scores.unmet_mask[a:b]
-    keys = -(scores.unmet_weight * (scores.target - scores.criteria[a:b]))
+    mask = scores.unmet_mask[idx]
+    keys = -(scores.unmet_weight * (scores.target - scores.criteria[idx]))
     keys = np.where(mask, keys, np.inf)
     order = np.argsort(keys, axis=1, kind="stable").tolist()
     counts = mask.sum(axis=1).tolist()
