@@ -183,3 +183,20 @@ def test_a_task_is_linked_to_an_indicator(
     assert t.updates.first().changes == {"indicator_code": ["", "de-share-gdp"]}
     cleared = officer.patch(f"/tasks/{t.pk}", {"indicator_code": ""})
     assert cleared.json()["indicator_code"] == ""
+
+
+def test_ministry_edits_tasks_of_national_plans_not_of_provinces(
+    make_plan: Callable[..., Plan], api_for: Callable[..., Api]
+) -> None:
+    """The rule (``plans.selectors.can_edit_task``): a ministry officer reads every plan and
+    changes the tasks of national and ministry plans; a province's plan is its own."""
+    national = make_plan(unit="", framework="national-2023")
+    province = make_plan(unit="01")
+    ministry = api_for(role="ministry")
+    ours = national.tasks.first()
+    theirs = province.tasks.first()
+    assert ministry.get(f"/tasks/{theirs.pk}").status_code == 200
+    res = ministry.patch(f"/tasks/{ours.pk}", {"status": "in_progress", "progress": 10})
+    assert res.status_code == 200, res.content
+    res = ministry.patch(f"/tasks/{theirs.pk}", {"status": "in_progress", "progress": 10})
+    assert res.status_code == 403
