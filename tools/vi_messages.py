@@ -5,6 +5,13 @@ PLURALS: dict[str, str] = {
 }
 
 VI: dict[str, str] = {
+    "Too many failed attempts. Try again in %(minutes)s minutes; the right password works after this wait.": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút; sau thời gian chờ này, mật khẩu đúng vẫn đăng nhập được.",
+    "Thước đo: failed logins on the account %(name)s": "Thước đo: đăng nhập sai nhiều lần vào tài khoản %(name)s",
+    "%(count)s wrong passwords were tried for the account %(name)s in the last 24 hours, the last one from the address %(ip)s. Each further try now waits longer. If it was not the owner, an administrator can see the attempts in the audit log and lift the throttle with: thuocdo accounts unthrottle %(name)s": "Đã có %(count)s lần nhập sai mật khẩu cho tài khoản %(name)s trong 24 giờ qua, lần gần nhất từ địa chỉ %(ip)s. Mỗi lần thử tiếp theo phải chờ lâu hơn. Nếu không phải chủ tài khoản, quản trị hệ thống có thể xem các lần thử trong nhật ký và gỡ giới hạn bằng lệnh: thuocdo accounts unthrottle %(name)s",
+    "Only a system administrator may lift a login throttle.": "Chỉ quản trị hệ thống mới được gỡ giới hạn đăng nhập.",
+    "Name an account or an address.": "Cần nêu tên tài khoản hoặc địa chỉ.",
+    "This is for system administrators only.": "Chức năng này chỉ dành cho quản trị hệ thống.",
+    "Too many attempts": "Thử quá nhiều lần",
     "The address holds bytes that are not UTF-8 text.": "Địa chỉ có byte không phải văn bản UTF-8.",
     "Only administrators and local officers manage accounts.": "Chỉ quản trị hệ thống và cán bộ địa phương mới quản lý tài khoản.",
     "This field cannot be empty.": "Trường này không được để trống.",

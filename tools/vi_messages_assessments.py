@@ -1,6 +1,7 @@
 """Vietnamese for the assessments catalogue (src/thuocdo/assessments/locale)."""
 
 VI = {
+    "Too many wrong resume codes were tried from your address in this campaign. Try again in an hour, or ask the campaign's officers for your code.": "Đã có quá nhiều mã tiếp tục sai được thử từ địa chỉ của bạn trong đợt khảo sát này. Vui lòng thử lại sau một giờ, hoặc hỏi cán bộ phụ trách đợt khảo sát để lấy mã của bạn.",
     "This Idempotency-Key was used for another submission; send a new key.": "Khóa Idempotency-Key này đã được dùng cho một lần gửi khác; hãy gửi với khóa mới.",
     "Unknown criteria set %(label)s.": "Không có bộ tiêu chí %(label)s.",
     "The file is larger than 5 MB.": "Tệp lớn hơn 5 MB.",

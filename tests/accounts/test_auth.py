@@ -31,27 +31,6 @@ def test_wrong_password_is_a_clear_vietnamese_error(client: Client, make_user: A
     assert "Sai tên đăng nhập hoặc mật khẩu" in res.content.decode()
 
 
-def test_five_failures_lock_the_account_for_this_address(client: Client, make_user: Any) -> None:
-    make_user("province", "01", username="so.hanoi")
-    for _ in range(4):
-        assert (
-            client.post("/accounts/login/", {"username": "so.hanoi", "password": "sai"}).status_code
-            == 401
-        )
-    res = client.post("/accounts/login/", {"username": "so.hanoi", "password": "sai"})
-    assert res.status_code == 429
-    # Even the right password is refused while locked.
-    res = client.post("/accounts/login/", {"username": "so.hanoi", "password": PASSWORD})
-    assert res.status_code == 429
-    assert "15 phút" in res.content.decode()
-    # Another address is not locked.
-    other = Client(REMOTE_ADDR="10.0.0.9")
-    assert (
-        other.post("/accounts/login/", {"username": "so.hanoi", "password": PASSWORD}).status_code
-        == 302
-    )
-
-
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
 def test_passwords_are_hashed_with_argon2(make_user: Any) -> None:
     user = make_user("province", "01")

@@ -70,11 +70,57 @@ def test_check_deploy_is_clean_in_production(tmp_path: Path) -> None:
             "SECRET_KEY": "k" * 30 + "Zq8#pL2@vX9!mN4$rT6&yW1*uI3^oP5",
             "ALLOWED_HOSTS": "thuocdo.example.vn",
             "THUOCDO_DATA_DIR": str(tmp_path),
-            "DATABASE_URL": "sqlite:///" + str(tmp_path / "db.sqlite3"),
+            "DATABASE_URL": "postgres://thuocdo:x@127.0.0.1:5432/thuocdo",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "CSRF_TRUSTED_ORIGINS": "https://thuocdo.example.vn",
         },
     )
     assert res.returncode == 0, res.stderr + res.stdout
     assert "no issues" in res.stdout
+
+
+GOOD_KEY = "k" * 30 + "Zq8#pL2@vX9!mN4$rT6&yW1*uI3^oP5"
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "words"),
+    [
+        (
+            {"SECRET_KEY": "change-me-to-at-least-50-random-characters-from-a-password-generator"},
+            "thuocdo.E001",
+            ["giá trị mẫu", "placeholder"],
+        ),
+        ({"DATABASE_URL": ""}, "thuocdo.E002", ["PostgreSQL", "SQLite"]),
+        ({"REDIS_URL": ""}, "thuocdo.E003", ["REDIS_URL trống", "REDIS_URL is empty"]),
+        ({"ALLOWED_HOSTS": "*"}, "thuocdo.E004", ["chứa '*'", "any host name"]),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "https://a.example.vn,http://thuocdo.example.vn"},
+            "thuocdo.E005",
+            ["không mã hóa", "http://thuocdo.example.vn"],
+        ),
+    ],
+)
+def test_check_deploy_refuses_each_insecure_setting(
+    tmp_path: Path, change: dict[str, str], code: str, words: list[str]
+) -> None:
+    env = {
+        "THUOCDO_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "ALLOWED_HOSTS": "thuocdo.example.vn",
+        "THUOCDO_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://thuocdo:x@127.0.0.1:5432/thuocdo",
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "CSRF_TRUSTED_ORIGINS": "https://thuocdo.example.vn",
+        **change,
+    }
+    res = _run(["check", "--deploy"], env)
+    out = res.stderr + res.stdout
+    assert res.returncode != 0, out
+    assert code in out
+    others = {f"thuocdo.E00{n}" for n in range(1, 6)} - {code}
+    assert not [o for o in others if o in out], out
+    for word in words:
+        assert word in out
 
 
 def test_production_refuses_a_missing_secret_key(tmp_path: Path) -> None:

@@ -217,3 +217,20 @@ def test_life_cycle_and_register_through_the_api(
     other = api_for(role="province", unit="01")
     assert other.get("/systems").json() == []
     assert other.post(f"/plans/{plan.pk}/evaluate", {}).status_code == 404
+
+
+def test_ministry_edits_tasks_of_national_plans_not_of_provinces(
+    make_plan: Callable[..., Plan], api_for: Callable[..., Api]
+) -> None:
+    """The rule (``plans.selectors.can_edit_task``): a ministry officer reads every plan and
+    changes the tasks of national and ministry plans; a province's plan is its own."""
+    national = make_plan(unit="", framework="national-2023")
+    province = make_plan(unit="01")
+    ministry = api_for(role="ministry")
+    ours = national.tasks.first()
+    theirs = province.tasks.first()
+    assert ministry.get(f"/tasks/{theirs.pk}").status_code == 200
+    res = ministry.patch(f"/tasks/{ours.pk}", {"status": "in_progress", "progress": 10})
+    assert res.status_code == 200, res.content
+    res = ministry.patch(f"/tasks/{theirs.pk}", {"status": "in_progress", "progress": 10})
+    assert res.status_code == 403

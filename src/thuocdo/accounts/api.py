@@ -13,7 +13,10 @@ from thuocdo.accounts.models import ApiToken, User
 from thuocdo.accounts.schemas import (
     AuditOut,
     MeOut,
+    PasswordIn,
     ScopeOut,
+    ThrottleLiftOut,
+    ThrottleOut,
     TokenIn,
     TokenOut,
     UserCreateIn,
@@ -146,3 +149,35 @@ def list_audit(
 ) -> Any:
     scope = selectors.scope_for(_user(request))
     return selectors.audit_list(scope=scope, object_type=object_type, object_id=object_id)
+
+
+@router.post("/users/{user_id}/password", response={204: None})
+@access("accounts")
+def set_password(request: HttpRequest, user_id: int, payload: PasswordIn) -> Status[None]:
+    """Set an account's password (the password policy applies)."""
+    actor = _user(request)
+    scope = selectors.scope_for(actor)
+    target = selectors.user_get(scope=scope, user_id=user_id)
+    services.user_set_password(scope=scope, actor=actor, user=target, password=payload.password)
+    return Status(204, None)
+
+
+@router.get("/throttles", response=list[ThrottleOut])
+@access("admin")
+def list_throttles(request: HttpRequest) -> list[ThrottleOut]:
+    """Accounts and addresses throttled after failed logins."""
+    selectors.require_admin(selectors.scope_for(_user(request)))
+    return [
+        ThrottleOut(kind=t.kind, key=t.key, failures=t.failures, wait_seconds=t.wait)
+        for t in selectors.login_throttles()
+    ]
+
+
+@router.delete("/throttles", response=ThrottleLiftOut)
+@access("admin")
+def lift_throttle(request: HttpRequest, username: str = "", ip: str = "") -> ThrottleLiftOut:
+    """Forget the failed logins of an account (``username``) and/or an address (``ip``)."""
+    actor = _user(request)
+    selectors.require_admin(selectors.scope_for(actor))
+    count = services.login_throttle_lift(actor=actor, username=username, ip=ip)
+    return ThrottleLiftOut(forgotten=count)

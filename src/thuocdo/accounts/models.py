@@ -60,14 +60,18 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login, kept for throttling by user name and client address."""
+    """One failed login, kept for throttling per account (any address) and per client address
+    (any user name)."""
 
     username = models.CharField(max_length=150)
     ip = models.CharField(max_length=45)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"])]
+        indexes = [
+            models.Index(fields=["username", "ip", "at"]),
+            models.Index(fields=["ip", "at"], name="accounts_lo_ip_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"

@@ -86,3 +86,18 @@ class AuditOut(Schema):
     @staticmethod
     def resolve_actor(obj: Any) -> str:
         return str(obj["actor"] if isinstance(obj, dict) else obj.actor_label)
+
+
+class PasswordIn(Schema):
+    password: str = Field(..., min_length=1, max_length=200)
+
+
+class ThrottleOut(Schema):
+    kind: str
+    key: str
+    failures: int
+    wait_seconds: int
+
+
+class ThrottleLiftOut(Schema):
+    forgotten: int

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.models import ApiToken, AuditEvent, LoginFailure, Role, User
 from thuocdo.accounts.scopes import Scope
+from thuocdo.accounts.selectors import ACCOUNT_WINDOW, ADDRESS_WINDOW, login_throttle_wait
 from thuocdo.core import rowsql
 from thuocdo.core.text import nfc
 
@@ -207,10 +208,18 @@ def user_update(*, scope: Scope, actor: User | None, user: User, **changes: Any)
 
 
 @transaction.atomic
-def user_set_password(*, actor: User | None, user: User, password: str) -> None:
+def user_set_password(
+    *, scope: Scope | None, actor: User | None, user: User, password: str
+) -> None:
+    """Set a password under the policy: the account's owner, or an officer who manages the
+    account in their scope (``scope=None``: the command line). Every session and token of the
+    account ends (Django's session hash changes with the password); API tokens stay."""
+    if scope is not None and not (actor is not None and actor.pk == user.pk):
+        _check_scope_for(scope, role=user.role, unit=user.unit)
     check_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    LoginFailure.objects.filter(username=user.username.lower()).delete()
     token_cache_clear()
     audit_record(
         actor=actor,
@@ -334,35 +343,180 @@ class LoginResult:
     user: User | None
     error: str | None = None
     locked: bool = False
+    retry_after: int = 0
 
 
-def _recent_failures(username: str, ip: str) -> int:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    return LoginFailure.objects.filter(username=username, ip=ip, at__gte=since).count()
+def _throttled_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _(
+        "Too many failed attempts. Try again in %(minutes)s minutes; the right password "
+        "works after this wait."
+    ) % {"minutes": minutes}
+
+
+def _user_named(key: str) -> User | None:
+    return User.objects.filter(username__iexact=key).select_related("unit").first()
+
+
+def _unit_path(user: User | None) -> str:
+    return user.unit.path if user is not None and user.unit else ""
+
+
+def _notify_attack(*, key: str, user: User | None, ip: str, failures: int) -> None:
+    """Tell the owner of the account and every administrator that the account is throttled."""
+    from django.utils import translation
+
+    from thuocdo.core.mail import mail_allowed, mail_queue
+
+    recipients: list[str] = []
+    if user is not None and user.email:
+        recipients.append(user.email)
+    admins = User.objects.filter(role=Role.ADMIN, is_active=True).exclude(email="")
+    recipients += [a.email for a in admins]
+    seen: set[str] = set()
+    for address in recipients:
+        if address.lower() in seen or not mail_allowed(address):
+            continue
+        seen.add(address.lower())
+        with translation.override("vi"):
+            subject = _("Thước đo: failed logins on the account %(name)s") % {"name": key}
+            body = _(
+                "%(count)s wrong passwords were tried for the account %(name)s in the last "
+                "24 hours, the last one from the address %(ip)s. Each further try now waits "
+                "longer. If it was not the owner, an administrator can see the attempts in the "
+                "audit log and lift the throttle with: thuocdo accounts unthrottle %(name)s"
+            ) % {"count": failures, "name": key, "ip": ip}
+        mail_queue(to=address, subject=subject, body=body, kind="login.attack", ref=key)
+
+
+@transaction.atomic
+def _record_failure(*, key: str, ip: str) -> None:
+    LoginFailure.objects.create(username=key, ip=ip)
+    user = _user_named(key)
+    failures = LoginFailure.objects.filter(
+        username=key, at__gte=timezone.now() - ACCOUNT_WINDOW
+    ).count()
+    audit_record(
+        actor=None,
+        action="login.failure",
+        object_type="accounts.user",
+        object_id=user.pk if user else key[:100],
+        after={"username": key, "ip": ip, "failures": failures},
+        unit_path=_unit_path(user),
+    )
+    if failures == int(settings.LOGIN_FAILURE_LIMIT):
+        audit_record(
+            actor=None,
+            action="login.throttle",
+            object_type="accounts.user",
+            object_id=user.pk if user else key[:100],
+            after={"username": key, "ip": ip, "failures": failures, "scope": "account"},
+            unit_path=_unit_path(user),
+        )
+        _notify_attack(key=key, user=user, ip=ip, failures=failures)
+    address_failures = LoginFailure.objects.filter(
+        ip=ip, at__gte=timezone.now() - ADDRESS_WINDOW
+    ).count()
+    if address_failures == int(settings.LOGIN_ADDRESS_LIMIT):
+        audit_record(
+            actor=None,
+            action="login.throttle",
+            object_type="accounts.address",
+            object_id=ip,
+            after={"ip": ip, "failures": address_failures, "scope": "address"},
+        )
 
 
 def login_attempt(*, username: str, password: str, ip: str, request: Any = None) -> LoginResult:
-    """Check credentials with throttling: too many failures lock the user name for this address."""
+    """Check credentials with throttling (OWASP ASVS v4 2.2.1): after LOGIN_FAILURE_LIMIT
+    failures of one account, from any address, each further try waits a growing delay; after
+    LOGIN_ADDRESS_LIMIT failures from one address, across user names, so does that address.
+    A try during the wait is refused without looking at the password; the right password
+    after the wait logs in. No hard lock: the owner is never shut out for good."""
     key = nfc(username).strip().lower()
-    if _recent_failures(key, ip) >= settings.LOGIN_FAILURE_LIMIT:
-        return LoginResult(
-            None,
-            _("Too many failed attempts. Try again in %(minutes)s minutes.")
-            % {"minutes": settings.LOGIN_LOCK_MINUTES},
-            locked=True,
-        )
+    account_wait, address_wait = login_throttle_wait(username=key, ip=ip)
+    wait = max(account_wait, address_wait)
+    if wait:
+        user = _user_named(key)
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="login.throttled",
+                object_type="accounts.user",
+                object_id=user.pk if user else key[:100],
+                after={"username": key, "ip": ip, "wait": wait},
+                unit_path=_unit_path(user),
+            )
+        return LoginResult(None, _throttled_message(wait), locked=True, retry_after=wait)
     user = authenticate(request, username=nfc(username).strip(), password=password)
     if user is None:
-        LoginFailure.objects.create(username=key, ip=ip)
-        left = settings.LOGIN_FAILURE_LIMIT - _recent_failures(key, ip)
-        if left <= 0:
-            return LoginResult(
-                None,
-                _("Too many failed attempts. Try again in %(minutes)s minutes.")
-                % {"minutes": settings.LOGIN_LOCK_MINUTES},
-                locked=True,
-            )
+        _record_failure(key=key, ip=ip)
+        account_wait, address_wait = login_throttle_wait(username=key, ip=ip)
+        wait = max(account_wait, address_wait)
+        if wait:
+            return LoginResult(None, _throttled_message(wait), locked=True, retry_after=wait)
         return LoginResult(None, _("Wrong user name or password."))
-    LoginFailure.objects.filter(username=key, ip=ip).delete()
     assert isinstance(user, User)
+    with transaction.atomic():
+        LoginFailure.objects.filter(username=key).delete()
+        audit_record(
+            actor=user,
+            action="login.success",
+            object_type="accounts.user",
+            object_id=user.pk,
+            after={"ip": ip},
+            unit_path=_unit_path(user),
+        )
     return LoginResult(user)
+
+
+def logout_record(*, user: User, ip: str) -> None:
+    """Audit a logout."""
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="logout",
+            object_type="accounts.user",
+            object_id=user.pk,
+            after={"ip": ip},
+            unit_path=_unit_path(user),
+        )
+
+
+def session_expired(*, user: User) -> None:
+    """Audit a session ended by the idle timeout."""
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="logout.idle",
+            object_type="accounts.user",
+            object_id=user.pk,
+            unit_path=_unit_path(user),
+        )
+
+
+@transaction.atomic
+def login_throttle_lift(*, actor: User | None, username: str = "", ip: str = "") -> int:
+    """Forget the failed logins of an account and/or an address (system administrators only;
+    ``actor=None`` is the command line); returns how many were forgotten."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a system administrator may lift a login throttle."))
+    key = nfc(username).strip().lower()
+    if not key and not ip:
+        raise ValidationError({"username": _("Name an account or an address.")})
+    rows = LoginFailure.objects.all()
+    if key:
+        rows = rows.filter(username=key)
+    if ip:
+        rows = rows.filter(ip=ip)
+    count, _detail = rows.delete()
+    user = _user_named(key) if key else None
+    audit_record(
+        actor=actor,
+        action="login.unthrottle",
+        object_type="accounts.user" if key else "accounts.address",
+        object_id=(user.pk if user else key[:100]) if key else ip,
+        after={"username": key, "ip": ip, "forgotten": count},
+        unit_path=_unit_path(user),
+    )
+    return count

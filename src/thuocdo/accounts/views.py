@@ -13,10 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from thuocdo.accounts import selectors, services
 from thuocdo.accounts.forms import LoginForm
 from thuocdo.core.access import access
-
-
-def client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+from thuocdo.core.clientip import client_ip
 
 
 @access("public")
@@ -25,6 +22,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     error = None
     status = 200
+    retry_after = 0
     if request.method == "POST":
         if form.is_valid():
             result = services.login_attempt(
@@ -43,14 +41,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(target or "/")
             error = result.error
             status = 429 if result.locked else 401
+            retry_after = result.retry_after
         else:
             status = 400
-    return render(request, "accounts/login.html", {"form": form, "error": error}, status=status)
+    response = render(request, "accounts/login.html", {"form": form, "error": error}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @access("public")
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        assert isinstance(request.user, services.User)
+        services.logout_record(user=request.user, ip=client_ip(request))
     logout(request)
     return redirect("core:home")
 

@@ -350,4 +350,19 @@ class ResumeCode(models.Model):
         return self.code
 
 
+class ResumeFailure(models.Model):
+    """One wrong resume code tried in a campaign from a client address, kept an hour for
+    throttling guesses (RESUME_FAILURE_LIMIT)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    ip = models.CharField(max_length=45)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "ip", "at"], name="assessments_resume_fail")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
 from thuocdo.assessments.importing.models import ImportJob, ImportStatus  # noqa: E402, F401

@@ -390,6 +390,23 @@ def response_by_resume_code(*, campaign: Campaign, code: str) -> Response:
     return response
 
 
+def resume_throttled(*, campaign: Campaign, ip: str) -> bool:
+    """Whether ``ip`` tried RESUME_FAILURE_LIMIT wrong resume codes in ``campaign`` within the
+    last hour: its next tries are refused without looking at the code."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from thuocdo.assessments.models import ResumeFailure
+
+    limit = int(settings.RESUME_FAILURE_LIMIT)
+    recent = ResumeFailure.objects.filter(
+        campaign=campaign, ip=ip[:45], at__gte=timezone.now() - timedelta(hours=1)
+    )
+    return limit > 0 and recent[:limit].count() >= limit
+
+
 def resume_code_of(response: Response) -> str | None:
     return ResumeCode.objects.filter(response=response).values_list("code", flat=True).first()
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = (
     "thuocdo.cli.core",
+    "thuocdo.cli.accounts",
     "thuocdo.cli.geo",
     "thuocdo.cli.frameworks",
     "thuocdo.cli.assessments",

@@ -79,9 +79,47 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOGIN_FAILURE_LIMIT",
         "5",
-        "Failed logins per user and IP before the account is locked for LOGIN_LOCK_MINUTES.",
+        "Failed logins of one account (from any address) before each further try waits; the "
+        "owner and the administrators are told by e-mail.",
     ),
-    Setting("LOGIN_LOCK_MINUTES", "15", "How long a lock after too many failed logins lasts."),
+    Setting(
+        "LOGIN_DELAY_SECONDS",
+        "30",
+        "First wait after LOGIN_FAILURE_LIMIT failures; it doubles with each further failure.",
+    ),
+    Setting(
+        "LOGIN_LOCK_MINUTES",
+        "15",
+        "Longest wait between two login tries of a throttled account or address.",
+    ),
+    Setting(
+        "LOGIN_ADDRESS_LIMIT",
+        "20",
+        "Failed logins from one client address (any user names) in an hour before that address "
+        "waits between tries.",
+    ),
+    Setting(
+        "THUOCDO_TRUSTED_PROXIES",
+        "",
+        "Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is "
+        "believed (e.g. 127.0.0.1); empty means the connecting address is the client.",
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        "30",
+        "Minutes without a request after which a logged-in session ends.",
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        "12",
+        "Longest life of a logged-in session, however active.",
+    ),
+    Setting(
+        "RESUME_FAILURE_LIMIT",
+        "10",
+        "Wrong resume codes per campaign and client address in an hour before that address "
+        "is refused (429) for the rest of the hour.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Root log level."),
     Setting(
         "BACKUP_DIR",

@@ -67,3 +67,33 @@ class Utf8QueryMiddleware:
                     return JsonResponse({"detail": message}, status=400)
                 return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """Ends a logged-in session after ``SESSION_IDLE_MINUTES`` without a request. The time of
+    the last request is kept in the session and written at most once a minute."""
+
+    KEY = "thuocdo_last_seen"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            seen = request.session.get(self.KEY)
+            idle = int(settings.SESSION_IDLE_MINUTES) * 60
+            if isinstance(seen, int) and idle > 0 and now - seen > idle:
+                from thuocdo.accounts.services import session_expired
+
+                session_expired(user=user)
+                logout(request)
+            elif not isinstance(seen, int) or now - seen >= 60:
+                request.session[self.KEY] = now
+        return self.get_response(request)

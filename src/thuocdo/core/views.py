@@ -54,6 +54,12 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return _error(request, 404, _("Not found"), message)
 
 
+def too_many_requests(request: HttpRequest, message: str, retry_after: int = 3600) -> HttpResponse:
+    response = _error(request, 429, _("Too many attempts"), message)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request, 500, _("Something went wrong"), _("The error was logged. Please try again later.")

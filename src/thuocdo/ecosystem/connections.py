@@ -117,6 +117,10 @@ def connection_request(
 def _may_move(scope: Scope, c: ConnectionRequest) -> bool:
     if scope.role == PROVIDER and scope.user_id is not None:
         return c.provider.users.filter(pk=scope.user_id).exists()
+    # officers of the area; a ministry officer limited to sectors moves the requests of those
+    # sectors (and of no particular sector), the ones it can read (``connection_list``)
+    if scope.sectors is not None and c.sector not in {*scope.sectors, "general", ""}:
+        return False
     return scope.is_officer and scope.covers_path(c.unit_path)
 
 

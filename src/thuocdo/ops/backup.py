@@ -203,7 +203,10 @@ def write_archive(target: Path, members: dict[str, Path], manifest: dict[str, An
     data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
-    with part.open("wb") as raw:
+    part.unlink(missing_ok=True)
+    # 0600 from the first byte: the archive holds every account's password hash
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as raw:
         with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
             for name, path in members.items():
                 tar.add(path, arcname=name, recursive=False, filter=_plain)

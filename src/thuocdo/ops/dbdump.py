@@ -36,6 +36,14 @@ from thuocdo.ops.backup import BackupError, TableHasher
 # Tables that ``migrate`` fills by itself: a database holding rows only there is still empty.
 BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
 
+# Tables whose rows never go into a backup: live sessions (a session key from an archive would
+# log in as its user) and the failed-login and resume-code counters (client addresses, of no
+# use after a restore). Their structure is kept; a restored database has them empty, so every
+# user logs in again. Password hashes (Argon2) and API token hashes (SHA-256 of 256-bit
+# secrets, which cannot be turned back into a token) are kept: without them a restore would
+# lock every account and break every integration.
+SECRET_TABLES = ("django_session", "accounts_loginfailure", "assessments_resumefailure")
+
 
 def vendor_of(config: dict[str, Any]) -> str:
     engine = str(config["ENGINE"])
@@ -126,13 +134,30 @@ def _hash_raw(alias: str, table: str) -> dict[str, Any]:
     return hasher.result()
 
 
-def table_stats(alias: str) -> dict[str, dict[str, Any]]:
-    """Row count and content hash of every table of the database behind ``alias``."""
+def _hash_empty(alias: str, table: str, model: type[models.Model] | None) -> dict[str, Any]:
+    if model is not None:
+        columns = tuple(sorted(str(f.column) for f in model._meta.concrete_fields))
+    else:
+        conn = connections[alias]
+        with conn.cursor() as cursor:
+            desc = conn.introspection.get_table_description(cursor, table)
+        columns = tuple(sorted(c.name for c in desc))
+    return TableHasher(columns=columns).result()
+
+
+def table_stats(alias: str, *, empty: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """Row count and content hash of every table of the database behind ``alias``; the tables
+    in ``empty`` (left out of a dump) are counted as they will be restored: empty."""
     known = _models_by_table()
     stats = {}
     for table in table_names(alias):
         model = known.get(table)
-        stats[table] = _hash_model(alias, model) if model is not None else _hash_raw(alias, table)
+        if table in empty:
+            stats[table] = _hash_empty(alias, table, model)
+        else:
+            stats[table] = (
+                _hash_model(alias, model) if model is not None else _hash_raw(alias, table)
+            )
     return stats
 
 
@@ -249,13 +274,14 @@ def pg_snapshot_dump(config: dict[str, Any], target: Path) -> dict[str, Any]:
                     "--no-owner",
                     "--no-privileges",
                     f"--snapshot={snapshot}",
+                    *(f"--exclude-table-data={table}" for table in SECRET_TABLES),
                     f"--file={target}",
                     str(config["NAME"]),
                 ],
                 config,
             )
             try:
-                stats = table_stats(alias)
+                stats = table_stats(alias, empty=SECRET_TABLES)
                 migrations = migration_state(alias)
                 version = server_version(alias)
             finally:
@@ -316,6 +342,14 @@ def sqlite_snapshot_copy(config: dict[str, Any], target: Path) -> dict[str, Any]
     try:
         source.backup(dest)
         dest.execute("PRAGMA journal_mode=DELETE")
+        present = {
+            row[0] for row in dest.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        for table in SECRET_TABLES:
+            if table in present:
+                dest.execute(f'DELETE FROM "{table}"')  # noqa: S608 - a constant name
+        dest.commit()
+        dest.execute("VACUUM")  # no trace of the deleted rows in free pages
     finally:
         dest.close()
         if source is not connections["default"].connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -319,7 +320,10 @@ def backup_rotate(
         copy_dir.mkdir(parents=True, exist_ok=True)
         copy = copy_dir / target.name
         part = copy.with_name(copy.name + ".part")
-        shutil.copyfile(target, part)
+        part.unlink(missing_ok=True)
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out_file, target.open("rb") as in_file:
+            shutil.copyfileobj(in_file, out_file)
         try:
             backup.verify_archive(part)
         except BackupError:

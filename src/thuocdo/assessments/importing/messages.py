@@ -34,6 +34,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Tệp Excel 97–2003 (.xls) không được hỗ trợ; hãy lưu lại thành .xlsx hoặc CSV.",
         "Excel 97–2003 files (.xls) are not supported; save the file as .xlsx or CSV.",
     ),
+    "file.encoding_cp1252": (
+        'Tệp có vẻ được lưu bằng bảng mã Windows-1252 (ISO-8859-1, "Western"), không chứa được'
+        ' các chữ ă, đ, ơ, ư và sẽ bị đọc sai ("Thõa" thành "Thơa"). Hãy lưu lại tệp với mã'
+        " UTF-8.",
+        'The file looks saved as Windows-1252 (ISO-8859-1, "Western"), which cannot hold ă, đ,'
+        ' ơ, ư and would be misread ("Thõa" as "Thơa"). Save the file as UTF-8.',
+    ),
     "file.encoding": (
         "Không nhận ra bảng mã của tệp (không phải UTF-8, UTF-16 có BOM hay Windows-1258;"
         " byte không hợp lệ ở vị trí {offset}). Hãy lưu lại tệp với mã UTF-8.",

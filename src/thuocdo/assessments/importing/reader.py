@@ -3,6 +3,8 @@
 - The size is checked with ``stat`` before a single byte is read.
 - CSV: UTF-8 (with or without BOM), UTF-16 with BOM, Windows-1258 (accepted when the bytes
   decode; decoded text is NFC-normalised, since Windows-1258 writes tones as combining marks);
+  Windows-1252 / ISO-8859-1, which share those bytes but mean other letters ("Thõa" would read
+  "Thơa"), is recognised and refused naming the encoding;
   anything else is refused with the offset of the first bad byte. The delimiter is sniffed
   from the header row among ``,`` ``;`` and tab; a header read as a single column is reported
   as a wrong delimiter, naming the character that seems to separate the names.
@@ -93,10 +95,34 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _looks_cp1252(data):
+        raise refuse("file.encoding_cp1252")
     try:
         return nfc(data.decode("cp1258")), "windows-1258"
     except UnicodeDecodeError as exc:
         raise refuse("file.encoding", offset=exc.start) from None
+
+
+# Windows-1258 writes the five tones as combining marks (these bytes); the bytes of ă đ ơ ư
+# (and capitals) are ã ð õ ý … in Windows-1252 / ISO-8859-1.
+_TONE_BYTES = frozenset(b"\xcc\xd2\xde\xec\xf2")
+_CP1258_LETTERS = frozenset(b"\xc3\xd0\xd5\xdd\xe3\xf0\xf5\xfd")
+_VOWEL_BYTES = frozenset(b"aeiouyAEIOUY") | frozenset(
+    b for b in range(0xC0, 0x100) if b not in (0xD7, 0xF7) and b not in _TONE_BYTES
+)
+
+
+def _looks_cp1252(data: bytes) -> bool:
+    """Whether 8-bit text that is not UTF-8 is Windows-1252 (Latin-1) rather than
+    Windows-1258: a tone byte that follows no vowel, or letters of Windows-1258 (ă đ ơ ư) with
+    not one tone anywhere (Vietnamese text in Windows-1258 carries tones)."""
+    tones = 0
+    for i, byte in enumerate(data):
+        if byte in _TONE_BYTES:
+            tones += 1
+            if i == 0 or data[i - 1] not in _VOWEL_BYTES:
+                return True
+    return tones == 0 and any(byte in _CP1258_LETTERS for byte in data)
 
 
 def _strict(data: bytes, encoding: str, code: str) -> str:

@@ -207,9 +207,14 @@ def _copy_strata(response: Response, org: Organisation) -> None:
     response.sector = org.sector
 
 
+# 13 characters of a 32-letter alphabet: 65 bits. Codes given out before (8 characters, 40
+# bits) keep working: a code is looked up as it is written.
+RESUME_CODE_LENGTH = 13
+
+
 def _new_resume_code(response: Response) -> str:
     while True:
-        code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(8))
+        code = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
         try:
             with transaction.atomic():
                 ResumeCode.objects.create(response=response, code=code)
@@ -573,3 +578,17 @@ def response_reject(
     r.save(update_fields=["status", "verified_at", "verified_by", "rejection_reason", "updated_at"])
     _audit(actor, "response.reject", r, before)
     return r
+
+
+def resume_failure_record(*, campaign: Campaign, ip: str) -> None:
+    """Remember a wrong resume code tried in ``campaign`` from ``ip`` (see
+    ``selectors.resume_throttled``); rows older than an hour are dropped on the way."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from thuocdo.assessments.models import ResumeFailure
+
+    with transaction.atomic():
+        ResumeFailure.objects.filter(at__lt=timezone.now() - timedelta(hours=1)).delete()
+        ResumeFailure.objects.create(campaign=campaign, ip=ip[:45])

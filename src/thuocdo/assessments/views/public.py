@@ -9,6 +9,8 @@ in the browser (``relevance.js``) and are recomputed here on every page.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +39,7 @@ from thuocdo.assessments.models import (
 from thuocdo.assessments.services.common import lang
 from thuocdo.assessments.views import form
 from thuocdo.core.access import access
+from thuocdo.core.clientip import client_ip
 from thuocdo.geo.models import Level, Unit
 
 OPEN_FOR_EDIT = (ResponseStatus.DRAFT, ResponseStatus.REJECTED)
@@ -63,6 +66,47 @@ def _actor(request: HttpRequest) -> Any:
 
 def _resume_url(campaign: Campaign, code: str, page: int = 1) -> str:
     return reverse("assessments:pillar", args=[campaign.public_token, code, page])
+
+
+class ResumeThrottledError(Exception):
+    """Too many wrong resume codes from this address in this campaign."""
+
+
+def _load(request: HttpRequest, token: str, code: str) -> tuple[Campaign, Response]:
+    """The campaign and the response of a resume code; wrong codes are counted per campaign
+    and client address, and past RESUME_FAILURE_LIMIT an hour the address is refused."""
+    campaign = selectors.campaign_by_token(token)
+    ip = client_ip(request)
+    if selectors.resume_throttled(campaign=campaign, ip=ip):
+        raise ResumeThrottledError
+    try:
+        response = selectors.response_by_resume_code(campaign=campaign, code=code)
+    except PermissionDenied:
+        services.responses.resume_failure_record(campaign=campaign, ip=ip)
+        raise
+    return campaign, response
+
+
+def _resume_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer 429 (a page that says why) when the address is throttled."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ResumeThrottledError:
+            from thuocdo.core.views import too_many_requests
+
+            return too_many_requests(
+                request,
+                _(
+                    "Too many wrong resume codes were tried from your address in this "
+                    "campaign. Try again in an hour, or ask the campaign's officers for "
+                    "your code."
+                ),
+            )
+
+    return wrapped
 
 
 def _ensure_code(response: Response) -> str:
@@ -102,14 +146,19 @@ def _start_draft(request: HttpRequest, campaign: Campaign, org: Organisation) ->
 
 @access("public")
 @require_http_methods(["GET", "POST"])
+@_resume_guard
 def start(request: HttpRequest, token: str) -> HttpResponse:
     campaign = selectors.campaign_by_token(token)
     context: dict[str, Any] = {"campaign": campaign, "identifier": "", "error": None}
     if request.method == "POST" and campaign.status == CampaignStatus.OPEN:
         if request.POST.get("action") == "resume":
-            code = (request.POST.get("code") or "").strip().upper()
+            code = (request.POST.get("code") or "").strip().upper()[:16]
+            ip = client_ip(request)
+            if selectors.resume_throttled(campaign=campaign, ip=ip):
+                raise ResumeThrottledError
             if ResumeCode.objects.filter(code=code, response__campaign=campaign).exists():
                 return redirect(_resume_url(campaign, code))
+            services.responses.resume_failure_record(campaign=campaign, ip=ip)
             context["resume_error"] = _("This resume code is not valid for this campaign.")
         else:
             identifier = (request.POST.get("identifier") or "").strip()[:30]
@@ -206,12 +255,6 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "assessments/register.html", context, status=422 if errors else 200)
 
 
-def _load(token: str, code: str) -> tuple[Campaign, Response]:
-    campaign = selectors.campaign_by_token(token)
-    response = selectors.response_by_resume_code(campaign=campaign, code=code)
-    return campaign, response
-
-
 def _page_context(
     request: HttpRequest, campaign: Campaign, response: Response, code: str, n: int
 ) -> dict[str, Any]:
@@ -272,8 +315,9 @@ def _check_page(campaign: Campaign, n: int) -> None:
 
 @access("public")
 @require_http_methods(["GET", "POST"])
+@_resume_guard
 def pillar_page(request: HttpRequest, token: str, code: str, n: int) -> HttpResponse:
-    campaign, response = _load(token, code)
+    campaign, response = _load(request, token, code)
     _check_page(campaign, n)
     if response.status not in OPEN_FOR_EDIT:
         return redirect("assessments:result", token, code)
@@ -329,8 +373,9 @@ def _problems(campaign: Campaign, exc: services.AnswersRejectedError) -> list[di
 
 @access("public")
 @require_POST
+@_resume_guard
 def autosave(request: HttpRequest, token: str, code: str, n: int) -> HttpResponse:
-    campaign, response = _load(token, code)
+    campaign, response = _load(request, token, code)
     _check_page(campaign, n)
     if response.status not in OPEN_FOR_EDIT or campaign.status != CampaignStatus.OPEN:
         return render(request, "assessments/_save_status.html", {"error": _("Not saved: closed.")})
@@ -341,8 +386,9 @@ def autosave(request: HttpRequest, token: str, code: str, n: int) -> HttpRespons
 
 @access("public")
 @require_POST
+@_resume_guard
 def reopen(request: HttpRequest, token: str, code: str) -> HttpResponse:
-    campaign, response = _load(token, code)
+    campaign, response = _load(request, token, code)
     try:
         services.response_reopen(
             scope=answer_scope(request, response.organisation),
@@ -358,8 +404,9 @@ def reopen(request: HttpRequest, token: str, code: str) -> HttpResponse:
 
 
 @access("public")
+@_resume_guard
 def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
-    campaign, response = _load(token, code)
+    campaign, response = _load(request, token, code)
     if response.status in (ResponseStatus.DRAFT,):
         return redirect(_resume_url(campaign, code))
     view = selectors.result_view(response, lang())

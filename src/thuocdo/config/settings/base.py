@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thuocdo.core.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "thuocdo.core.middleware.SecurityHeadersMiddleware",
@@ -120,7 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT")
 ANALYTICS_READER_WAIT_AFTER = env.get_int("ANALYTICS_READER_WAIT_AFTER")
+LOGIN_DELAY_SECONDS = env.get_int("LOGIN_DELAY_SECONDS")
 LOGIN_LOCK_MINUTES = env.get_int("LOGIN_LOCK_MINUTES")
+LOGIN_ADDRESS_LIMIT = env.get_int("LOGIN_ADDRESS_LIMIT")
+TRUSTED_PROXIES = env.get_list("THUOCDO_TRUSTED_PROXIES")
+SESSION_IDLE_MINUTES = env.get_int("SESSION_IDLE_MINUTES")
+SESSION_COOKIE_AGE = env.get_int("SESSION_MAX_HOURS") * 3600
+RESUME_FAILURE_LIMIT = env.get_int("RESUME_FAILURE_LIMIT")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
