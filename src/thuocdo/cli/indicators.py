@@ -153,6 +153,22 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=cmd_deadlines)
 
+    p = isub.add_parser("define", help="add an indicator with its measurement method (JSON)")
+    p.add_argument("code")
+    p.add_argument("--name", required=True, help="Vietnamese name")
+    p.add_argument("--name-en", default="")
+    p.add_argument("--unit-symbol", default="%")
+    p.add_argument("--unit-kind", default="percent", help="percent, count, money, index, rate")
+    p.add_argument("--direction", default="higher", choices=["higher", "lower"])
+    p.add_argument("--scope", default="national,province", help="national, ministry, province")
+    p.add_argument("--method", default="input", choices=["input", "formula", "survey"])
+    p.add_argument("--formula", default="", help="over other indicator codes, for --method formula")
+    p.add_argument("--survey-source", default="", help="published results, for --method survey")
+    p.add_argument("--responsible-unit", default="")
+    p.add_argument("--reporting-unit", default="")
+    _as(p)
+    p.set_defaults(func=cmd_define)
+
     p = isub.add_parser("lock", help="lock (chốt số liệu) an indicator's figures of a period")
     p.add_argument("code")
     p.add_argument("--period", required=True)
@@ -639,6 +655,47 @@ def cmd_consolidation(args: argparse.Namespace) -> int:
     def run() -> int:
         _user, scope = _actor(args.as_user)
         print_json(consolidation_status(scope=scope, period=args.period, unit_code_=args.unit))
+        return 0
+
+    return _run(run)
+
+
+def cmd_define(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.services import indicator_create
+
+    def run() -> int:
+        actor, scope = _actor(args.as_user)
+        ind = indicator_create(
+            scope=scope,
+            actor=actor,
+            code=args.code,
+            name_vi=args.name,
+            name_en=args.name_en,
+            unit_symbol=args.unit_symbol,
+            unit_kind=args.unit_kind,
+            direction=args.direction,
+            scopes=[s.strip() for s in args.scope.split(",") if s.strip()],
+            kind=args.method,
+            formula=args.formula,
+            survey_source=args.survey_source,
+            responsible_unit=args.responsible_unit,
+            reporting_unit=args.reporting_unit,
+        )
+        print_json(
+            {
+                "code": ind.code,
+                "name": ind.name_vi,
+                "unit": ind.unit_symbol,
+                "direction": ind.direction,
+                "scope": ind.scope,
+                "method": ind.kind,
+                "formula": ind.formula,
+                "survey_source": ind.survey_source,
+                "responsible_unit": ind.responsible_unit,
+                "reporting_unit": ind.reporting_unit,
+            }
+        )
         return 0
 
     return _run(run)
