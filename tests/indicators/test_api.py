@@ -200,3 +200,37 @@ def test_openapi_schema_lists_the_indicator_operations(client: Client) -> None:
         "/api/v1/indicators/reporting/warnings",
     ):
         assert path in paths, path
+
+
+def test_sector_values_and_consolidation_through_the_api(
+    client: Client, make_user: Any, token_for: Any
+) -> None:
+    vu = make_user("ministry", department="Vụ KTS và XHS")
+    trade = make_user("ministry", department="Bộ Công Thương")
+    headers = auth(token_for(vu))
+    body = {"indicator": "de-share-sector", "period": "2025Q3", "value": 7, "sector": "retail"}
+    res = client.post(f"{BASE}/submissions/", body, content_type="application/json", **headers)
+    assert res.status_code == 200 and res.json()["submission"]["sector"] == "retail"
+    lock = {"indicator": "de-share-sector", "period": "2025Q3"}
+    refused = client.post(
+        f"{BASE}/reporting/consolidation",
+        lock,
+        content_type="application/json",
+        **auth(token_for(trade)),
+    )
+    assert refused.status_code == 403
+    res = client.post(
+        f"{BASE}/reporting/consolidation", lock, content_type="application/json", **headers
+    )
+    assert res.status_code == 200 and res.json()["values"] == {"retail": 7}
+    again = client.post(f"{BASE}/submissions/", body, content_type="application/json", **headers)
+    assert again.status_code == 422 and "chốt số liệu" in str(again.json())
+    status = client.get(f"{BASE}/reporting/consolidation?period=2025Q3", **headers).json()
+    assert next(r for r in status if r["indicator"] == "de-share-sector")["locked"]
+    res = client.post(
+        f"{BASE}/reporting/consolidation/unlock",
+        {**lock, "reason": "Sửa số liệu ngành bán lẻ"},
+        content_type="application/json",
+        **headers,
+    )
+    assert res.status_code == 200 and res.json()["locked"] is False

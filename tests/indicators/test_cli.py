@@ -276,3 +276,38 @@ def test_warnings_command(capsys: Any) -> None:
         ("adults-digital-signature", "off_track")
     ]
     assert set(data[0]) >= {"target", "target_year", "forecast", "interval", "p_meet", "verdict"}
+
+
+def test_define_an_indicator_with_its_method(capsys: Any) -> None:
+    code, data, _ = run(
+        capsys,
+        "define",
+        "fibre-minus-smartphone",
+        "--name",
+        "Chênh lệch cáp quang và điện thoại thông minh",
+        "--unit-symbol",
+        "pp",
+        "--unit-kind",
+        "index",
+        "--method",
+        "formula",
+        "--formula",
+        "households-fibre - adults-smartphone",
+        "--reporting-unit",
+        "Cục Viễn thông",
+    )
+    assert code == 0 and data["method"] == "formula" and data["reporting_unit"] == "Cục Viễn thông"
+    code, _, err = run(
+        capsys,
+        "define",
+        "bad-formula",
+        "--name",
+        "Sai",
+        "--method",
+        "formula",
+        "--formula",
+        "households-fibre + khong-co",
+    )
+    assert code == 1 and "formula" in err and "khong-co" in err
+    code, _, err = run(capsys, "define", "no-source", "--name", "Khảo sát", "--method", "survey")
+    assert code == 1 and "survey_source" in err

@@ -189,3 +189,42 @@ def test_digital_economy_page_shows_inputs_and_method(client: Client, make_user:
     assert "VSIC 61" in html and "Cục Thống kê TP Hà Nội" in html
     client.force_login(make_user("province", "48"))
     assert "VSIC 61" not in client.get("/indicators/digital-economy/").content.decode()
+
+
+def test_proposals_page_opens_and_approves_a_target_change(client: Client, make_user: Any) -> None:
+    from thuocdo.indicators.models import Target, TargetProposal
+
+    first, second = make_user("ministry"), make_user("ministry")
+    client.force_login(first)
+    page = client.get("/indicators/proposals/?indicator=adults-smartphone&year=2025")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'value="adults-smartphone" selected' in html
+    body = {
+        "action": "open",
+        "indicator": "adults-smartphone",
+        "year": "2025",
+        "value": "90",
+        "reason": "Đã đạt 85%, vượt mục tiêu 80%",
+    }
+    assert client.post("/indicators/proposals/", body).status_code == 302
+    proposal = TargetProposal.objects.get(indicator__code="adults-smartphone", year=2025)
+    assert proposal.status == "pending"
+    # the proposer cannot approve their own proposal: the page says so
+    own = client.post(
+        "/indicators/proposals/", {"action": "decide", "id": proposal.pk, "decision": "approve"}
+    )
+    assert own.status_code == 200 and "cán bộ khác" in own.content.decode()
+    bad = client.post("/indicators/proposals/", {**body, "value": "140"})
+    assert bad.status_code == 200 and "100" in bad.content.decode()
+    client.force_login(second)
+    listed = client.get("/indicators/proposals/?status=pending").content.decode()
+    assert "Đã đạt 85%" in listed
+    done = client.post(
+        "/indicators/proposals/",
+        {"action": "decide", "id": proposal.pk, "decision": "approve", "note": "Đồng ý"},
+    )
+    assert done.status_code == 302
+    target = Target.objects.get(indicator__code="adults-smartphone", unit=None, year=2025)
+    assert target.value == 90
+    proposal.refresh_from_db()
+    assert proposal.status == "approved" and proposal.decision_note == "Đồng ý"

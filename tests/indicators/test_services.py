@@ -188,7 +188,7 @@ def test_provisional_value_replaced_by_official_with_history(officer: Any) -> No
 
 
 def test_narrative_sections_and_international_comparison_are_kept(officer: Any) -> None:
-    user, scope = officer("ministry")
+    user, scope = officer("ministry", department="Vụ KTS và XHS")
     sub = services.submission_submit(
         scope=scope,
         actor=user,
@@ -296,7 +296,7 @@ def test_late_submission_is_flagged(officer: Any) -> None:
 
 def test_scope_province_for_its_province_ministry_national(officer: Any) -> None:
     hanoi, hanoi_scope = officer("province", "01")
-    ministry, ministry_scope = officer("ministry")
+    ministry, ministry_scope = officer("ministry", department="Cục Viễn thông")
     commune_user, commune_scope = officer("commune", None)
     respondent, respondent_scope = officer("respondent")
     common = {"indicator_code": "households-fibre", "period": "2025Q3", "value": 80}

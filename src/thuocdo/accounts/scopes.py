@@ -28,6 +28,7 @@ class Scope:
     unit_code: str | None = None
     unit_name: str | None = None
     sectors: frozenset[str] | None = None
+    department: str | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -33,6 +33,7 @@ def scope_for(user: Any) -> Scope:
         unit_code=unit.code if unit is not None else None,
         unit_name=unit.name if unit is not None else None,
         sectors=sectors,
+        department=(getattr(user, "department", "") or "").strip() or None,
     )
 
 

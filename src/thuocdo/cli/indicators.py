@@ -58,6 +58,9 @@ def register(sub: Any) -> None:
     p.add_argument("--comparison", default="", help="international comparison (§IV)")
     p.add_argument("--difficulties", default="", help="difficulties (§V)")
     p.add_argument("--proposals", default="", help="proposals (§VI)")
+    p.add_argument(
+        "--sector", default="", help="sector code, for an indicator broken down by sector"
+    )
     _as(p)
     p.set_defaults(func=cmd_submit)
 
@@ -149,6 +152,43 @@ def register(sub: Any) -> None:
         help="close each period this many days after consolidation (-1: never automatically)",
     )
     p.set_defaults(func=cmd_deadlines)
+
+    p = isub.add_parser("define", help="add an indicator with its measurement method (JSON)")
+    p.add_argument("code")
+    p.add_argument("--name", required=True, help="Vietnamese name")
+    p.add_argument("--name-en", default="")
+    p.add_argument("--unit-symbol", default="%")
+    p.add_argument("--unit-kind", default="percent", help="percent, count, money, index, rate")
+    p.add_argument("--direction", default="higher", choices=["higher", "lower"])
+    p.add_argument("--scope", default="national,province", help="national, ministry, province")
+    p.add_argument("--method", default="input", choices=["input", "formula", "survey"])
+    p.add_argument("--formula", default="", help="over other indicator codes, for --method formula")
+    p.add_argument("--survey-source", default="", help="published results, for --method survey")
+    p.add_argument("--responsible-unit", default="")
+    p.add_argument("--reporting-unit", default="")
+    _as(p)
+    p.set_defaults(func=cmd_define)
+
+    p = isub.add_parser("lock", help="lock (chốt số liệu) an indicator's figures of a period")
+    p.add_argument("code")
+    p.add_argument("--period", required=True)
+    p.add_argument("--unit", default=None, help="province code, or VN / omitted for national")
+    _as(p)
+    p.set_defaults(func=cmd_lock)
+
+    p = isub.add_parser("unlock", help="unlock consolidated figures for a correction")
+    p.add_argument("code")
+    p.add_argument("--period", required=True)
+    p.add_argument("--unit", default=None, help="province code, or VN / omitted for national")
+    p.add_argument("--reason", required=True)
+    _as(p)
+    p.set_defaults(func=cmd_unlock)
+
+    p = isub.add_parser("consolidation", help="consolidation status of a period (JSON)")
+    p.add_argument("--period", required=True)
+    p.add_argument("--unit", default=None, help="province code, or VN / omitted for national")
+    _as(p)
+    p.set_defaults(func=cmd_consolidation)
 
     ind.set_defaults(func=lambda args: ind.print_help() or 0)
 
@@ -282,6 +322,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             international_comparison=args.comparison,
             difficulties=args.difficulties,
             proposals=args.proposals,
+            sector=args.sector,
         )
         s = result.submission
         print_json(
@@ -289,6 +330,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
                 "code": s.indicator.code,
                 "unit": unit_code(s.unit),
                 "period": s.period,
+                "sector": s.sector,
                 "value": s.value,
                 "provisional": s.provisional,
                 "created": result.created,
@@ -562,6 +604,98 @@ def cmd_warnings(args: argparse.Namespace) -> int:
 
     def run() -> int:
         print_json(early_warnings(scope=Scope(role="admin"), unit_code=args.unit))
+        return 0
+
+    return _run(run)
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.consolidation import consolidation_dict, consolidation_lock
+
+    def run() -> int:
+        actor, scope = _actor(args.as_user)
+        lock = consolidation_lock(
+            scope=scope,
+            actor=actor,
+            indicator_code=args.code,
+            unit_code_=args.unit,
+            period=args.period,
+        )
+        print_json(consolidation_dict(lock))
+        return 0
+
+    return _run(run)
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.consolidation import consolidation_unlock
+
+    def run() -> int:
+        actor, scope = _actor(args.as_user)
+        consolidation_unlock(
+            scope=scope,
+            actor=actor,
+            indicator_code=args.code,
+            unit_code_=args.unit,
+            period=args.period,
+            reason=args.reason,
+        )
+        print_json({"code": args.code, "period": args.period, "locked": False})
+        return 0
+
+    return _run(run)
+
+
+def cmd_consolidation(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.consolidation import consolidation_status
+
+    def run() -> int:
+        _user, scope = _actor(args.as_user)
+        print_json(consolidation_status(scope=scope, period=args.period, unit_code_=args.unit))
+        return 0
+
+    return _run(run)
+
+
+def cmd_define(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.services import indicator_create
+
+    def run() -> int:
+        actor, scope = _actor(args.as_user)
+        ind = indicator_create(
+            scope=scope,
+            actor=actor,
+            code=args.code,
+            name_vi=args.name,
+            name_en=args.name_en,
+            unit_symbol=args.unit_symbol,
+            unit_kind=args.unit_kind,
+            direction=args.direction,
+            scopes=[s.strip() for s in args.scope.split(",") if s.strip()],
+            kind=args.method,
+            formula=args.formula,
+            survey_source=args.survey_source,
+            responsible_unit=args.responsible_unit,
+            reporting_unit=args.reporting_unit,
+        )
+        print_json(
+            {
+                "code": ind.code,
+                "name": ind.name_vi,
+                "unit": ind.unit_symbol,
+                "direction": ind.direction,
+                "scope": ind.scope,
+                "method": ind.kind,
+                "formula": ind.formula,
+                "survey_source": ind.survey_source,
+                "responsible_unit": ind.responsible_unit,
+                "reporting_unit": ind.reporting_unit,
+            }
+        )
         return 0
 
     return _run(run)

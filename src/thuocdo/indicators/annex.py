@@ -168,7 +168,7 @@ def annex_export(
     plan = by_pk[counts.most_common(1)[0][0]] if counts else default_plan()
     per = plan_period(plan, period).period
     year = per.year
-    subs = Submission.objects.filter(unit=unit, year=year).select_related("indicator")
+    subs = Submission.objects.filter(unit=unit, year=year, sector="").select_related("indicator")
     by_cell: dict[tuple[int, int | None], Submission] = {
         (s.indicator_id, s.quarter): s for s in subs
     }
@@ -575,7 +575,7 @@ def annex_import(
         if code in current_cells:
             continue
         if not Submission.objects.filter(
-            indicator=known[code], unit=unit, period=current_label
+            indicator=known[code], unit=unit, period=current_label, sector=""
         ).exists():
             _err(
                 report,
@@ -591,7 +591,9 @@ def annex_import(
         todo = list(cells)
         for code, row in narrative_rows.items():
             if code not in current_cells:
-                sub = Submission.objects.get(indicator=known[code], unit=unit, period=current_label)
+                sub = Submission.objects.get(
+                    indicator=known[code], unit=unit, period=current_label, sector=""
+                )
                 todo.append(
                     (
                         row,
@@ -606,7 +608,9 @@ def annex_import(
                 )
         for r, col, ind, q, value, intl, provisional, src in todo:
             label = f"{per.year}Q{q}"
-            existing = Submission.objects.filter(indicator=ind, unit=unit, period=label).first()
+            existing = Submission.objects.filter(
+                indicator=ind, unit=unit, period=label, sector=""
+            ).first()
             texts = _kept_texts(existing)
             if q == current:
                 texts.update(

@@ -14,6 +14,12 @@ from thuocdo.api.auth import AUTH
 from thuocdo.api.paging import MAX_OFFSET
 from thuocdo.core.access import access
 from thuocdo.indicators import selectors, services
+from thuocdo.indicators.consolidation import (
+    consolidation_dict,
+    consolidation_lock,
+    consolidation_status,
+    consolidation_unlock,
+)
 from thuocdo.indicators.digital_economy import de_declare, de_result_list
 from thuocdo.indicators.forecasting import early_warnings, forecast_get
 from thuocdo.indicators.models import DigitalEconomyResult, Indicator, Submission, Target
@@ -25,6 +31,7 @@ from thuocdo.indicators.proposals import (
 )
 from thuocdo.indicators.reporting import resolve_unit, unit_code
 from thuocdo.indicators.schemas import (
+    ConsolidationIn,
     DecisionIn,
     DigitalEconomyIn,
     DigitalEconomyOut,
@@ -40,6 +47,7 @@ from thuocdo.indicators.schemas import (
     SubmitOut,
     TargetIn,
     TargetOut,
+    UnlockIn,
 )
 
 router = Router(tags=["indicators"])
@@ -99,6 +107,7 @@ def submission_out(s: Submission) -> SubmissionOut:
         proposals=s.proposals,
         warnings=list(s.warnings or []),
         updated_at=s.updated_at.isoformat(),
+        sector=s.sector,
     )
 
 
@@ -205,6 +214,7 @@ def submit(request: HttpRequest, body: SubmissionIn) -> SubmitOut:
         international_comparison=body.international_comparison,
         difficulties=body.difficulties,
         proposals=body.proposals,
+        sector=body.sector,
     )
     return SubmitOut(
         submission=submission_out(result.submission),
@@ -357,3 +367,55 @@ def decide_proposal(request: HttpRequest, proposal_id: int, body: DecisionIn) ->
         note=body.note,
     )
     return proposal_dict(p)
+
+
+@router.get(
+    "/reporting/consolidation",
+    response=list[dict[str, Any]],
+    auth=AUTH,
+    summary="Consolidation (chốt số liệu) status of a period",
+)
+@access("officer")
+def list_consolidation(
+    request: HttpRequest, period: str, unit: str | None = None
+) -> list[dict[str, Any]]:
+    return consolidation_status(scope=scope_for(_user(request)), period=period, unit_code_=unit)
+
+
+@router.post(
+    "/reporting/consolidation",
+    response=dict[str, Any],
+    auth=AUTH,
+    summary="Lock an indicator's figures of a period",
+)
+@access("officer")
+def lock_figures(request: HttpRequest, body: ConsolidationIn) -> dict[str, Any]:
+    user = _user(request)
+    lock = consolidation_lock(
+        scope=scope_for(user),
+        actor=user,
+        indicator_code=body.indicator,
+        unit_code_=body.unit,
+        period=body.period,
+    )
+    return consolidation_dict(lock)
+
+
+@router.post(
+    "/reporting/consolidation/unlock",
+    response=dict[str, Any],
+    auth=AUTH,
+    summary="Unlock consolidated figures for a correction",
+)
+@access("officer")
+def unlock_figures(request: HttpRequest, body: UnlockIn) -> dict[str, Any]:
+    user = _user(request)
+    consolidation_unlock(
+        scope=scope_for(user),
+        actor=user,
+        indicator_code=body.indicator,
+        unit_code_=body.unit,
+        period=body.period,
+        reason=body.reason,
+    )
+    return {"indicator": body.indicator, "period": body.period, "locked": False}

@@ -68,6 +68,7 @@ def _indicator_fields(spec: IndicatorSpec, position: int, plan: ReportingPlan) -
         "position": position,
         "plan": plan,
         "builtin": True,
+        "by_sector": bool(raw.get("by_sector")),
     }
 
 

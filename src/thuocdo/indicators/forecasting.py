@@ -209,7 +209,11 @@ def stored_backtest() -> Any:
 
     grouped: dict[tuple[str, str], dict[str, float]] = {}
     aggregation: dict[str, str] = {}
-    rows = Submission.objects.select_related("indicator", "unit").order_by("period_end")
+    rows = (
+        Submission.objects.filter(sector="")
+        .select_related("indicator", "unit")
+        .order_by("period_end")
+    )
     for s in rows:
         key = (s.indicator.code, unit_code(s.unit))
         grouped.setdefault(key, {})[s.period] = s.value
@@ -279,7 +283,9 @@ def early_warnings(*, scope: Any, unit_code: str | None = "all") -> list[dict[st
     if unit_code != "all":
         unit = resolve_unit(unit_code)
         require_read_unit(scope, unit)
-        pairs = set(Submission.objects.filter(unit=unit).values_list("indicator_id", "unit_id"))
+        pairs = set(
+            Submission.objects.filter(unit=unit, sector="").values_list("indicator_id", "unit_id")
+        )
     else:
         pairs = set(submission_list(scope=scope).values_list("indicator_id", "unit_id"))
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={p[0] for p in pairs})}

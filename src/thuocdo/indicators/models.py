@@ -112,6 +112,9 @@ class Indicator(models.Model):
     origin = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     builtin = models.BooleanField(default=False)
+    by_sector = models.BooleanField(
+        default=False, help_text="One value per sector per period besides the headline value."
+    )
 
     class Meta:
         ordering = ["position", "code"]
@@ -180,6 +183,7 @@ class Submission(models.Model):
     )
     unit_path = models.CharField(max_length=100, blank=True, db_index=True)
     period = models.CharField(max_length=10)
+    sector = models.CharField(max_length=50, blank=True, default="")
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField(null=True, blank=True)
     period_start = models.DateField()
@@ -207,20 +211,21 @@ class Submission(models.Model):
         ordering = ["indicator", "period_end", "quarter"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "unit", "period"],
+                fields=["indicator", "unit", "period", "sector"],
                 condition=Q(unit__isnull=False),
-                name="ind_submission_unit_period",
+                name="ind_submission_unit_period_sector",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "period"],
+                fields=["indicator", "period", "sector"],
                 condition=Q(unit__isnull=True),
-                name="ind_submission_national_period",
+                name="ind_submission_national_period_sector",
             ),
         ]
         indexes = [models.Index(fields=["indicator", "unit", "period_end"])]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id} {self.unit_id or NATIONAL_CODE} {self.period}"
+        sector = f" [{self.sector}]" if self.sector else ""
+        return f"{self.indicator_id} {self.unit_id or NATIONAL_CODE} {self.period}{sector}"
 
     @property
     def provisional(self) -> bool:
@@ -384,3 +389,42 @@ class TargetProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.unit_id or NATIONAL_CODE} {self.year} → {self.value:g}"
+
+
+class Consolidation(models.Model):
+    """ "Chốt số liệu": the responsible unit locks an indicator's figures of a period for the
+    nation (``unit`` empty) or a province; while locked, no value of it changes. Unlocking
+    deletes the row (both steps are in the audit log)."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="consolidations"
+    )
+    unit = models.ForeignKey(
+        "geo.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(max_length=10)
+    due = models.DateField()
+    late = models.BooleanField(default=False)
+    values = models.JSONField(default=dict, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "period"],
+                condition=Q(unit__isnull=False),
+                name="ind_consolidation_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                condition=Q(unit__isnull=True),
+                name="ind_consolidation_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id or NATIONAL_CODE} {self.period} locked"

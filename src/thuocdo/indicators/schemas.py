@@ -65,6 +65,17 @@ class SubmissionIn(Schema):
     international_comparison: str = Field("", max_length=10000)
     difficulties: str = Field("", max_length=10000)
     proposals: str = Field("", max_length=10000)
+    sector: str = Field("", max_length=50, description="for an indicator broken down by sector")
+
+
+class ConsolidationIn(Schema):
+    indicator: str = Field(..., max_length=80)
+    unit: str | None = Field(None, max_length=10)
+    period: str = Field(..., max_length=20)
+
+
+class UnlockIn(ConsolidationIn):
+    reason: str = Field(..., max_length=2000)
 
 
 class RevisionOut(Schema):
@@ -93,6 +104,7 @@ class SubmissionOut(Schema):
     proposals: str
     warnings: list[str]
     updated_at: str
+    sector: str = ""
 
 
 class SubmissionDetailOut(SubmissionOut):

@@ -130,7 +130,7 @@ def submission_history(*, scope: Scope, submission: Submission) -> QuerySet[Subm
 def history_points(indicator: Indicator, unit: Unit | None) -> dict[str, float]:
     """Every stored value of an indicator for a unit, by period label, oldest first."""
     rows = (
-        Submission.objects.filter(indicator=indicator, unit=unit)
+        Submission.objects.filter(indicator=indicator, unit=unit, sector="")
         .order_by("period_end", "quarter")
         .values_list("period", "value")
     )
@@ -144,7 +144,9 @@ def _sort_key(sub: Submission) -> tuple[date, int]:
 
 def latest_submission(indicator: Indicator, unit: Unit | None) -> Submission | None:
     subs = list(
-        Submission.objects.filter(indicator=indicator, unit=unit).order_by("-period_end")[:2]
+        Submission.objects.filter(indicator=indicator, unit=unit, sector="").order_by(
+            "-period_end"
+        )[:2]
     )
     return max(subs, key=_sort_key) if subs else None
 
@@ -259,7 +261,7 @@ def overdue_list(
 
     due_inputs = [(ind, per) for ind in inputs if (per := open_period_of(ind)) is not None]
     labels = {per.label for _ind, per in due_inputs}
-    submitted = Submission.objects.filter(period__in=labels).values_list(
+    submitted = Submission.objects.filter(period__in=labels, sector="").values_list(
         "indicator_id", "unit_id", "period", "trend_assessment"
     )
     done = {(i, u, p) for i, u, p, _t in submitted}

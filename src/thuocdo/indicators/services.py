@@ -28,6 +28,7 @@ from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
 from thuocdo.geo.models import Unit
 from thuocdo.indicators.domain import formula as fm
+from thuocdo.indicators.domain.responsibility import may_report_national
 from thuocdo.indicators.domain.validation import UnitKind as DomainUnitKind
 from thuocdo.indicators.domain.validation import UnitSpec, has_errors, validate_value
 from thuocdo.indicators.models import (
@@ -98,6 +99,98 @@ def require_unit_writer(scope: Scope, unit: Unit | None) -> None:
         )
 
 
+SECTOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+
+
+def require_reporter(scope: Scope, ind: Indicator, unit: Unit | None, sector: str = "") -> None:
+    """Who submits a value: for a province, its officers (or an administrator); nationally,
+    the officers of the indicator's reporting unit, and of its responsible unit, which
+    approves the figure (``domain/responsibility.py``); each ministry for its own sector
+    where the responsible unit is collective."""
+    require_unit_writer(scope, unit)
+    if unit is not None or scope.is_admin:
+        return
+    decision = may_report_national(
+        department=scope.department,
+        sectors=scope.sectors,
+        reporting_unit=ind.reporting_unit,
+        responsible_unit=ind.responsible_unit,
+        by_sector=ind.by_sector,
+        sector=sector,
+    )
+    if decision.allowed:
+        return
+    names = {
+        "code": ind.code,
+        "reporting": ind.reporting_unit or "—",
+        "responsible": ind.responsible_unit or "—",
+        "department": scope.department or "—",
+        "sector": sector,
+    }
+    if decision.reason == "no-department":
+        message = _(
+            "%(code)s is reported by %(reporting)s (responsible unit: %(responsible)s); your "
+            "account names no department. Ask an administrator to set it."
+        )
+    elif decision.reason == "headline":
+        message = _(
+            "The headline value of %(code)s is reported by %(reporting)s; a ministry reports "
+            "the value of its own sector (give the sector)."
+        )
+    elif decision.reason == "other-sector":
+        message = _(
+            "The value of %(code)s for the sector %(sector)s is reported by the ministry in "
+            "charge of that sector or by %(reporting)s; your account does not cover it."
+        )
+    else:
+        message = _(
+            "%(code)s is reported by %(reporting)s (responsible unit: %(responsible)s), not by "
+            "your department (%(department)s)."
+        )
+    raise PermissionDenied(message % names)
+
+
+def check_sector(ind: Indicator, sector: str | None) -> str:
+    code = (sector or "").strip()
+    if not code:
+        return ""
+    if not ind.by_sector:
+        raise ValidationError(
+            {"sector": _("%(code)s is not broken down by sector.") % {"code": ind.code}}
+        )
+    if not SECTOR_RE.match(code):
+        raise ValidationError(
+            {"sector": _("A sector code has 1–50 lower-case letters, digits and hyphens.")}
+        )
+    return code
+
+
+def require_unlocked(ind: Indicator, unit: Unit | None, period: str) -> None:
+    from thuocdo.indicators.models import Consolidation
+
+    lock = (
+        Consolidation.objects.filter(indicator=ind, unit=unit, period=period)
+        .select_related("locked_by")
+        .first()
+    )
+    if lock is None:
+        return
+    raise ValidationError(
+        {
+            "period": _(
+                "The figures of %(code)s for %(period)s were locked (chốt số liệu) by %(who)s "
+                "on %(day)s; the responsible unit must unlock them before a change."
+            )
+            % {
+                "code": ind.code,
+                "period": period,
+                "who": lock.locked_by or "—",
+                "day": timezone.localtime(lock.locked_at).strftime("%d/%m/%Y"),
+            }
+        }
+    )
+
+
 def _check_indicator_scope(ind: Indicator, unit: Unit | None) -> None:
     scope = set(ind.scope or [])
     if unit is None and scope and not scope & {"national", "ministry"}:
@@ -144,6 +237,7 @@ def submission_snapshot(sub: Submission) -> dict[str, Any]:
         "indicator": sub.indicator.code,
         "unit": code_of_unit(sub.unit),
         "period": sub.period,
+        "sector": sub.sector,
         "value": sub.value,
         "status": sub.status,
         "source": sub.source,
@@ -403,16 +497,21 @@ def submission_submit(
     difficulties: str = "",
     proposals: str = "",
     on_day: date | None = None,
+    sector: str = "",
 ) -> SubmitResult:
     """Record a value of an indicator for a unit and period.
 
     A provisional value is replaced by the official one when it arrives (the old value goes
     to the history); an official value may be corrected by another official value (history
     kept) but never replaced by a provisional one. Re-sending the same value changes nothing.
+    Only the indicator's reporting (or responsible) unit submits a national value; an
+    indicator broken down by sector takes one value per ``sector`` besides the headline
+    (``sector`` empty); figures locked by the responsible unit do not change.
     """
     ind = indicator_by_code(indicator_code)
     unit = resolve_unit(unit_code)
-    require_unit_writer(scope, unit)
+    sector = check_sector(ind, sector)
+    require_reporter(scope, ind, unit, sector)
     if ind.kind != IndicatorKind.INPUT:
         raise ValidationError(
             {
@@ -426,6 +525,7 @@ def submission_submit(
     state = plan_period(plan_of(ind), period)
     per = state.period
     day = on_day or today()
+    require_unlocked(ind, unit, per.label)
     if state.closed:
         raise ValidationError(
             {"period": _("The period %(period)s is closed to submissions.") % {"period": per.label}}
@@ -440,11 +540,11 @@ def submission_submit(
     number = _number(value, "value")
     existing = (
         Submission.objects.select_for_update()
-        .filter(indicator=ind, unit=unit, period=per.label)
+        .filter(indicator=ind, unit=unit, period=per.label, sector=sector)
         .first()
     )
     previous = (
-        Submission.objects.filter(indicator=ind, unit=unit, period_end__lt=per.end)
+        Submission.objects.filter(indicator=ind, unit=unit, sector=sector, period_end__lt=per.end)
         .order_by("-period_end")
         .values_list("value", flat=True)
         .first()
@@ -528,6 +628,7 @@ def submission_submit(
             unit=unit,
             unit_path=unit.path if unit else "",
             period=per.label,
+            sector=sector,
             year=per.year,
             quarter=per.quarter,
             period_start=per.start,
@@ -546,7 +647,7 @@ def submission_submit(
         after=submission_snapshot(sub),
         unit_path=unit.path if unit else "",
     )
-    if value_changed:
+    if value_changed and not sector:
         _after_value_change(ind.code, unit.pk if unit else None, per.label)
     return SubmitResult(sub, created=created, changed=True, replaced=revision, warnings=warnings)
 
@@ -587,7 +688,9 @@ def _store_computed(
 ) -> bool:
     state = plan_period(plan_of(ind), period_label)
     per = state.period
-    existing = Submission.objects.filter(indicator=ind, unit=unit, period=per.label).first()
+    existing = Submission.objects.filter(
+        indicator=ind, unit=unit, period=per.label, sector=""
+    ).first()
     status = Status.PROVISIONAL if provisional else Status.OFFICIAL
     warnings: list[str] = []
     if value is not None:
@@ -699,7 +802,7 @@ def computed_value_store(
     for the same unit and period wins and is left alone. Checked, audited, and what depends
     on it is recomputed after commit. Returns whether anything changed."""
     ind = indicator_by_code(indicator_code)
-    existing = Submission.objects.filter(indicator=ind, unit=unit, period=period).first()
+    existing = Submission.objects.filter(indicator=ind, unit=unit, period=period, sector="").first()
     if existing is not None and not existing.computed:
         return False
     changed = _store_computed(
@@ -727,7 +830,7 @@ def recompute_dependents(*, code: str, unit_id: int | None, period: str) -> int:
     unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
     needed = set().union(*(formulas[c].dependencies() for c in order))
     rows = Submission.objects.filter(
-        indicator__code__in=needed, unit=unit, period=period
+        indicator__code__in=needed, unit=unit, period=period, sector=""
     ).select_related("indicator")
     values: dict[str, float | None] = {}
     meta: dict[str, dict[str, Any]] = {}
@@ -772,7 +875,9 @@ def recompute_indicator(*, code: str) -> int:
     if not deps:
         return 0
     pairs = set(
-        Submission.objects.filter(indicator__code__in=deps).values_list("unit_id", "period")
+        Submission.objects.filter(indicator__code__in=deps, sector="").values_list(
+            "unit_id", "period"
+        )
     )
     changed = 0
     for unit_id, period in sorted(pairs, key=lambda p: (p[0] or 0, p[1])):

@@ -8,5 +8,6 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("overdue/", views.overdue, name="overdue"),
     path("digital-economy/", views.digital_economy, name="digital_economy"),
+    path("proposals/", views.proposals, name="proposals"),
     path("<slug:code>/", views.indicator_detail, name="detail"),
 ]

@@ -262,3 +262,54 @@ def digital_economy(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     results = list(de_result_list(scope=scope))
     return render(request, "indicators/digital_economy.html", {"results": results})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@access("officer")
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Target-change proposals in scope: open one (from a "propose raising the target"
+    warning, pre-filled by the query string) and approve or reject another officer's."""
+    from thuocdo.indicators.proposals import proposal_decide, proposal_list, proposal_open
+
+    scope = scope_for(request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        data = request.POST
+        try:
+            if data.get("action") == "decide":
+                proposal_decide(
+                    scope=scope,
+                    actor=request.user,  # type: ignore[arg-type]
+                    proposal_id=int(data.get("id") or 0),
+                    approve=data.get("decision") == "approve",
+                    note=data.get("note", ""),
+                )
+            else:
+                year = data.get("year", "")
+                proposal_open(
+                    scope=scope,
+                    actor=request.user,  # type: ignore[arg-type]
+                    indicator_code=data.get("indicator", ""),
+                    unit_code_=data.get("unit") or None,
+                    year=int(year) if year.isdigit() else 0,
+                    value=data.get("value", ""),
+                    comparator=data.get("comparator") or None,
+                    reason=data.get("reason", ""),
+                )
+            return redirect("indicators:proposals")
+        except (ValidationError, PermissionDenied) as exc:
+            errors = list(exc.messages) if isinstance(exc, ValidationError) else [str(exc)]
+    status = request.GET.get("status") or None
+    try:
+        rows = list(proposal_list(scope=scope, status=status))
+    except ValidationError as exc:
+        rows, errors = [], [*errors, *exc.messages]
+    context = {
+        "rows": rows,
+        "status": status,
+        "errors": errors,
+        "indicators": selectors.indicator_list(),
+        "initial": request.POST if request.method == "POST" else request.GET,
+    }
+    return render(request, "indicators/proposals.html", context)
