@@ -445,7 +445,7 @@ def certificate(request: HttpRequest, token: str, code: str) -> HttpResponse:
     """The certificate (PDF) of the respondent's submitted result."""
     from thuocdo.assessments.certificates import certificate_issue, certificate_pdf
 
-    _campaign, response = _load(token, code)
+    _campaign, response = _load(request, token, code)
     cert = certificate_issue(response)
     if cert is None:
         raise Http404(_("There is no certificate yet: the result has not been submitted."))
