@@ -158,3 +158,40 @@ def test_the_parser_can_be_built_again_and_again() -> None:
     assert len(helps) == 1
     args = build_parser().parse_args(["campaigns", "template", "1", "--format", "csv", "-o", "x"])
     assert args.campaigns_command == "template"
+
+
+def test_check_deploy_names_the_folders_several_machines_must_share(tmp_path: Path) -> None:
+    env = {
+        "THUOCDO_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "ALLOWED_HOSTS": "thuocdo.example.vn",
+        "THUOCDO_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://thuocdo:x@127.0.0.1:5432/thuocdo",
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "CSRF_TRUSTED_ORIGINS": "https://thuocdo.example.vn",
+        "BACKUP_DIR": str(tmp_path / "sao-luu"),
+    }
+    one = _run(["check", "--deploy"], {**env, "THUOCDO_WEB_NODES": "1"})
+    assert one.returncode == 0, one.stderr + one.stdout
+    several = _run(["check", "--deploy"], {**env, "THUOCDO_WEB_NODES": "3"})
+    out = several.stderr + several.stdout
+    assert several.returncode != 0, out
+    assert out.count("thuocdo.E010") == 2
+    assert str(tmp_path / "media") in out and str(tmp_path / "sao-luu") in out
+    assert "must be shared by every web and worker machine" in out
+
+
+def test_a_folder_on_a_network_mount_counts_as_shared() -> None:
+    from thuocdo.core.checks import NETWORK_FILESYSTEMS, mount_type
+
+    mounts = (
+        "/dev/vda1 / ext4 rw,relatime 0 0\n"
+        "nas:/export/thuocdo /srv/thuocdo nfs4 rw,relatime 0 0\n"
+        "tmpfs /srv/thuocdo/tmp tmpfs rw 0 0\n"
+        "//files/backups /mnt/backup\\040copies cifs rw 0 0\n"
+    )
+    assert mount_type(Path("/srv/thuocdo/media/imports"), mounts) == "nfs4"
+    assert mount_type(Path("/srv/thuocdo/tmp/x"), mounts) == "tmpfs"
+    assert mount_type(Path("/mnt/backup copies/daily"), mounts) == "cifs"
+    assert mount_type(Path("/var/lib/thuocdo"), mounts) == "ext4"
+    assert {"nfs4", "cifs"} <= NETWORK_FILESYSTEMS and "ext4" not in NETWORK_FILESYSTEMS

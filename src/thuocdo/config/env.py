@@ -137,6 +137,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Second location (another disk or a network mount) each new backup is copied to.",
     ),
     Setting(
+        "THUOCDO_WEB_NODES",
+        "1",
+        "Machines running the web server or the worker; with more than one, check --deploy "
+        "refuses upload and backup folders that are not on a shared (network) filesystem.",
+    ),
+    Setting(
         "ANALYTICS_READER_WAIT_AFTER",
         "30",
         "Seconds a change may wait for the queued refresh of its campaign's columnar copy before "

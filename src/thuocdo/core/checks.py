@@ -3,6 +3,7 @@ own message, in Vietnamese and English (the check runs outside any request langu
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +73,72 @@ def insecure_production_settings(app_configs: Any = None, **kwargs: Any) -> list
                 ),
                 hint="CSRF_TRUSTED_ORIGINS=https://thuocdo.example.vn",
                 id="thuocdo.E005",
+            )
+        )
+    return errors
+
+
+# File systems every machine of a deployment can mount as one folder.
+NETWORK_FILESYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "lustre", "beegfs", "gpfs",
+     "9p", "virtiofs", "fuse.sshfs", "fuse.glusterfs", "fuse.ceph", "fuse.juicefs",
+     "fuse.s3fs", "fuse.goofys", "fuse.rclone"}
+)  # fmt: skip
+
+
+def mount_type(path: Path, mounts: str | None = None) -> str:
+    """The file-system type of the mount holding ``path`` (``/proc/mounts``: the longest
+    mount point that is a parent of it); empty when unknown."""
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8")
+        except OSError:
+            return ""
+    target = path.resolve()
+    best, kind = -1, ""
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = Path(fields[1].replace("\\040", " "))
+        if (target == point or point in target.parents) and len(point.parts) > best:
+            best, kind = len(point.parts), fields[2]
+    return kind
+
+
+def shared_folders() -> list[tuple[str, Path]]:
+    """The folders every web and worker machine must see as one: what each holds and where.
+    (The dashboards' columnar copies need none: they live in the database.)"""
+    return [
+        ("tệp tải lên: tệp nhập, minh chứng / uploads: import files, evidence",
+         Path(settings.MEDIA_ROOT)),
+        ("bản sao lưu / backups", Path(settings.BACKUP_DIR)),
+    ]  # fmt: skip
+
+
+@checks.register(checks.Tags.files, deploy=True)
+def folders_shared_by_several_machines(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.Error]:
+    """With several machines (THUOCDO_WEB_NODES > 1), a folder that is not on a network file
+    system is one machine's own: a file uploaded to one would be missing on another."""
+    if not _production() or int(getattr(settings, "WEB_NODES", 1)) <= 1:
+        return []
+    errors: list[checks.Error] = []
+    for what, path in shared_folders():
+        kind = mount_type(path)
+        if kind in NETWORK_FILESYSTEMS:
+            continue
+        errors.append(
+            checks.Error(
+                f"Thư mục {path} ({what}) phải dùng chung cho mọi máy chủ web và worker "
+                f"(THUOCDO_WEB_NODES={settings.WEB_NODES}) nhưng nằm trên ổ riêng "
+                f"({kind or 'không rõ'}) / The folder {path} ({what}) must be shared by every "
+                f"web and worker machine but is on a local file system ({kind or 'unknown'}).",
+                hint="Gắn một thư mục mạng (NFS…) ở cùng đường dẫn trên mọi máy, xem "
+                "docs/deployment.md / mount a network folder (NFS…) at the same path on "
+                "every machine, see docs/deployment.md",
+                id="thuocdo.E010",
             )
         )
     return errors
