@@ -89,4 +89,10 @@ def test_legacy_commune_of_ha_giang_lands_in_tuyen_quang() -> None:
 def test_loading_builtins_again_adds_nothing() -> None:
     from thuocdo.geo.services import geo_load_builtins
 
-    assert geo_load_builtins() == {"current": 0, "legacy": 0, "mappings": 0}
+    assert geo_load_builtins() == {
+        "current": 0,
+        "legacy": 0,
+        "mappings": 0,
+        "mappings_removed": 0,
+        "mappings_updated": 0,
+    }

@@ -53,21 +53,54 @@ def _load_structure(structure: str, records: list[sources.UnitRecord]) -> int:
 
 @transaction.atomic
 def geo_load_builtins() -> dict[str, int]:
-    """Load the current and legacy structures and the legacy → current mapping (idempotent)."""
+    """Load the current and legacy structures and the legacy → current mapping (idempotent).
+
+    The mapping in the database is brought to the packaged one (with its corrections,
+    ``geo/data/mapping_overrides.csv``): missing pairs are added, pairs the packaged mapping
+    no longer has are removed and primary flags that differ are set, so a database loaded
+    before a correction is corrected by loading again.
+    """
     created_current = _load_structure(Structure.CURRENT, sources.current_units())
     created_legacy = _load_structure(Structure.LEGACY, sources.legacy_units())
     current_ids = dict(Unit.objects.filter(structure=Structure.CURRENT).values_list("code", "id"))
     legacy_ids = dict(Unit.objects.filter(structure=Structure.LEGACY).values_list("code", "id"))
-    have = set(UnitMapping.objects.values_list("legacy_id", "current_id"))
-    batch: list[UnitMapping] = []
+    wanted: dict[tuple[int, int], bool] = {}
     for legacy_code, current_code, primary in _mapping_rows():
         legacy_id, current_id = legacy_ids.get(legacy_code), current_ids.get(current_code)
-        if legacy_id is None or current_id is None or (legacy_id, current_id) in have:
+        if legacy_id is None or current_id is None:
             continue
-        have.add((legacy_id, current_id))
-        batch.append(UnitMapping(legacy_id=legacy_id, current_id=current_id, primary=primary))
+        wanted.setdefault((legacy_id, current_id), primary)
+    have = {
+        (legacy_id, current_id): (pk, primary)
+        for pk, legacy_id, current_id, primary in UnitMapping.objects.values_list(
+            "id", "legacy_id", "current_id", "primary"
+        )
+    }
+    stale = [pk for pair, (pk, _) in have.items() if pair not in wanted]
+    flipped = [
+        (pk, wanted[pair])
+        for pair, (pk, primary) in have.items()
+        if wanted.get(pair, primary) != primary
+    ]
+    for start in range(0, len(stale), 500):
+        UnitMapping.objects.filter(id__in=stale[start : start + 500]).delete()
+    for primary in (True, False):
+        UnitMapping.objects.filter(id__in=[pk for pk, p in flipped if p is primary]).update(
+            primary=primary
+        )
+    batch = [
+        UnitMapping(legacy_id=legacy_id, current_id=current_id, primary=primary)
+        for (legacy_id, current_id), primary in wanted.items()
+        if (legacy_id, current_id) not in have
+    ]
     UnitMapping.objects.bulk_create(batch, batch_size=5000)
-    result = {"current": created_current, "legacy": created_legacy, "mappings": len(batch)}
+    result = {
+        "current": created_current,
+        "legacy": created_legacy,
+        "mappings": len(batch),
+        "mappings_removed": len(stale),
+        "mappings_updated": len(flipped),
+    }
     if any(result.values()):
         audit_record(
             actor=None,

@@ -28,6 +28,13 @@ Mapping rows. A legacy commune absorbed whole by one current commune yields one
 communes yields one row per receiving commune, exactly one of them primary (the one the
 conversion data names as the default). The data has no area or population shares.
 
+Mapping corrections. The conversion data gives some legacy communes the successors of a
+same-named commune that ended up in the same current province (31 links, e.g. Phường 4 of
+Thành phố Tây Ninh → Phường Long An) and names the wrong default successor for two (31379
+Phú Tân, Hậu Giang; 00556 Đặng Xá). ``data/mapping_overrides.csv`` in this package lists each
+correction with its reason; :func:`apply_mapping_overrides` applies them when the mapping is
+read (:func:`legacy_commune_mapping` and everything derived from it are corrected).
+
 Names are NFC with whitespace cleaned and the type prefix written canonically ("Thị Trấn"
 → "Thị trấn"). The kind is read from the name's prefix: the package's separate type column
 contradicts the name for 4 current communes (e.g. "Phường Việt Hòa" typed "Xã"; the name
@@ -42,6 +49,7 @@ Lý Sơn, Côn Đảo); they map directly to a current commune-level unit (đặ
 
 from __future__ import annotations
 
+import csv
 import importlib.metadata
 import importlib.util
 import json
@@ -58,8 +66,10 @@ from thuocdo.core.text import clean, normalise_name_for_matching
 
 __all__ = [
     "CommuneLink",
+    "MappingOverride",
     "SourceMismatch",
     "UnitRecord",
+    "apply_mapping_overrides",
     "current_cross_check",
     "current_units",
     "dataset_info",
@@ -67,6 +77,8 @@ __all__ = [
     "legacy_district_mapping",
     "legacy_province_mapping",
     "legacy_units",
+    "mapping_overrides",
+    "read_mapping_overrides",
 ]
 
 PROVINCE = "province"
@@ -100,6 +112,16 @@ class CommuneLink:
     legacy_code: str
     current_code: str
     is_primary: bool  # True for the only or the default receiving commune
+
+
+@dataclass(frozen=True)
+class MappingOverride:
+    """One correction of the legacy → current commune mapping (``data/mapping_overrides.csv``)."""
+
+    legacy_code: str
+    action: str  # "primary" (make this link the default) | "drop" (remove this link)
+    current_code: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -295,8 +317,8 @@ def legacy_units() -> list[UnitRecord]:
 
 
 @lru_cache(maxsize=1)
-def _links() -> tuple[tuple[CommuneLink, ...], tuple[tuple[str, str], ...]]:
-    """(commune links, (island district code, current commune code) pairs)."""
+def _raw_links() -> tuple[tuple[CommuneLink, ...], tuple[tuple[str, str], ...]]:
+    """(commune links as the dataset has them, (island district code, current commune code))."""
     current, legacy = _vau_rows()
     current_by_key = {(r["provinceKey"], r["wardKey"]): r["wardCode"] for r in current}
     # Conversion keys are "<provinceKey>_<districtKey>_<wardKey>"; an island district
@@ -335,13 +357,125 @@ def _links() -> tuple[tuple[CommuneLink, ...], tuple[tuple[str, str], ...]]:
     return communes, districts
 
 
-def legacy_commune_mapping() -> list[CommuneLink]:
+@lru_cache(maxsize=1)
+def _links() -> tuple[tuple[CommuneLink, ...], tuple[tuple[str, str], ...]]:
+    """(corrected commune links, (island district code, current commune code) pairs)."""
+    communes, districts = _raw_links()
+    return tuple(apply_mapping_overrides(communes, _overrides())), districts
+
+
+def legacy_commune_mapping(*, corrected: bool = True) -> list[CommuneLink]:
     """Legacy commune → current commune(s) that absorbed it, ordered by legacy code.
 
     One row per (legacy commune, receiving current commune); for a legacy commune split
-    among several current communes exactly one row has ``is_primary=True``.
+    among several current communes exactly one row has ``is_primary=True``. The corrections
+    of :func:`mapping_overrides` are applied; ``corrected=False`` gives the dataset's
+    conversion as it is (for checking the corrections).
     """
-    return list(_links()[0])
+    return list((_links() if corrected else _raw_links())[0])
+
+
+_OVERRIDE_ACTIONS = ("primary", "drop")
+_OVERRIDE_COLUMNS = ["legacy_code", "action", "current_code", "reason"]
+
+
+def read_mapping_overrides(path: Path) -> list[MappingOverride]:
+    """Read an override file: CSV with a header row, "#" lines are comments.
+
+    Raises ``ValueError`` naming the line when a row is malformed.
+    """
+    with path.open(encoding="utf-8", newline="") as fh:
+        numbered = [(n, line) for n, line in enumerate(fh, 1) if not line.startswith("#")]
+    reader = csv.reader(line for _, line in numbered)
+    header = next(reader, None)
+    if header != _OVERRIDE_COLUMNS:
+        msg = f"{path.name}: the header must be {','.join(_OVERRIDE_COLUMNS)}, not {header}"
+        raise ValueError(msg)
+    out: list[MappingOverride] = []
+    for (line_no, _), row in zip(numbered[1:], reader, strict=True):
+        if not row:
+            continue
+        if len(row) != 4:
+            msg = f"{path.name} line {line_no}: 4 columns expected, found {len(row)}"
+            raise ValueError(msg)
+        legacy_code, action, current_code, reason = (clean(v) for v in row)
+        for code in (legacy_code, current_code):
+            if len(code) != 5 or not code.isdigit():
+                msg = f"{path.name} line {line_no}: {code!r} is not a 5-digit commune code"
+                raise ValueError(msg)
+        if action not in _OVERRIDE_ACTIONS:
+            msg = f"{path.name} line {line_no}: action must be primary or drop, not {action!r}"
+            raise ValueError(msg)
+        if not reason:
+            msg = f"{path.name} line {line_no}: every override needs a reason"
+            raise ValueError(msg)
+        out.append(MappingOverride(legacy_code, action, current_code, reason))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _overrides() -> tuple[MappingOverride, ...]:
+    return tuple(read_mapping_overrides(Path(__file__).parent / "data" / "mapping_overrides.csv"))
+
+
+def mapping_overrides() -> list[MappingOverride]:
+    """The packaged corrections of the commune mapping (``data/mapping_overrides.csv``)."""
+    return list(_overrides())
+
+
+def apply_mapping_overrides(
+    links: Iterable[CommuneLink], overrides: Iterable[MappingOverride]
+) -> list[CommuneLink]:
+    """The links with the overrides applied: drops first, then the primary choices.
+
+    Pure. Every override must name an existing link (a stale override is an error, not
+    silently ignored), a legacy commune must keep at least one link, and each legacy
+    commune ends with exactly one primary link. Output order: legacy code, primary first,
+    then current code.
+    """
+    by_pair = {(link.legacy_code, link.current_code): link for link in links}
+    drops = [o for o in overrides if o.action == "drop"]
+    primaries = [o for o in overrides if o.action == "primary"]
+    for override in (*drops, *primaries):
+        if (override.legacy_code, override.current_code) not in by_pair:
+            msg = (
+                f"mapping override {override.legacy_code} {override.action} "
+                f"{override.current_code}: the dataset has no such link"
+            )
+            raise ValueError(msg)
+    for override in drops:
+        del by_pair[override.legacy_code, override.current_code]
+    chosen = {o.legacy_code: o.current_code for o in primaries}
+    if len(chosen) != len(primaries):
+        msg = "mapping overrides name more than one primary successor for a legacy commune"
+        raise ValueError(msg)
+    per_legacy: dict[str, list[CommuneLink]] = defaultdict(list)
+    for link in by_pair.values():
+        per_legacy[link.legacy_code].append(link)
+    dropped_whole = {o.legacy_code for o in drops} - per_legacy.keys()
+    if dropped_whole:
+        msg = f"mapping overrides drop every link of legacy commune(s) {sorted(dropped_whole)}"
+        raise ValueError(msg)
+    out: list[CommuneLink] = []
+    for legacy_code in sorted(per_legacy):
+        group = per_legacy[legacy_code]
+        if legacy_code in chosen:
+            group = [
+                CommuneLink(x.legacy_code, x.current_code, x.current_code == chosen[legacy_code])
+                for x in group
+            ]
+        elif len(group) == 1 and not group[0].is_primary:
+            # Its primary link was dropped: the one left is the successor.
+            group = [CommuneLink(group[0].legacy_code, group[0].current_code, True)]
+        primary_count = sum(x.is_primary for x in group)
+        if primary_count != 1:
+            msg = (
+                f"legacy commune {legacy_code} has {primary_count} primary successors after "
+                "the mapping overrides; add a primary override"
+            )
+            raise ValueError(msg)
+        out.extend(sorted(group, key=lambda x: (not x.is_primary, x.current_code)))
+    return out
 
 
 def _parents(units: Iterable[UnitRecord], level: str) -> dict[str, str]:
