@@ -4,6 +4,7 @@ value, and the consolidation status of the period's figures."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -196,3 +197,41 @@ def test_the_consolidation_lock_and_overdue_status_are_shown(officer: Any, tmp_p
         == "Chưa chốt (hạn 10/10/2025)"
     )
     assert "quá hạn" not in str(ws["A4"].value)
+
+
+def test_the_comparison_value_through_the_cli_and_the_api(
+    capsys: Any, client: Any, tmp_path: Path
+) -> None:
+    from thuocdo.cli import main
+
+    code = main(["indicators", "compare", "adults-telehealth", "--value", "40"])
+    assert code != 0  # no source
+    capsys.readouterr()
+    code = main(
+        [
+            "indicators",
+            "compare",
+            "adults-telehealth",
+            "--value",
+            "41.2",
+            "--source",
+            "WHO Global Observatory for eHealth",
+            "--year",
+            "2023",
+        ]
+    )
+    out, _err = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out) == {
+        "indicator": "adults-telehealth",
+        "international_value": 41.2,
+        "international_value_source": "WHO Global Observatory for eHealth",
+        "international_value_year": 2023,
+    }
+    detail = client.get("/api/v1/indicators/adults-telehealth").json()
+    assert detail["international_value"] == 41.2
+    assert detail["international_value_year"] == 2023
+    code = main(["indicators", "compare", "adults-telehealth", "--clear"])
+    capsys.readouterr()
+    assert code == 0
+    assert client.get("/api/v1/indicators/adults-telehealth").json()["international_value"] is None
