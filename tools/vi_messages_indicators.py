@@ -184,4 +184,5 @@ VI: dict[str, str] = {
     "Say where the international comparison value of %(code)s comes from.": (
         "Cho biết giá trị so sánh quốc tế của %(code)s lấy từ nguồn nào."
     ),
+    "Suggested source": "Gợi ý nguồn",
 }

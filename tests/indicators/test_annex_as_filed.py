@@ -235,3 +235,26 @@ def test_the_comparison_value_through_the_cli_and_the_api(
     capsys.readouterr()
     assert code == 0
     assert client.get("/api/v1/indicators/adults-telehealth").json()["international_value"] is None
+
+
+def test_the_indicator_page_shows_the_comparison_value_or_the_hint(
+    officer: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    user, scope = officer("ministry")
+    client.force_login(user)
+    url = reverse("indicators:detail", args=["adults-online-public-services"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Gợi ý nguồn: UN E-Government Survey" in page
+    services.indicator_set_international_value(
+        scope=scope,
+        actor=user,
+        code="adults-online-public-services",
+        value=64.5,
+        source="Eurostat, EU-27",
+        year=2024,
+    )
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "64.5%" in page or "64,5%" in page
+    assert "(Eurostat, EU-27, 2024)" in page
