@@ -181,4 +181,8 @@ VI: dict[str, str] = {
     "Approve": "Duyệt",
     "Reject": "Từ chối",
     "No target-change proposal.": "Chưa có đề xuất điều chỉnh mục tiêu nào.",
+    "Say where the international comparison value of %(code)s comes from.": (
+        "Cho biết giá trị so sánh quốc tế của %(code)s lấy từ nguồn nào."
+    ),
+    "Suggested source": "Gợi ý nguồn",
 }

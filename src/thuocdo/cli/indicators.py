@@ -190,6 +190,17 @@ def register(sub: Any) -> None:
     _as(p)
     p.set_defaults(func=cmd_consolidation)
 
+    p = isub.add_parser(
+        "compare", help="set (or --clear) an indicator's international comparison value (JSON)"
+    )
+    p.add_argument("code")
+    p.add_argument("--value", default=None, help="the comparison value, e.g. 64.5")
+    p.add_argument("--source", default="", help="where the value comes from (required)")
+    p.add_argument("--year", type=int, default=None, help="the year the value refers to")
+    p.add_argument("--clear", action="store_true", help="remove the value")
+    _as(p)
+    p.set_defaults(func=cmd_compare)
+
     ind.set_defaults(func=lambda args: ind.print_help() or 0)
 
 
@@ -694,6 +705,35 @@ def cmd_define(args: argparse.Namespace) -> int:
                 "survey_source": ind.survey_source,
                 "responsible_unit": ind.responsible_unit,
                 "reporting_unit": ind.reporting_unit,
+            }
+        )
+        return 0
+
+    return _run(run)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    setup_django()
+    from thuocdo.indicators.services import indicator_set_international_value
+
+    def run() -> int:
+        if not args.clear and args.value is None:
+            return fail("Cần --value hoặc --clear / --value or --clear is required")
+        actor, scope = _actor(args.as_user)
+        ind = indicator_set_international_value(
+            scope=scope,
+            actor=actor,
+            code=args.code,
+            value=None if args.clear else args.value,
+            source=args.source,
+            year=args.year,
+        )
+        print_json(
+            {
+                "indicator": ind.code,
+                "international_value": ind.international_value,
+                "international_value_source": ind.international_value_source,
+                "international_value_year": ind.international_value_year,
             }
         )
         return 0

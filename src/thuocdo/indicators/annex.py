@@ -18,7 +18,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,6 +63,7 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 QUARTER_COLUMNS = {1: 5, 2: 7, 3: 9, 4: 11}  # E, G, I, K; the comparison is the next column
 COL_TARGET_YEAR, COL_COMPARE_YEAR, COL_TARGET_2025, COL_COMPARE_2025 = 12, 13, 14, 15
 COL_CODE, COL_PROVISIONAL, COL_SOURCE = 16, 17, 18
+COL_LOCK, COL_NOTE = 19, 20  # read only: consolidation status, which source the targets follow
 HEADER_ROWS = (11, 12)
 SECTIONS = (
     ("trend_assessment", "III. Đánh giá xu hướng:"),
@@ -135,30 +138,130 @@ def _ordered_indicators(
     return rows
 
 
-def _year_target_text(
-    ind: Indicator, unit: Any, year: int, annex01: dict[str, dict[str, Any]]
-) -> str | None:
-    """The "Mục tiêu {year}" cell: the unit's own target, else the Annex's own target for the
-    year (seed 001 gives 2023 targets that differ from the §II.1 plans), else the national
-    target or plan."""
+RULE_NOTE = (
+    "QĐ 466: mục II.1 đặt chỉ tiêu theo năm; Phụ lục 01 là biểu mẫu cung cấp số liệu (mục II.2.d)"
+)
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _number_in(text: str) -> float | None:
+    m = _NUMBER_RE.search(text or "")
+    return None if m is None else float(m.group(0).replace(",", "."))
+
+
+@dataclass(frozen=True)
+class RowTarget:
+    """One target of a row for one year, the source it follows and what the other table says."""
+
+    text: str | None
+    source: str  # "unit", "II.1", "annex01" or ""
+    other: str = ""  # the other table's differing text, when the two disagree
+
+
+def row_target(
+    ind: Indicator, unit: Any, year: int, annex01: Mapping[str, Mapping[str, Any]]
+) -> RowTarget:
+    """The single target a row shows for ``year``.
+
+    The seed's own rule: Decision 466 sets the yearly targets in §II.1 ("Chỉ tiêu chiến lược
+    theo năm") and makes Annex 01 the form to report on (§II.2.d), so a §II.1 value wins over
+    the Annex's; the Annex's figure fills a year §II.1 gives no value for ("-", "Theo Kế hoạch
+    của Bộ Y tế"). A unit's own target comes first.
+    """
     if unit is not None:
         own = Target.objects.filter(indicator=ind, unit=unit, year=year).first()
         if own is not None:
-            return own.text or f"{own.value:g}"
-    annex_text = annex01.get(ind.code, {}).get(f"target_{year}")
+            return RowTarget(own.text or f"{own.value:g}", "unit")
+    annex_text = str(annex01.get(ind.code, {}).get(f"target_{year}") or "")
+    kinds = ("target", "plan")
+    chosen = target_for(ind, unit, year, kinds=kinds)  # the unit's plan, else the national
+    if chosen is not None and chosen.value is not None:
+        text = chosen.text or f"{chosen.value:g}"
+        annex_value = _number_in(annex_text)
+        differs = annex_value is not None and abs(annex_value - chosen.value) > 1e-9
+        return RowTarget(text, "II.1", annex_text if differs else "")
     if annex_text:
-        return str(annex_text)
-    t_year = target_for(ind, unit, year, kinds=("target", "plan"))
-    return None if t_year is None else (t_year.text or f"{t_year.value:g}")
+        other = chosen.text if chosen is not None else ""
+        return RowTarget(annex_text, "annex01", other)
+    if chosen is not None:
+        return RowTarget(chosen.text or None, "II.1")
+    return RowTarget(None, "")
+
+
+def row_note(targets: Iterable[tuple[int, RowTarget]]) -> str:
+    """The note column: which table each target of the row follows where the two differ."""
+    parts: list[str] = []
+    for year, t in targets:
+        if t.source == "II.1" and t.other:
+            parts.append(
+                f'Mục tiêu {year}: theo mục II.1 ({t.text}); Phụ lục 01 ghi "{t.other}", không dùng'
+            )
+        elif t.source == "annex01":
+            said = f' ("{t.other}")' if t.other else ""
+            parts.append(
+                f"Mục tiêu {year}: theo Phụ lục 01 ({t.text}); mục II.1 không nêu số{said}"
+            )
+    return "; ".join(parts) + (f". {RULE_NOTE}." if parts else "")
+
+
+def corrector(catalog: Catalog) -> Callable[[str], str]:
+    """Replaces the seeds' misspellings recorded in the built-in data (``corrections``)."""
+    pairs = [
+        (str(c["wrong"]), str(c["right"]))
+        for c in catalog.source.get("corrections", [])
+        if c.get("wrong") and c.get("right")
+    ]
+
+    def fix(text: str) -> str:
+        for wrong, right in pairs:
+            text = text.replace(wrong, right)
+        return text
+
+    return fix
+
+
+def _comparison_text(ind: Indicator) -> str:
+    """The "So sánh quốc tế" cell: the value with its source and year; else the suggested
+    source as a hint."""
+    if ind.international_value is not None:
+        year = f", {ind.international_value_year}" if ind.international_value_year else ""
+        unit = "%" if ind.unit_symbol == "%" else f" {ind.unit_symbol}"
+        return f"{ind.international_value:g}{unit} ({ind.international_value_source}{year})"
+    if ind.international_comparator:
+        return f"Gợi ý nguồn: {ind.international_comparator}"
+    return ""
+
+
+def _lock_text(row: Mapping[str, Any]) -> str:
+    due = date.fromisoformat(str(row["due"]))
+    if row["locked"]:
+        at = str(row["locked_at"] or "")[:10]
+        when = f" ngày {date.fromisoformat(at):%d/%m/%Y}" if at else ""
+        return f"Đã chốt{when}" + (" (chốt trễ hạn)" if row["late"] else "")
+    if row["overdue"]:
+        return f"Chưa chốt — quá hạn {due:%d/%m/%Y}"
+    return f"Chưa chốt (hạn {due:%d/%m/%Y})"
 
 
 def annex_export(
-    *, scope: Scope, period: str, unit_code_: str | None, path: str | Path | None = None
+    *,
+    scope: Scope,
+    period: str,
+    unit_code_: str | None,
+    path: str | Path | None = None,
+    on_day: date | None = None,
 ) -> bytes:
-    """The Annex 01 workbook of a unit for the year of ``period``; written to ``path`` too."""
+    """The Annex 01 workbook of a unit for the year of ``period``; written to ``path`` too.
+
+    Every printed text goes through the seeds' recorded corrections; each row shows one
+    target per year (:func:`row_target`), the consolidation status of the period's figures
+    and a note saying which table its targets follow where §II.1 and Annex 01 differ."""
+    from thuocdo.indicators.consolidation import consolidation_status
+
     unit = resolve_unit(unit_code_)
     require_read_unit(scope, unit)
     catalog = load_builtin()
+    fix = corrector(catalog)
     annex01 = _annex01(catalog)
     form_rows = _ordered_indicators(annex01)
     plans = {ind.pk: plan_of(ind) for _stt, _label, ind in form_rows if isinstance(ind, Indicator)}
@@ -168,6 +271,10 @@ def annex_export(
     plan = by_pk[counts.most_common(1)[0][0]] if counts else default_plan()
     per = plan_period(plan, period).period
     year = per.year
+    status_rows = consolidation_status(
+        scope=scope, period=per.label, unit_code_=unit_code(unit), on_day=on_day
+    )
+    lock_rows = {row["indicator"]: row for row in status_rows}
     subs = Submission.objects.filter(unit=unit, year=year, sector="").select_related("indicator")
     by_cell: dict[tuple[int, int | None], Submission] = {
         (s.indicator_id, s.quarter): s for s in subs
@@ -176,7 +283,7 @@ def annex_export(
     ws = wb.active
     assert isinstance(ws, Worksheet)
     ws.title = "Phụ lục 01"
-    last_col = COL_SOURCE
+    last_col = COL_NOTE
     r = 1
     for text, bold, italic in ((TITLE, True, False), (SUBTITLE, True, False), (NOTE, False, True)):
         ws.cell(row=r, column=1, value=text).font = Font(
@@ -185,11 +292,16 @@ def annex_export(
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=COL_COMPARE_2025)
         ws.cell(row=r, column=1).alignment = CENTER
         r += 1
+    reported = sum(1 for row in status_rows if row["has_value"])
+    locked = sum(1 for row in status_rows if row["locked"])
+    overdue = sum(1 for row in status_rows if row["overdue"])
     ws.cell(
         row=r,
         column=1,
         value=f"Đơn vị báo cáo: {unit_label(unit)} (mã {unit_code(unit)}) — Kỳ báo cáo: "
-        f"{per.label_vi} ({per.label})",
+        f"{per.label_vi} ({per.label}) — Chốt số liệu: {locked}/{len(status_rows)} chỉ tiêu "
+        f"đã chốt ({reported} có số liệu), hạn {per.consolidation_due:%d/%m/%Y}"
+        + (f", {overdue} chỉ tiêu quá hạn chốt" if overdue else ""),
     ).font = Font(bold=True)
     r += 1
     receiving = (
@@ -225,6 +337,8 @@ def annex_export(
         COL_CODE: "Mã chỉ tiêu (không sửa)",
         COL_PROVISIONAL: f"Số liệu tạm ước tính Quý {ROMAN.get(per.quarter or 4)} (x)",
         COL_SOURCE: "Nguồn số liệu",
+        COL_LOCK: f"Chốt số liệu {per.label_vi}",
+        COL_NOTE: "Ghi chú (nguồn mục tiêu)",
     }
     for col, text in heads.items():
         ws.cell(row=top, column=col, value=text)
@@ -263,9 +377,20 @@ def annex_export(
                     ws.cell(row=r, column=col, value=_fmt(s.value))
                     if q < 4 and s.international_value is not None:
                         ws.cell(row=r, column=col + 1, value=_fmt(s.international_value))
-            year_target = _year_target_text(ind, unit, year, annex01)
-            if year_target is not None:
-                ws.cell(row=r, column=COL_TARGET_YEAR, value=year_target)
+            targets = [(year, row_target(ind, unit, year, annex01))]
+            if year != 2025:
+                targets.append((2025, row_target(ind, unit, 2025, annex01)))
+            by_year = dict(targets)
+            if by_year[year].text is not None:
+                ws.cell(row=r, column=COL_TARGET_YEAR, value=by_year[year].text)
+            if by_year[2025].text is not None:
+                ws.cell(row=r, column=COL_TARGET_2025, value=by_year[2025].text)
+            note = row_note(targets)
+            if note:
+                ws.cell(row=r, column=COL_NOTE, value=note)
+            lock_row = lock_rows.get(ind.code)
+            if lock_row is not None:
+                ws.cell(row=r, column=COL_LOCK, value=_lock_text(lock_row))
             annual = by_cell.get((ind.pk, None)) or by_cell.get((ind.pk, per.quarter))
             if annual is not None and annual.international_value is not None:
                 ref = (
@@ -274,10 +399,7 @@ def annex_export(
                 ws.cell(
                     row=r, column=COL_COMPARE_YEAR, value=f"{annual.international_value:g}{ref}"
                 )
-            t2025 = target_for(ind, unit, 2025)
-            if t2025 is not None:
-                ws.cell(row=r, column=COL_TARGET_2025, value=t2025.text or f"{t2025.value:g}")
-            ws.cell(row=r, column=COL_COMPARE_2025, value=ind.international_comparator)
+            ws.cell(row=r, column=COL_COMPARE_2025, value=_comparison_text(ind))
             ws.cell(row=r, column=COL_CODE, value=ind.code)
             current = by_cell.get((ind.pk, per.quarter))
             if current is not None:
@@ -296,7 +418,7 @@ def annex_export(
         for col in range(1, last_col + 1):
             cell = ws.cell(row=r, column=col)
             cell.border = BORDER
-            cell.alignment = WRAP if col in (2, 3, 4, COL_SOURCE) else CENTER
+            cell.alignment = WRAP if col in (2, 3, 4, COL_SOURCE, COL_NOTE) else CENTER
             if col != 2:
                 cell.font = Font(bold=ind is None, size=9)
             else:
@@ -352,6 +474,8 @@ def annex_export(
         COL_CODE: 24,
         COL_PROVISIONAL: 10,
         COL_SOURCE: 22,
+        COL_LOCK: 16,
+        COL_NOTE: 40,
     }
     for col in range(1, last_col + 1):
         ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 10)
@@ -372,6 +496,10 @@ def annex_export(
         meta.cell(row=k, column=1, value=key)
         meta.cell(row=k, column=2, value=value)
     meta.sheet_state = "hidden"
+    for row_cells in ws.iter_rows():
+        for cell in row_cells:
+            if isinstance(cell.value, str):
+                cell.value = fix(cell.value)
     data = workbook_bytes(wb)
     if path is not None:
         Path(path).write_bytes(data)

@@ -127,6 +127,9 @@ def get_indicator(request: HttpRequest, code: str) -> dict[str, Any]:
         "definition_en": ind.definition_en,
         "data_source": ind.data_source,
         "international_comparator": ind.international_comparator,
+        "international_value": ind.international_value,
+        "international_value_source": ind.international_value_source,
+        "international_value_year": ind.international_value_year,
         "parent": ind.parent.code if ind.parent else None,
     }
 

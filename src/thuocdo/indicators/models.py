@@ -97,6 +97,10 @@ class Indicator(models.Model):
     definition_vi = models.TextField(blank=True)
     definition_en = models.TextField(blank=True)
     international_comparator = models.TextField(blank=True)
+    # the international comparison value itself (Annex 01 "So sánh quốc tế"), with its source
+    international_value = models.FloatField(null=True, blank=True)
+    international_value_source = models.CharField(max_length=300, blank=True)
+    international_value_year = models.PositiveSmallIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=IndicatorKind.choices, default="input")
     formula = models.TextField(blank=True)
     survey_source = models.CharField(max_length=100, blank=True)

@@ -38,6 +38,9 @@ class IndicatorDetailOut(IndicatorOut):
     definition_en: str
     data_source: str
     international_comparator: str
+    international_value: float | None
+    international_value_source: str
+    international_value_year: int | None
     parent: str | None
 
 

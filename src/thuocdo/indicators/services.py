@@ -381,6 +381,68 @@ def indicator_set_formula(
     return ind
 
 
+@transaction.atomic
+def indicator_set_international_value(
+    *,
+    scope: Scope,
+    actor: User | None,
+    code: str,
+    value: Any,
+    source: str,
+    year: int | None = None,
+) -> Indicator:
+    """Set (or, with ``value=None``, clear) the international comparison value of an
+    indicator with its source; shown in the "So sánh quốc tế" column of Annex 01."""
+    require_national_writer(scope)
+    ind = indicator_by_code(code, field="code")
+    before = {
+        "value": ind.international_value,
+        "source": ind.international_value_source,
+        "year": ind.international_value_year,
+    }
+    if value is None or value == "":
+        ind.international_value = None
+        ind.international_value_source = ""
+        ind.international_value_year = None
+    else:
+        number = _number(value, "value")
+        text = _text(source, "source")
+        if not text:
+            raise ValidationError(
+                {
+                    "source": _(
+                        "Say where the international comparison value of %(code)s comes from."
+                    )
+                    % {"code": ind.code}
+                }
+            )
+        if year is not None and not 2000 <= int(year) <= 2100:
+            raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
+        ind.international_value = number
+        ind.international_value_source = text[:300]
+        ind.international_value_year = None if year is None else int(year)
+    ind.save(
+        update_fields=[
+            "international_value",
+            "international_value_source",
+            "international_value_year",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="indicator.international_value",
+        object_type="indicators.indicator",
+        object_id=ind.code,
+        before=before,
+        after={
+            "value": ind.international_value,
+            "source": ind.international_value_source,
+            "year": ind.international_value_year,
+        },
+    )
+    return ind
+
+
 # --------------------------------------------------------------------------- targets
 
 
