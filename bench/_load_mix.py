@@ -295,7 +295,7 @@ def _public_api(v: Visitor) -> None:
         [
             "/api/v1/public/campaigns",
             f"/api/v1/public/campaigns/{campaign}/aggregates?by=commune",
-            f"/api/v1/public/campaigns/{campaign}/aggregates?by=size,sector",
+            f"/api/v1/public/campaigns/{campaign}/aggregates?by=province,sector",
             f"/api/v1/public/campaigns/{campaign}/rankings?level=commune",
             f"/api/v1/public/campaigns/{campaign}/unmet",
         ]

@@ -174,7 +174,11 @@ def test_restore_refuses_a_database_with_data(
     before = (Unit.objects.count(), AuditEvent.objects.count())
     code, _, err = _run(capsys, "backup", "restore", str(archive))
     assert code == 1
-    assert "Cơ sở dữ liệu không trống" in err and "geo_unit" in err and "--force" in err
+    assert (
+        "Cơ sở dữ liệu không trống" in err
+        and "bảng có dữ liệu: accounts_auditevent" in err
+        and "--force" in err
+    )
     assert (Unit.objects.count(), AuditEvent.objects.count()) == before
 
 

@@ -316,8 +316,25 @@ def released_unmet(
     for row in tables.get(("unmet", table_key(g)), []):
         if _matches(row, filters):
             shown = [c for c in row["criteria"] if c.get("share") is not None]
-            return [dict(c) for c in shown[:limit]]
+            return _named(campaign, [dict(c) for c in shown[:limit]])
     return []
+
+
+def _named(campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each criterion's name and pillar in the reader's language (the release keeps codes)."""
+    from django.utils import translation
+
+    language = "en" if (translation.get_language() or "").startswith("en") else "vi"
+    fw = campaign.framework.engine()
+    for r in rows:
+        code = r["criterion"]
+        crit = next((c for c in fw.criteria() if c.code == code), None)
+        if crit is not None:
+            r["name"] = crit.name.get(language)
+            r["pillar"] = fw.pillar_of(code).name.get(language)
+        else:
+            r.setdefault("pillar", "")
+    return rows
 
 
 def released_values(campaign: Campaign, key: str) -> list[str]:

@@ -47,6 +47,7 @@ ORG_ANSWERING_FIELDS = (
     "entity_type",
     "size_class",
     "sector",
+    "email",
     "merged_into_id",
 )
 

@@ -380,8 +380,9 @@ def decide_proposal(request: HttpRequest, proposal_id: int, body: DecisionIn) ->
 )
 @access("officer")
 def list_consolidation(
-    request: HttpRequest, period: str, unit: str | None = None
+    request: HttpRequest, period: str = "", unit: str | None = None
 ) -> list[dict[str, Any]]:
+    # period is checked by the service after the caller's rights (a 403 before a 422)
     return consolidation_status(scope=scope_for(_user(request)), period=period, unit_code_=unit)
 
 
