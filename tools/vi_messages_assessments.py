@@ -324,6 +324,16 @@ VI = {
         "(ví dụ ABCD-EFGH-JK)."
     ),
     "Code checked": "Mã đã kiểm tra",
+    # evidence links of agencies' responses
+    "Evidence must map criterion codes to links of evidence files.": "Minh chứng phải là bảng ánh xạ mã tiêu chí với đường liên kết tới tệp minh chứng.",
+    "Evidence links are kept only for campaigns over agencies; this campaign is for %(types)s.": "Đường liên kết minh chứng chỉ được lưu cho đợt đánh giá các cơ quan, đơn vị; đợt này dành cho %(types)s.",
+    "%(code)s is not a criterion of this criteria set; evidence belongs to one.": "%(code)s không phải là tiêu chí của bộ tiêu chí này; minh chứng phải gắn với một tiêu chí của bộ.",
+    "The evidence link of criterion %(code)s must be text (a web address).": "Đường liên kết minh chứng của tiêu chí %(code)s phải là văn bản (một địa chỉ web).",
+    "The evidence link of criterion %(code)s is longer than %(max)s characters.": "Đường liên kết minh chứng của tiêu chí %(code)s dài quá %(max)s ký tự.",
+    "The evidence link of criterion %(code)s must be a web address starting with http:// or https://.": "Đường liên kết minh chứng của tiêu chí %(code)s phải là địa chỉ web bắt đầu bằng http:// hoặc https://.",
+    "Link to the evidence file": "Đường liên kết tới tệp minh chứng",
+    "Evidence": "Minh chứng",
+    "Evidence file": "Tệp minh chứng",
 }
 
 PLURALS = {

@@ -116,6 +116,7 @@ def response_out(r: Response, *, replayed: bool = False, framework: str = "") ->
         status=r.status,
         channel=r.channel,
         answers=r.answers,
+        evidence=r.evidence_links or {},
         overall=r.overall,
         level=r.level,
         pillar_scores=r.pillar_scores,
@@ -394,6 +395,7 @@ def _answer(
             organisation=org,
             answers=payload.answers,
             channel=payload.channel or "api",
+            evidence=payload.evidence,
         )
         draft.organisation = org
         return Status(200, response_out(draft, framework=campaign.framework.label))
@@ -405,6 +407,7 @@ def _answer(
         answers=payload.answers,
         channel=payload.channel or "api",
         idempotency_key=idempotency_key,
+        evidence=payload.evidence,
     )
     r = result.response
     if not result.replayed:

@@ -198,6 +198,9 @@ class Response(models.Model):
         max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
     )
     answers = models.JSONField(default=dict)
+    # campaigns over agencies: one evidence link per criterion ({criterion code: url});
+    # shown to the officers and the respondent, never scored, never published or exported
+    evidence_links = models.JSONField(default=dict, blank=True)
     overall = models.FloatField(null=True, blank=True)
     level = models.IntegerField(null=True, blank=True)
     pillar_scores = models.JSONField(default=dict)

@@ -118,6 +118,12 @@ class ResponseIn(Schema):
         "by tax code or by name and commune resolves to the registered one",
     )
     answers: dict[str, Any]
+    evidence: dict[str, str] | None = Field(
+        None,
+        description="campaigns over agencies only: one link to an evidence file per criterion "
+        "({criterion code: http(s) URL of at most 500 characters}); replaces the stored links, "
+        "absent keeps them; never scored",
+    )
     status: Literal["submitted", "draft"] = "submitted"
     channel: Literal["web", "on_behalf", "offline", "api"] | None = None
 
@@ -131,6 +137,7 @@ class ResponseOut(Schema):
     status: str
     channel: str
     answers: dict[str, Any]
+    evidence: dict[str, str] = Field(default_factory=dict)
     overall: float | None
     level: int | None
     pillar_scores: dict[str, float | None]

@@ -452,6 +452,20 @@ def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
     }
 
 
+def evidence_view(response: Response, lang: str = "vi") -> list[dict[str, Any]]:
+    """The evidence links of a response in criteria order (code, criterion name, url), for the
+    officers' response page and the respondent's result page only (never published)."""
+    links = response.evidence_links or {}
+    if not links:
+        return []
+    fw = response.framework.engine()
+    return [
+        {"code": c.code, "name": c.name.get(lang), "url": links[c.code]}
+        for c in fw.criteria()
+        if c.code in links
+    ]
+
+
 def _agency_rows(campaign: Campaign, qs: QuerySet[Response]) -> list[dict[str, Any]]:
     fw = campaign.framework.engine()
     pillars = [(p.code, p.name) for p in fw.pillars]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone, translation
@@ -32,6 +33,7 @@ from thuocdo.accounts.models import User
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.services import audit_record
 from thuocdo.assessments.compiled import fetch_row
+from thuocdo.assessments.domain import agency
 from thuocdo.assessments.models import (
     Campaign,
     CampaignStatus,
@@ -76,6 +78,7 @@ def response_snapshot(r: Response) -> dict[str, Any]:
     return {
         "status": r.status,
         "answers": dict(r.answers),
+        "evidence": dict(r.evidence_links or {}),
         "overall": r.overall,
         "level": r.level,
         "channel": r.channel,
@@ -199,6 +202,83 @@ def _normalise(answers: Any) -> dict[str, Any]:
     return out
 
 
+MAX_EVIDENCE_URL_LENGTH = 500
+_EVIDENCE_URL = URLValidator(schemes=["http", "https"])
+
+
+def campaign_takes_evidence(campaign: Campaign) -> bool:
+    """A campaign over agencies only (every entity type an agency's) keeps evidence links."""
+    types = campaign.entity_types or []
+    return bool(types) and all(t in agency.AGENCY_TYPES for t in types)
+
+
+def clean_evidence(campaign: Campaign, evidence: Any) -> dict[str, str]:
+    """The evidence links of a response, checked and NFC-normalised: ``{criterion code: url}``
+    with an http(s) address of at most 500 characters for a criterion of the campaign's
+    criteria set; an empty link removes the criterion's. A campaign over businesses takes no
+    evidence: a non-empty mapping is refused. Each problem names its ``evidence.<code>``."""
+    if evidence is None:
+        return {}
+    if not isinstance(evidence, Mapping):
+        raise ValidationError(
+            {"evidence": [_("Evidence must map criterion codes to links of evidence files.")]}
+        )
+    links: dict[str, str] = {}
+    for key, value in evidence.items():
+        code = nfc(str(key)).strip()
+        url = nfc(value).strip() if isinstance(value, str) else value
+        if url in (None, ""):
+            continue
+        links[code] = url
+    if not links:
+        return {}
+    if not campaign_takes_evidence(campaign):
+        raise ValidationError(
+            {
+                "evidence": [
+                    _(
+                        "Evidence links are kept only for campaigns over agencies; this "
+                        "campaign is for %(types)s."
+                    )
+                    % {"types": ", ".join(campaign.entity_types or []) or "—"}
+                ]
+            }
+        )
+    known = {c.code for c in campaign.framework.engine().criteria()}
+    errors: dict[str, list[str]] = {}
+    for code, url in links.items():
+        field = f"evidence.{code}"
+        if code not in known:
+            errors[field] = [
+                _("%(code)s is not a criterion of this criteria set; evidence belongs to one.")
+                % {"code": code}
+            ]
+        elif not isinstance(url, str):
+            errors[field] = [
+                _("The evidence link of criterion %(code)s must be text (a web address).")
+                % {"code": code}
+            ]
+        elif len(url) > MAX_EVIDENCE_URL_LENGTH:
+            errors[field] = [
+                _("The evidence link of criterion %(code)s is longer than %(max)s characters.")
+                % {"code": code, "max": MAX_EVIDENCE_URL_LENGTH}
+            ]
+        else:
+            try:
+                _EVIDENCE_URL(url)
+            except ValidationError:
+                errors[field] = [
+                    _(
+                        "The evidence link of criterion %(code)s must be a web address "
+                        "starting with http:// or https://."
+                    )
+                    % {"code": code}
+                ]
+    if errors:
+        raise ValidationError(errors)
+    return links
+
+
 def _copy_strata(response: Response, org: Organisation) -> None:
     response.commune_id = org.commune_id
     response.unit_path = org.unit_path
@@ -280,10 +360,13 @@ def response_save_draft(
     answers: Mapping[str, Any],
     channel: str | None = None,
     resume_code: str | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> Response:
     """Save answers so far (incomplete answers allowed; wrong values refused, each named).
-    Only a draft or a rejected response takes a draft; a submitted one is submitted again."""
+    Only a draft or a rejected response takes a draft; a submitted one is submitted again.
+    ``evidence`` (campaigns over agencies) replaces the evidence links; ``None`` keeps them."""
     values = _normalise(answers)
+    links = clean_evidence(campaign, evidence) if evidence is not None else None
     fw = campaign.framework.engine()
     problems = validate_answers(fw, values)
     if problems:
@@ -309,6 +392,8 @@ def response_save_draft(
         campaign=campaign, organisation=organisation, framework_id=campaign.framework_id
     )
     response.answers = values
+    if links is not None:
+        response.evidence_links = links
     response.status = ResponseStatus.DRAFT
     response.channel = resolved
     response.submitted_by = actor
@@ -397,6 +482,7 @@ def response_submit(
     channel: str | None = None,
     idempotency_key: str | None = None,
     resume_code: str | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> SubmitResult:
     """Validate and score the answers with the campaign's exact criteria-set version and store
     the response as submitted. Re-submission while the campaign is open updates the same
@@ -416,6 +502,7 @@ def response_submit(
             channel=channel,
             key=key,
             resume_code=resume_code,
+            evidence=evidence,
         )
     except IntegrityError:
         # A concurrent request with the same key (or for the same new response) won the race.
@@ -432,6 +519,7 @@ def response_submit(
             channel=channel,
             key=key,
             resume_code=resume_code,
+            evidence=evidence,
         )
 
 
@@ -446,6 +534,7 @@ def _submit(
     channel: str | None,
     key: str | None,
     resume_code: str | None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> SubmitResult:
     # the key of a retry is found with the organisation's response (a key reused for another
     # organisation is found when the submission is refused or fails the unique insert)
@@ -456,6 +545,7 @@ def _submit(
         return SubmitResult(first, created=False, replayed=True)
     existing = Response.objects.get(pk=existing_id) if existing_id is not None else None
     values = _normalise(answers)
+    links = clean_evidence(campaign, evidence) if evidence is not None else None
     fw = campaign.framework.engine()
     # one validation and one scoring pass on the happy path; the full check names every
     # bad or missing answer otherwise
@@ -487,6 +577,8 @@ def _submit(
     now = timezone.now()
     response.framework_id = campaign.framework_id
     response.answers = values
+    if links is not None:
+        response.evidence_links = links
     response.status = ResponseStatus.SUBMITTED
     response.overall = result.overall
     response.level = result.level

@@ -15,6 +15,21 @@ def field_name(code: str) -> str:
     return f"q_{code}"
 
 
+def evidence_name(code: str) -> str:
+    return f"ev_{code}"
+
+
+def parse_evidence(pillar: Pillar, post: QueryDict, stored: dict[str, str]) -> dict[str, str]:
+    """The evidence links after this page: the stored ones of other pages, and this page's
+    inputs (an empty input removes the criterion's link). Checked by the service."""
+    out = {k: v for k, v in stored.items() if k not in {c.code for c in pillar.criteria}}
+    for c in pillar.criteria:
+        raw = (post.get(evidence_name(c.code)) or "").strip()
+        if raw:
+            out[c.code] = raw
+    return out
+
+
 def _number(raw: str) -> float | int:
     value = float(raw.replace(" ", "").replace(",", "."))
     return int(value) if value.is_integer() and abs(value) < 2**53 else value

@@ -173,6 +173,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "name": c.name.get(language),
                     "answer": shown,
                     "score": response.criterion_scores.get(c.code),
+                    "evidence": (response.evidence_links or {}).get(c.code, ""),
                 }
             )
     context = {
@@ -180,6 +181,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": answers,
         "view": selectors.result_view(response, language) if response.overall is not None else None,
         "can_verify": scope.is_officer and scope.covers_path(response.unit_path),
+        "has_evidence": bool(response.evidence_links),
     }
     return render(request, "assessments/response.html", context)
 

@@ -262,6 +262,13 @@ def _page_context(
     language = lang()
     pillars = list(fw.pillars)
     pillar = pillars[n - 1]
+    items = form.page_items(fw, pillar, response.answers, language)
+    takes_evidence = services.responses.campaign_takes_evidence(campaign)
+    for item in items:
+        item["evidence_name"] = form.evidence_name(item["code"])
+        item["evidence"] = (response.evidence_links or {}).get(item["code"], "")
+        if request.method == "POST" and item["evidence_name"] in request.POST:
+            item["evidence"] = (request.POST.get(item["evidence_name"]) or "").strip()[:600]
     return {
         "campaign": campaign,
         "response": response,
@@ -274,7 +281,8 @@ def _page_context(
             for i, p in enumerate(pillars)
         ],
         "pillar": {"code": pillar.code, "name": pillar.name.get(language)},
-        "items": form.page_items(fw, pillar, response.answers, language),
+        "items": items,
+        "takes_evidence": takes_evidence,
         "schema": form.compact_schema(fw),
         "answers": response.answers,
         "on_behalf": scope_for(request.user).is_officer,
@@ -290,6 +298,11 @@ def _save(
     pillar = list(fw.pillars)[n - 1]
     page_answers, errors = form.parse_pillar(pillar, request.POST)
     answers = form.merge(response.answers, page_answers)
+    evidence = (
+        form.parse_evidence(pillar, request.POST, response.evidence_links or {})
+        if services.responses.campaign_takes_evidence(campaign)
+        else None
+    )
     org = response.organisation
     try:
         response = services.response_save_draft(
@@ -299,10 +312,16 @@ def _save(
             organisation=org,
             answers=answers,
             resume_code=code,
+            evidence=evidence,
         )
     except services.AnswersRejectedError as exc:
         for p in exc.problems:
             errors[p.criterion] = p.message(lang())  # type: ignore[arg-type]
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        for field, msgs in exc.message_dict.items():
+            errors[field] = " ".join(msgs)
     return response, errors
 
 
@@ -350,6 +369,7 @@ def pillar_page(request: HttpRequest, token: str, code: str, n: int) -> HttpResp
     context = _page_context(request, campaign, response, code, n)
     for item in context["items"]:
         item["error"] = errors.get(item["code"], "")
+        item["evidence_error"] = errors.get(f"evidence.{item['code']}", "")
     return render(request, "assessments/pillar.html", context, status=422 if errors else 200)
 
 
@@ -425,6 +445,7 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
         "code": code,
         "can_reopen": campaign.status == CampaignStatus.OPEN,
         "certificate_url": reverse("assessments:certificate", args=[token, code]),
+        "evidence": selectors.evidence_view(response, lang()),
         **_ecosystem_advice(response),
     }
     return render(request, "assessments/result.html", context)
