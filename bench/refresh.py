@@ -182,7 +182,7 @@ def child_setup(rows: int, provinces: int) -> dict[str, Any]:
         "campaign_id", "organisation_id", "framework_id", "status", "answers", "overall",
         "level", "pillar_scores", "criterion_scores", "unmet", "commune_id", "unit_path",
         "entity_type", "size_class", "sector", "channel", "rejection_reason", "submitted_at",
-        "created_at", "updated_at",
+        "evidence_links", "created_at", "updated_at",
     ]  # fmt: skip
     t0 = time.perf_counter()
     org_table = Organisation._meta.db_table
@@ -229,7 +229,7 @@ def child_setup(rows: int, provinces: int) -> dict[str, Any]:
                     f"{campaign.pk},{org0 + i},{fv.pk},{status},{body},"
                     f"{no_unmet if status == 'draft' else unmet[k]},{cid},{path},enterprise,"
                     f"{SIZES[(i // len(communes)) % len(SIZES)]},general,import,"
-                    f'"",{sub},{stamp},{stamp}\n'
+                    f'"",{sub},{{}},{stamp},{stamp}\n'
                 )
                 if i % 20000 == 19999:
                     copy.write(buf.getvalue())

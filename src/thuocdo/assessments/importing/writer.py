@@ -91,6 +91,7 @@ RESPONSE_COLUMNS = (
     "submitted_at",
     "rejection_reason",
     "submission_id",
+    "evidence_links",
     "created_at",
     "updated_at",
 )
@@ -358,6 +359,7 @@ def write_responses(
                     when,
                     "",
                     ids[i],
+                    "{}",
                     when,
                     when,
                 )
