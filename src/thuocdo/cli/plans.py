@@ -88,27 +88,6 @@ def register(sub: Any) -> None:
     plans.set_defaults(func=lambda args: plans.print_help() or 0)
 
 
-def _plan_json(plan: Any) -> dict[str, Any]:
-    return {
-        "id": plan.pk,
-        "stage": plan.stage,
-        "decision_number": plan.decision_number,
-        "decision_date": plan.decision_date.isoformat() if plan.decision_date else None,
-        "sent_on": plan.sent_on.isoformat() if plan.sent_on else None,
-        "evaluated_on": plan.evaluated_on.isoformat() if plan.evaluated_on else None,
-        "targets": [
-            {
-                "code": t.code,
-                "value": t.value,
-                "indicator": t.indicator_code,
-                "result": t.result,
-                "achieved": t.achieved,
-            }
-            for t in plan.targets.all()
-        ],
-    }
-
-
 def _life_cycle(args: argparse.Namespace, step: str) -> int:
     setup_django()
     from django.core.exceptions import ValidationError
@@ -136,7 +115,7 @@ def _life_cycle(args: argparse.Namespace, step: str) -> int:
             plan = lifecycle.plan_evaluate(actor=None, plan=plan, results=results, on=on)
     except (ValidationError, Http404) as exc:
         return fail(_errors(exc))
-    print_json(_plan_json(plan))
+    print_json(selectors.plan_stage_dict(plan))
     return 0
 
 

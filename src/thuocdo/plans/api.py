@@ -327,27 +327,6 @@ class EvaluateIn(Schema):
     note: str = Field(default="", max_length=5000)
 
 
-def _stage_json(plan: Plan) -> dict[str, Any]:
-    return {
-        "id": plan.pk,
-        "stage": plan.stage,
-        "decision_number": plan.decision_number,
-        "decision_date": plan.decision_date.isoformat() if plan.decision_date else None,
-        "sent_on": plan.sent_on.isoformat() if plan.sent_on else None,
-        "evaluated_on": plan.evaluated_on.isoformat() if plan.evaluated_on else None,
-        "targets": [
-            {
-                "code": t.code,
-                "value": t.value,
-                "indicator": t.indicator_code,
-                "result": t.result,
-                "achieved": t.achieved,
-            }
-            for t in plan.targets.all()
-        ],
-    }
-
-
 @router.post("/plans/{plan_id}/approve", response=dict[str, Any], summary="Approve a draft plan")
 @access("officer")
 def plan_approve(request: HttpRequest, plan_id: int, payload: ApproveIn) -> dict[str, Any]:
@@ -361,7 +340,7 @@ def plan_approve(request: HttpRequest, plan_id: int, payload: ApproveIn) -> dict
         decision_number=payload.decision_number,
         decision_date=payload.decision_date,
     )
-    return _stage_json(plan)
+    return selectors.plan_stage_dict(plan)
 
 
 @router.post(
@@ -375,7 +354,7 @@ def plan_send(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 
     user = _user(request)
     plan, _data = send(actor=user, plan=selectors.plan_get(scope=scope_for(user), plan_id=plan_id))
-    return _stage_json(plan)
+    return selectors.plan_stage_dict(plan)
 
 
 @router.post("/plans/{plan_id}/evaluate", response=dict[str, Any], summary="Evaluate a sent plan")
@@ -387,7 +366,7 @@ def plan_evaluate(request: HttpRequest, plan_id: int, payload: EvaluateIn) -> di
     plan = selectors.plan_get(scope=scope_for(user), plan_id=plan_id)
     day = selectors.parse_on_date(payload.on) if payload.on else None
     plan = evaluate(actor=user, plan=plan, results=payload.results, on=day, note=payload.note)
-    return _stage_json(plan)
+    return selectors.plan_stage_dict(plan)
 
 
 @router.get("/systems", response=list[dict[str, Any]], summary="Register of information systems")

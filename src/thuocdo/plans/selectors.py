@@ -546,3 +546,25 @@ def task_coordinating_agencies(task: Task) -> list[str]:
     ids = [int(i) for i in task.coordinating_organisations]
     names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
     return [names[i] for i in ids if i in names]
+
+
+def plan_stage_dict(plan: Plan) -> dict[str, Any]:
+    """A plan's life-cycle stage and its targets, as the API and the CLI print them."""
+    return {
+        "id": plan.pk,
+        "stage": plan.stage,
+        "decision_number": plan.decision_number,
+        "decision_date": plan.decision_date.isoformat() if plan.decision_date else None,
+        "sent_on": plan.sent_on.isoformat() if plan.sent_on else None,
+        "evaluated_on": plan.evaluated_on.isoformat() if plan.evaluated_on else None,
+        "targets": [
+            {
+                "code": t.code,
+                "value": t.value,
+                "indicator": t.indicator_code,
+                "result": t.result,
+                "achieved": t.achieved,
+            }
+            for t in plan.targets.all()
+        ],
+    }
