@@ -313,6 +313,7 @@ def chart_table(ctx: Mapping[str, Any], chart: str) -> tuple[list[str], list[lis
                 _("Mean score"),
                 _("Change"),
                 _("Version changed"),
+                _("Carried over from"),
             ],
             [
                 [
@@ -322,11 +323,17 @@ def chart_table(ctx: Mapping[str, Any], chart: str) -> tuple[list[str], list[lis
                     v(t["mean"]),
                     v(t["change"]),
                     t["version_changed"],
+                    origin_label(t.get("origin")),
                 ]
                 for t in ctx["trend"]
             ],
         )
     raise KeyError(chart)
+
+
+def origin_label(origin: dict[str, str] | None) -> str:
+    """“Tỉnh Kon Tum (62)” for a campaign carried over from a legacy province, else ""."""
+    return "" if not origin else f"{origin['name']} ({origin['code']})"
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

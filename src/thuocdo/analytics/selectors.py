@@ -165,7 +165,9 @@ def campaign_get(*, scope: Scope, campaign_id: int, public: bool = False) -> Cam
 
 
 def campaign_list(*, scope: Scope, public: bool = False) -> list[Campaign]:
-    qs = Campaign.objects.select_related("framework", "area").order_by("-year", "name", "id")
+    qs = Campaign.objects.select_related("framework", "area", "origin_unit").order_by(
+        "-year", "name", "id"
+    )
     if public:
         return list(qs.filter(status=CampaignStatus.PUBLISHED))
     if not scope.is_officer:
@@ -414,11 +416,17 @@ def rankings(
     return rank(result["rows"])
 
 
+def _origin(campaign: Campaign) -> dict[str, str] | None:
+    unit = campaign.origin_unit if campaign.origin_unit_id else None
+    return None if unit is None else {"code": unit.code, "name": unit.name}
+
+
 def trend(
     *, scope: Scope, campaign_id: int, slice_: Slice, public: bool = False
 ) -> list[dict[str, Any]]:
     """One row per year of campaigns of the same criteria-set code (the overall estimate of
-    the slice), with the change from the previous year, flagged when the version changed."""
+    the slice), with the change from the previous year, flagged when the version changed;
+    ``origin`` names the legacy province a year's campaign was carried over from."""
     campaign = campaign_get(scope=scope, campaign_id=campaign_id, public=public)
     qs = Campaign.objects.filter(
         framework__code=campaign.framework.code, unit_path=campaign.unit_path
@@ -462,6 +470,8 @@ def trend(
             "ci_high": row.get("ci_high"),
             "change": None,
             "version_changed": False,
+            # a legacy province's campaign carried into its successor (Kon Tum, 62)
+            "origin": _origin(c),
         }
         if prev is not None:
             item["version_changed"] = prev["framework"] != item["framework"]

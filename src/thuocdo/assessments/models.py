@@ -140,6 +140,15 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # the legacy province (Kon Tum, 62) a campaign was carried over from into its successor
+    origin_unit = models.ForeignKey(
+        "geo.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("carried over from"),
+    )
 
     class Meta:
         ordering = ["-year", "-id"]

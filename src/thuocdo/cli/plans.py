@@ -85,6 +85,22 @@ def register(sub: Any) -> None:
     p.add_argument("--on", metavar="DATE", help="YYYY-MM-DD (default: today)")
     p.set_defaults(func=cmd_remind)
 
+    p = plans_sub.add_parser(
+        "carry-over",
+        help="carry a legacy province's plans, campaigns and users into its successor (JSON)",
+    )
+    p.add_argument("legacy_code", metavar="LEGACY_CODE", help="legacy province code, e.g. 62")
+    p.set_defaults(func=cmd_carry_over)
+
+    p = plans_sub.add_parser(
+        "measure",
+        help="write the register's shares to the 2025 targets' indicators for a year (JSON)",
+    )
+    p.add_argument("--unit", metavar="PROVINCE_CODE", required=True, help="province code")
+    p.add_argument("--year", type=int, required=True, help="the year measured")
+    p.add_argument("--on", metavar="DATE", help="day measured (default: today, or 31/12)")
+    p.set_defaults(func=cmd_measure)
+
     plans.set_defaults(func=lambda args: plans.print_help() or 0)
 
 
@@ -173,6 +189,36 @@ def cmd_remind(args: argparse.Namespace) -> int:
             "systems": systems_remind_overdue(on=on),
         }
     )
+    return 0
+
+
+def cmd_carry_over(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from thuocdo.plans.services.carryover import legacy_carry_over
+
+    try:
+        result = legacy_carry_over(actor=None, legacy_code=args.legacy_code)
+    except ValidationError as exc:
+        return fail(_errors(exc))
+    print_json(result.as_dict())
+    return 0
+
+
+def cmd_measure(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from thuocdo.plans import selectors
+    from thuocdo.plans.services.register import register_measure
+
+    try:
+        on = selectors.parse_on_date(args.on) if args.on else None
+        result = register_measure(actor=None, unit_code=args.unit, year=args.year, on=on)
+    except (ValidationError, PermissionDenied) as exc:
+        return fail(_errors(exc))
+    print_json(result)
     return 0
 
 

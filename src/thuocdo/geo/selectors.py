@@ -161,6 +161,26 @@ def legacy_to_current(unit: Unit) -> list[Unit]:
     return [m.current for m in rows]
 
 
+def legacy_province(unit_code: str) -> tuple[Unit, Unit] | None:
+    """(legacy province, its successor) when ``unit_code`` names a province of the legacy
+    structure that is not a current code (Kon Tum, 62 → Quảng Ngãi); None otherwise."""
+    code = str(unit_code or "").strip()
+    if not code or Unit.objects.filter(structure=Structure.CURRENT, code=code).exists():
+        return None
+    legacy = Unit.objects.filter(
+        structure=Structure.LEGACY, code=code, level=Level.PROVINCE
+    ).first()
+    if legacy is None:
+        return None
+    mapping = (
+        UnitMapping.objects.filter(legacy=legacy, current__level=Level.PROVINCE)
+        .select_related("current")
+        .order_by("-primary", "current__code")
+        .first()
+    )
+    return None if mapping is None else (legacy, mapping.current)
+
+
 def current_to_legacy(unit: Unit) -> list[Unit]:
     rows = (
         UnitMapping.objects.filter(current=unit)

@@ -252,7 +252,15 @@ def can_edit_task(*, user: Any, task: Task) -> bool:
     department = _user_department(user, plan)
     if not department:
         return scope.role == "province"
-    return fold(task.lead_unit) in department or fold(task.lead_unit_name) in department
+    if fold(task.lead_unit) in department or fold(task.lead_unit_name) in department:
+        return True
+    # an account named after the registry agency leading the task (its electronic
+    # identifier code or its name): rights follow the organisation
+    agency = task.lead_organisation if task.lead_organisation_id else None
+    if agency is None:
+        return False
+    own = fold(nfc(getattr(user, "department", "") or "")).strip()
+    return own in {fold(agency.agency_code or ""), fold(nfc(agency.name))} - {""}
 
 
 def require_task_edit(*, user: Any, task: Task) -> None:
@@ -530,10 +538,31 @@ def department_agency(*, plan: Plan, code: str, name: str) -> Any:
         if dept.code in names or dept.name_vi in names:
             names.add(dept.name_vi)
     keys = {fold(nfc(n)).strip() for n in names if n and len(n) > 6}
-    agencies = Organisation.objects.filter(
-        entity_type="agency_department", admin_unit_id=plan.unit_id, merged_into__isnull=True
-    ).only("id", "name", "email", "agency_code")
-    found = [a for a in agencies if any(fold(nfc(a.name)).startswith(k) for k in keys)]
+    agencies = list(
+        Organisation.objects.filter(
+            entity_type="agency_department", admin_unit_id=plan.unit_id
+        ).only("id", "name", "email", "agency_code", "merged_into")
+    )
+
+    def named(keys: set[str]) -> list[Any]:
+        return [a for a in agencies if any(fold(nfc(a.name)).startswith(k) for k in keys)]
+
+    found = [a for a in named(keys) if a.merged_into_id is None]
+    before = (merged,) if merged is not None else predecessors(code)
+    if not found and before:
+        # only a merged department is registered ("Sở Thông tin và Truyền thông tỉnh …"):
+        # the registry agency it was merged into, else itself
+        old = {fold(nfc(n)).strip() for m in before for n in m.names if len(n) > 6}
+        by_id = {a.pk: a for a in agencies}
+        for a in named(old):
+            seen = {a.pk}
+            while a.merged_into_id is not None and a.merged_into_id in by_id:
+                a = by_id[a.merged_into_id]
+                if a.pk in seen:
+                    break
+                seen.add(a.pk)
+            if a not in found:
+                found.append(a)
     return found[0] if len(found) == 1 else None
 
 

@@ -29,6 +29,7 @@ from thuocdo.assessments.services.common import FieldErrors, commune_resolve, re
 from thuocdo.core.text import clean
 from thuocdo.frameworks.models import FrameworkVersion, Status
 from thuocdo.geo.models import Structure, Unit
+from thuocdo.geo.selectors import legacy_province
 
 CAMPAIGN_FIELDS = (
     "name",
@@ -69,6 +70,8 @@ def campaign_snapshot(c: Campaign) -> dict[str, Any]:
         "reassess_months": c.reassess_months,
         "status": c.status,
     }
+    if c.origin_unit_id:
+        data["origin"] = c.origin_unit.code if c.origin_unit else None
     return data
 
 
@@ -112,6 +115,10 @@ def campaign_create(
             % {"label": framework.label, "status": framework.status},
         )
     area = Unit.objects.filter(structure=Structure.CURRENT, code=(area_code or "").strip()).first()
+    # a legacy province's campaign (Kon Tum, 62) is carried into its successor (Quảng Ngãi)
+    origin = None if area is not None else legacy_province(area_code)
+    if origin is not None:
+        area = origin[1]
     if area is None:
         errors.add(
             "area",
@@ -154,6 +161,7 @@ def campaign_create(
         reassess_months=reassess_months,
         public_token=secrets.token_urlsafe(18)[:24],
         created_by=actor,
+        origin_unit=origin[0] if origin else None,
     )
     audit_record(
         actor=actor,
@@ -163,6 +171,18 @@ def campaign_create(
         after=campaign_snapshot(campaign),
         unit_path=campaign.unit_path,
     )
+    if origin is not None:
+        audit_record(
+            actor=actor,
+            action="campaign.carry_over",
+            object_type="assessments.campaign",
+            object_id=campaign.pk,
+            after={
+                "from": {"code": origin[0].code, "name": origin[0].name},
+                "to": {"code": origin[1].code, "name": origin[1].name},
+            },
+            unit_path=campaign.unit_path,
+        )
     return campaign
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.accounts.services import audit_record
 from thuocdo.core.text import clean
+from thuocdo.geo.selectors import legacy_province
 from thuocdo.plans import selectors, xlsx
 from thuocdo.plans.domain.units import successor_of
 from thuocdo.plans.models import Level, Plan, Status, Task, TaskGroup
@@ -24,7 +25,7 @@ from thuocdo.plans.services.common import (
     resolve_deadline,
     today,
 )
-from thuocdo.plans.services.plans import check_year, legacy_province, plan_unit
+from thuocdo.plans.services.plans import check_year, plan_unit
 from thuocdo.plans.services.tasks import check_progress, task_update
 
 

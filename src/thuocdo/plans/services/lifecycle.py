@@ -212,10 +212,13 @@ def plan_evaluate(
                 {f"results.{code}": _("Plan has no target %(code)s.") % {"code": code}}
             )
     register = selectors.register_shares(unit_path=locked.unit_path, on=day)
+    from_register: set[str] = set()
     for t in targets:
         raw = results.get(t.code)
         if raw is None or raw == "":
             value = register.get(t.register) if t.register else None
+            if t.register and t.indicator_code:
+                from_register.add(t.indicator_code)
         else:
             try:
                 value = float(str(raw).replace(",", "."))
@@ -235,4 +238,34 @@ def plan_evaluate(
     locked.stage, locked.evaluated_on, locked.evaluation_note = Stage.EVALUATED, day, note.strip()
     locked.save(update_fields=["stage", "evaluated_on", "evaluation_note"])
     _audit(actor=actor, plan=locked, action="plans.plan.evaluate", before=before)
+    _measure_from_register(actor=actor, plan=locked, day=day, codes=from_register)
     return locked
+
+
+def _measure_from_register(*, actor: Any, plan: Plan, day: date, codes: set[str]) -> None:
+    """The targets measured from the register give their indicators the year's value (see
+    ``register.register_measure``); a refusal (a locked or closed period, no reporting right)
+    leaves the evaluation as it is and is kept in the audit trail."""
+    from thuocdo.plans.services.register import register_measure
+
+    if not codes or plan.unit_id is None or plan.level != "province":
+        return
+    measured_on = min(day, date(plan.year, 12, 31))
+    if measured_on > today():
+        return
+    result = register_measure(
+        actor=actor,
+        unit_code=plan.unit.code if plan.unit else "",
+        year=plan.year,
+        on=measured_on,
+        only=codes,
+        strict=False,
+    )
+    audit_record(
+        actor=actor,
+        action="plans.plan.measure",
+        object_type="plans.plan",
+        object_id=plan.pk,
+        after=result,
+        unit_path=plan.unit_path,
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.services import audit_record
 from thuocdo.geo.models import Level as GeoLevel
-from thuocdo.geo.models import Structure, Unit, UnitMapping
+from thuocdo.geo.models import Structure, Unit
 from thuocdo.plans import selectors
 from thuocdo.plans.domain.deadlines import (
     DeadlineSpecError,
@@ -66,26 +66,6 @@ def plan_unit(unit_code: str) -> Unit:
             }
         )
     return unit
-
-
-def legacy_province(unit_code: str) -> tuple[Unit, Unit] | None:
-    """(legacy province, its successor) when ``unit_code`` names a province of the legacy
-    structure that is not a current code (Kon Tum, 62 → Quảng Ngãi); None otherwise."""
-    code = str(unit_code or "").strip()
-    if Unit.objects.filter(structure=Structure.CURRENT, code=code).exists():
-        return None
-    legacy = Unit.objects.filter(
-        structure=Structure.LEGACY, code=code, level=GeoLevel.PROVINCE
-    ).first()
-    if legacy is None:
-        return None
-    mapping = (
-        UnitMapping.objects.filter(legacy=legacy, current__level=GeoLevel.PROVINCE)
-        .select_related("current")
-        .order_by("-primary", "current__code")
-        .first()
-    )
-    return None if mapping is None else (legacy, mapping.current)
 
 
 def check_year(year: Any) -> int:

@@ -22,7 +22,7 @@ from thuocdo.plans.domain.inspection import LEVELS, next_inspection
 from thuocdo.plans.models import InformationSystem
 from thuocdo.plans.services.common import today
 
-__all__ = ["system_save", "systems_remind_overdue"]
+__all__ = ["register_measure", "system_save", "systems_remind_overdue"]
 
 DATE_FIELDS = ("dossier_date", "last_inspection", "last_drill")
 TEXT_FIELDS = ("dossier_number", "trust_label", "website", "contact_email")
@@ -185,3 +185,103 @@ def systems_remind_overdue(*, on: date | None = None, unit_path: str = "") -> in
         s.save(update_fields=["reminded_for"])
         sent += 1
     return sent
+
+
+def register_targets() -> list[tuple[str, str]]:
+    """(indicator code, register share) of each target of the 2025 frame measured from the
+    register (T3–T6: ``information-systems-approved-level`` ← ``approved_level``, …)."""
+    from thuocdo.plans import selectors
+    from thuocdo.plans.models import Framework
+
+    fw = Framework.objects.filter(code="plan-2025").first()
+    if fw is None:
+        return []
+    return [
+        (t.indicator_code, t.register)
+        for t in selectors.framework_def(fw).targets
+        if t.register and t.indicator_code
+    ]
+
+
+def register_measure(
+    *,
+    actor: Any,
+    unit_code: str,
+    year: Any,
+    on: date | None = None,
+    only: set[str] | None = None,
+    strict: bool = True,
+) -> dict[str, Any]:
+    """Write the register's shares for the province ``unit_code`` on ``on`` (default: today, or
+    31 December of ``year`` once it is past) as the values of the 2025 targets' indicators
+    for the year, through the indicators app's ``submission_submit`` (its reporting rights,
+    locks and closed periods apply, each value audited; a value already recorded the same
+    changes nothing). ``only`` keeps those indicator codes; a share without any system
+    concerned is not written. ``strict=False`` (the year-end evaluation) records a refusal
+    in ``refused`` instead of raising it.
+
+    Returns ``{"unit", "year", "on", "systems", "values": {code: share}, "written": [...],
+    "refused": {code: message}}``."""
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.indicators.services import submission_submit
+    from thuocdo.plans import selectors
+    from thuocdo.plans.services.plans import check_year, province_unit
+
+    unit = province_unit(unit_code)
+    year = check_year(year)
+    day = on or min(today(), date(year, 12, 31))
+    if day.year != year:
+        raise ValidationError(
+            {
+                "on": _("The day measured (%(day)s) must fall in %(year)s.")
+                % {"day": day.strftime("%d/%m/%Y"), "year": year}
+            }
+        )
+    if day > today():
+        raise ValidationError({"on": _("The date may not be in the future.")})
+    scope = Scope(role="admin") if actor is None else scope_for(actor)
+    shares = selectors.register_shares(unit_path=unit.path, on=day)
+    systems = InformationSystem.objects.filter(unit_path__startswith=unit.path).count()
+    source = _("Register of information systems (Thước đo): %(n)s systems on %(day)s") % {
+        "n": systems,
+        "day": day.strftime("%d/%m/%Y"),
+    }
+    values: dict[str, float | None] = {}
+    written: list[str] = []
+    refused: dict[str, str] = {}
+    for code, key in register_targets():
+        if only is not None and code not in only:
+            continue
+        value = shares.get(key)
+        values[code] = value
+        if value is None:
+            continue
+        try:
+            result = submission_submit(
+                scope=scope,
+                actor=actor,
+                indicator_code=code,
+                unit_code=unit.code,
+                period=str(year),
+                value=value,
+                source=source,
+                on_day=day,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            if strict:
+                raise
+            refused[code] = "; ".join(
+                exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            )
+            continue
+        if result.changed:
+            written.append(code)
+    return {
+        "unit": unit.code,
+        "year": year,
+        "on": day.isoformat(),
+        "systems": systems,
+        "values": values,
+        "written": written,
+        "refused": refused,
+    }
