@@ -129,4 +129,8 @@ VI = {
     "public release": "bản công bố",
     "released table": "bảng đã công bố",
     "counted responses left out": "phiếu được tính nhưng bị để ra ngoài",
+    "Carried over from": "Chuyển từ",
+    "Carried over from %(name)s (%(code)s), a province merged in 2025.": "Chuyển từ %(name)s (%(code)s), tỉnh đã hợp nhất năm 2025.",
+    "The results of %(year)s are those of %(name)s (%(code)s), carried over.": "Kết quả năm %(year)s là của %(name)s (%(code)s), đã chuyển sang.",
+    "carried over from %(name)s (%(code)s)": "chuyển từ %(name)s (%(code)s)",
 }

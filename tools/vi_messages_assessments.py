@@ -334,6 +334,8 @@ VI = {
     "Link to the evidence file": "Đường liên kết tới tệp minh chứng",
     "Evidence": "Minh chứng",
     "Evidence file": "Tệp minh chứng",
+    "carried over from": "chuyển từ",
+    "(carried over from %(name)s (%(code)s), a province merged in 2025)": "(chuyển từ %(name)s (%(code)s), tỉnh đã hợp nhất năm 2025)",
 }
 
 PLURALS = {

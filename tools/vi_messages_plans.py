@@ -273,6 +273,11 @@ VI = {
     "%(met)s met, %(not_met)s not met, %(no_data)s without a reported value.": "%(met)s chỉ tiêu đạt, %(not_met)s không đạt, %(no_data)s chưa có số liệu.",
     "No quantified target for this year.": "Năm này chưa có chỉ tiêu định lượng.",
     "Previous year's evaluation": "Đánh giá năm trước",
+    "Plan “%(plan)s” of %(old)s cannot be carried into %(new)s: %(new)s has a plan of the same frame and year %(year)s.": "Không thể chuyển kế hoạch “%(plan)s” của %(old)s sang %(new)s: %(new)s đã có kế hoạch cùng khung và năm %(year)s.",
+    "Only an administrator carries a legacy province over.": "Chỉ quản trị viên mới được chuyển dữ liệu của tỉnh cũ sang tỉnh kế thừa.",
+    "%(code)s is not the code of a province of the legacy structure (before 1/7/2025) taken over by a current province.": "%(code)s không phải mã của một tỉnh thuộc cấu trúc cũ (trước 1/7/2025) đã được một tỉnh hiện nay kế thừa.",
+    "The day measured (%(day)s) must fall in %(year)s.": "Ngày đo (%(day)s) phải thuộc năm %(year)s.",
+    "Register of information systems (Thước đo): %(n)s systems on %(day)s": "Sổ đăng ký hệ thống thông tin (Thước đo): %(n)s hệ thống tại ngày %(day)s",
 }
 
 PLURALS = {

@@ -118,7 +118,12 @@ def test_a_plan_goes_through_its_life_cycle_with_the_export_read_back(
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions[-3:] == ["plans.plan.approve", "plans.plan.send", "plans.plan.evaluate"]
+    assert actions[-4:] == [
+        "plans.plan.approve",
+        "plans.plan.send",
+        "plans.plan.evaluate",
+        "plans.plan.measure",  # T3–T6 written to their indicators from the register
+    ]
 
 
 def test_wrong_transitions_are_refused_with_both_stages(
