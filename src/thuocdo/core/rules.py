@@ -25,14 +25,14 @@ ANY = "any"  # every such object (published or reference data): the policy alone
 SCOPED = "scoped"  # officers: in their area and sectors; respondents: their organisation's;
 # providers: their own listings and requests
 OWN = "own"  # the caller's own (API tokens)
-SECRET = "secret"  # a secret code in the link is the right (form links, resume codes, e-mails)
+LINK_CODE = "secret"  # a secret code in the link is the right (form links, resume codes, e-mails)
 VALUE = "value"  # a value, not an object (a format, a chart, a year)
 
 KIND_TEXT = {
     ANY: "any",
     SCOPED: "in the caller's reach",
     OWN: "the caller's own",
-    SECRET: "whoever holds the link's secret code",
+    LINK_CODE: "whoever holds the link's secret code",
     VALUE: "(a value)",
 }
 
@@ -72,9 +72,9 @@ OBJECT_RULES: dict[str, ObjectRule] = {
     "job_id": ObjectRule(OWN, "an import job (its author's, and administrators')"),
     "kind": ObjectRule(VALUE, "ministry or province"),
     "year": ObjectRule(VALUE, "a year"),
-    "token": ObjectRule(SECRET, "a form link or an e-mail's unsubscribe code"),
-    "assessments:code": ObjectRule(SECRET, "a response's resume code"),
-    "verify:code": ObjectRule(SECRET, "a certificate's verification code"),
+    "token": ObjectRule(LINK_CODE, "a form link or an e-mail's unsubscribe code"),
+    "assessments:code": ObjectRule(LINK_CODE, "a response's resume code"),
+    "verify:code": ObjectRule(LINK_CODE, "a certificate's verification code"),
     "n": ObjectRule(VALUE, "a pillar number"),
     "fmt": ObjectRule(VALUE, "a file format"),
     "chart": ObjectRule(VALUE, "a chart"),
