@@ -35,6 +35,23 @@ POLICIES = frozenset(
     }
 )
 
+# The roles of the product (``accounts.scopes``), and the roles each policy lets through. The
+# rules table of ``docs/security.md`` and the authorization-matrix test both read this.
+ROLES = ("admin", "ministry", "province", "commune", "respondent", "provider", "anonymous")
+_OFFICERS = frozenset({"admin", "ministry", "province", "commune"})
+POLICY_ROLES: dict[str, frozenset[str]] = {
+    "public": frozenset(ROLES),
+    "authenticated": frozenset(ROLES) - {"anonymous"},
+    "officer": _OFFICERS,
+    "accounts": frozenset({"admin", "province", "commune"}),
+    "ministry": frozenset({"admin", "ministry"}),
+    "respondent": _OFFICERS | {"respondent"},
+    "provider": _OFFICERS | {"provider"},
+    "provider_only": frozenset({"provider"}),
+    "admin": frozenset({"admin"}),
+}
+assert set(POLICY_ROLES) == POLICIES
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
