@@ -278,9 +278,11 @@ VI = {
     "%(code)s is not the code of a province of the legacy structure (before 1/7/2025) taken over by a current province.": "%(code)s không phải mã của một tỉnh thuộc cấu trúc cũ (trước 1/7/2025) đã được một tỉnh hiện nay kế thừa.",
     "The day measured (%(day)s) must fall in %(year)s.": "Ngày đo (%(day)s) phải thuộc năm %(year)s.",
     "Register of information systems (Thước đo): %(n)s systems on %(day)s": "Sổ đăng ký hệ thống thông tin (Thước đo): %(n)s hệ thống tại ngày %(day)s",
+    "Their officers update their tasks by their department; register each agency (electronic identifier code and seat) with the agency registry import, and its tasks are linked to it at once, with reminders to its e-mail.": "Cán bộ của các đơn vị này cập nhật nhiệm vụ theo phòng/sở của mình; hãy đăng ký từng cơ quan (mã định danh điện tử và trụ sở) bằng chức năng nhập danh mục cơ quan, các nhiệm vụ sẽ được gắn với cơ quan ngay và nhắc việc gửi tới e-mail của cơ quan.",
 }
 
 PLURALS = {
+    "%(n)s lead unit is not in the agency registry yet": "%(n)s đơn vị chủ trì chưa có trong danh mục cơ quan",
     "%(n)s task": "%(n)s nhiệm vụ",
     "%(n)s task overdue on %(day)s": "%(n)s nhiệm vụ quá hạn vào ngày %(day)s",
 }

@@ -389,3 +389,75 @@ def test_the_year_end_evaluation_measures_the_targets_from_the_register(
     assert targets["T3"] == 50.0 and targets["T4"] == 100.0
     measured = AuditEvent.objects.get(action="plans.plan.measure", object_id=str(plan.pk))
     assert measured.after["refused"] == {}
+
+
+def _agency_file(tmp_path: Any, qn: Unit, rows: list[tuple[str, str]]) -> str:
+    commune = f.communes_of(qn.code, 1)[0]
+    path = tmp_path / "agencies.csv"
+    lines = ["agency_code,name,entity_type,parent_code,commune_code,admin_unit_code,email"]
+    lines += [
+        f"{code},{name},agency_department,,{commune.code},{qn.code},so@quangngai.gov.vn"
+        for code, name in rows
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_an_unregistered_lead_unit_is_named_and_linked_once_the_registry_holds_it(
+    make_user: Callable[..., Any],
+    tmp_path: Any,
+    capsys: pytest.CaptureFixture[str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    qn = _quang_ngai()
+    book = tmp_path / "kontum.xlsx"
+    book.write_bytes(_tttt_book())
+    assert main(["plans", "import", str(book)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    [unit] = out["unregistered_units"]
+    assert (unit["code"], unit["tasks"]) == ("so-khcn", 1)
+    assert unit["name"].startswith("Sở Khoa học và Công nghệ (")
+    plan = Plan.objects.get(pk=out["plan"])
+    officer = make_user("province", unit=qn.code, password="Mat-khau-du-dai-2025")
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "chưa có trong danh mục cơ quan" in page
+    assert unit["name"] in page
+    # the agency registry import registers the successor department: the task follows it
+    path = _agency_file(
+        tmp_path, qn, [("000.00.31.H51", "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi")]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert main(["agencies", "import", path]) == 0
+    capsys.readouterr()
+    task = plan.tasks.get(code="1")
+    assert task.lead_organisation is not None
+    assert task.lead_organisation.agency_code == "000.00.31.H51"
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "chưa có trong danh mục cơ quan" not in page
+    # an account named after the registry agency updates the task
+    by_code = make_user("province", unit=qn.code, department="000.00.31.H51")
+    task_update(actor=by_code, task=task, progress=10, on=date(2025, 4, 2))
+    task.refresh_from_db()
+    assert task.progress == 10
+
+
+def test_a_rolled_back_registration_links_nothing_and_a_later_one_does(
+    make_user: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import transaction
+
+    qn = _quang_ngai()
+    plan_import(actor=make_user("province", unit=qn.code), data=_tttt_book())
+    task = Plan.objects.get(title__contains="Kon Tum").tasks.get(code="1")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        _registry_agency(qn, "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi", "000.00.31.H51")
+        transaction.set_rollback(True)
+    assert callbacks == []
+    task.refresh_from_db()
+    assert task.lead_organisation is None
+    with django_capture_on_commit_callbacks(execute=True):
+        agency = _registry_agency(qn, "Sở Khoa học và Công nghệ tỉnh Quảng Ngãi", "000.00.32.H51")
+    task.refresh_from_db()
+    assert task.lead_organisation == agency

@@ -362,6 +362,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
+            "unregistered_units": [u.as_json() for u in report.unregistered],
         }
     )
     return 0

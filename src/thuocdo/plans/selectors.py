@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer, scope_for
-from thuocdo.core.text import fold, nfc
+from thuocdo.core.text import fold, nfc, vi_sort_key
 from thuocdo.geo.models import Structure, Unit
 from thuocdo.plans.domain.deadlines import is_overdue
 from thuocdo.plans.domain.frameworks import Department, FrameworkDef, framework_from_dict
@@ -564,6 +564,34 @@ def department_agency(*, plan: Plan, code: str, name: str) -> Any:
             if a not in found:
                 found.append(a)
     return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class UnregisteredUnit:
+    """A lead unit of a plan's tasks that no registry agency stands for yet."""
+
+    code: str
+    name: str
+    tasks: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "tasks": self.tasks}
+
+
+def plan_unregistered_units(plan: Plan) -> list[UnregisteredUnit]:
+    """The lead units of ``plan``'s tasks that are not linked to a registry agency (a province
+    plan's departments the organisation registry does not hold yet), with their task counts,
+    in Vietnamese order; empty for a plan that is not a province's."""
+    if plan.unit_id is None:
+        return []
+    counts: dict[tuple[str, str], int] = {}
+    for code, name in plan.tasks.filter(lead_organisation__isnull=True).values_list(
+        "lead_unit", "lead_unit_name"
+    ):
+        if code or name:
+            counts[(code, name)] = counts.get((code, name), 0) + 1
+    units = [UnregisteredUnit(code, name, n) for (code, name), n in counts.items()]
+    return sorted(units, key=lambda u: vi_sort_key(u.name or u.code))
 
 
 def task_coordinating_agencies(task: Task) -> list[str]:

@@ -100,7 +100,15 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         }
         for t in tasks
     ]
-    context.update({"form": form, "rows": rows, "count": len(rows), "tab": "tasks"})
+    context.update(
+        {
+            "form": form,
+            "rows": rows,
+            "count": len(rows),
+            "tab": "tasks",
+            "unregistered": selectors.plan_unregistered_units(plan),
+        }
+    )
     template = "plans/_task_table.html" if request.headers.get("HX-Request") else "plans/plan.html"
     return render(request, template, context)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -35,6 +35,8 @@ class ImportReport:
     created: int
     updated: int
     unchanged: int
+    # lead units that no registry agency stands for yet (selectors.plan_unregistered_units)
+    unregistered: list[selectors.UnregisteredUnit] = field(default_factory=list)
 
 
 def _messages(exc: ValidationError | PermissionDenied) -> list[tuple[str, str]]:
@@ -325,4 +327,10 @@ def plan_import(*, actor: Any, data: bytes) -> ImportReport:
         },
         unit_path=plan.unit_path,
     )
-    return ImportReport(plan=plan, created=created, updated=updated, unchanged=unchanged)
+    return ImportReport(
+        plan=plan,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        unregistered=selectors.plan_unregistered_units(plan),
+    )

@@ -20,11 +20,13 @@ from thuocdo.plans.models import Plan, PlanTarget, Stage
 from thuocdo.plans.services.common import today
 
 __all__ = [
+    "follow_registry",
     "plan_approve",
     "plan_evaluate",
     "plan_link_agencies",
     "plan_send",
     "plan_targets_create",
+    "unit_link_agencies",
 ]
 
 
@@ -60,6 +62,41 @@ def plan_link_agencies(plan: Plan) -> int:
             changed.append(task)
     Task.objects.bulk_update(changed, ["lead_organisation", "coordinating_organisations"])
     return linked
+
+
+def unit_link_agencies(unit_id: int) -> int:
+    """Link again the tasks of every plan of the administrative unit ``unit_id`` (after its
+    registry agencies changed); returns how many tasks are linked."""
+    return sum(plan_link_agencies(plan) for plan in Plan.objects.filter(unit_id=unit_id))
+
+
+_pending: set[int] = set()
+
+
+def _relink(unit_id: int) -> None:
+    # one relink per unit however many of its agencies one transaction saved
+    if unit_id in _pending:
+        _pending.discard(unit_id)
+        unit_link_agencies(unit_id)
+
+
+def _agency_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if instance.entity_type != "agency_department" or instance.admin_unit_id is None:
+        return
+    unit_id = int(instance.admin_unit_id)
+    _pending.add(unit_id)
+    transaction.on_commit(lambda: _relink(unit_id))
+
+
+def follow_registry() -> None:
+    """Subscribe to the organisation registry: when a department agency is registered,
+    renamed or merged, the tasks of its province's plans are linked again once the change is
+    committed, so rights and reminders follow the registry (called at start-up)."""
+    from django.db.models.signals import post_save
+
+    from thuocdo.assessments.models import Organisation
+
+    post_save.connect(_agency_saved, sender=Organisation, dispatch_uid="plans.follow_registry")
 
 
 def plan_targets_create(plan: Plan, fw: FrameworkDef) -> int:
