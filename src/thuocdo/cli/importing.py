@@ -69,6 +69,9 @@ def register(sub: Any) -> None:
     pull.add_argument(
         "--timeout", type=float, default=60.0, help="giây chờ mỗi yêu cầu HTTP (mặc định 60)"
     )
+    pull.add_argument(
+        "--page-size", type=int, default=1000, help="số bài nộp mỗi trang (mặc định 1000)"
+    )
     p.add_argument(
         "--mode",
         choices=("all-or-nothing", "valid-rows"),
@@ -185,12 +188,20 @@ def _source(args: argparse.Namespace) -> Any:
             needed("--asset", args.asset),
             token=_env(needed("--token-env", args.token_env), ("mã API token", "the API token")),
             timeout=args.timeout,
+            page_size=max(1, args.page_size),
         )
     server = normalise_server(args.from_central)
     form = f"{needed('--project', args.project)}/{needed('--form', args.form)}"
     if args.token_env:
         token = _env(args.token_env, ("mã phiên (session token)", "the session token"))
-        return Source("central", server, form, token=token, timeout=args.timeout)
+        return Source(
+            "central",
+            server,
+            form,
+            token=token,
+            timeout=args.timeout,
+            page_size=max(1, args.page_size),
+        )
     if not (args.email_env and args.password_env):
         raise PullError("pull.option_missing", option="--email-env/--password-env | --token-env")
     return Source(
@@ -200,6 +211,7 @@ def _source(args: argparse.Namespace) -> Any:
         email=_env(args.email_env, ("email", "the e-mail")),
         password=_env(args.password_env, ("mật khẩu", "the password")),
         timeout=args.timeout,
+        page_size=max(1, args.page_size),
     )
 
 

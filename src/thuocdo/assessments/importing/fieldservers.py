@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,8 +34,6 @@ from .messages import Lang, render
 from .reader import MAX_ROWS, Table, cell_text
 
 Kind = Literal["kobo", "central"]
-KOBO_PAGE = 1000
-CENTRAL_PAGE = 1000
 MAX_PAGE_BYTES = 256 * 1024 * 1024
 MAX_PAGES = 10_000
 
@@ -65,6 +62,7 @@ class Source:
     email: str = ""
     password: str = ""
     timeout: float = 60.0
+    page_size: int = 1000
 
     @property
     def label(self) -> str:
@@ -112,22 +110,27 @@ def _request(
 ) -> Any:
     """The JSON body of one request; every failure as a :class:`PullError`."""
     shown = _shown(url)
-    req = urllib.request.Request(url, data=data, method=method)
+    req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - http(s) only
     req.add_header("Accept", "application/json")
     for k, v in headers.items():
         req.add_header(k, v)
     try:
         with _open(req, timeout) as resp:
-            body = resp.read(MAX_PAGE_BYTES + 1)
+            declared = resp.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > MAX_PAGE_BYTES:
+                raise PullError("pull.too_large", url=shown, limit=MAX_PAGE_BYTES)
+            # a declared length is read whole (a cut connection raises IncompleteRead)
+            body = resp.read() if declared else resp.read(MAX_PAGE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
             raise PullError("pull.unauthorized", server=server, status=exc.code) from None
         if exc.code == 404:
             raise PullError("pull.not_found", url=shown) from None
         raise PullError("pull.http", status=exc.code, url=shown) from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise PullError("pull.unreachable", server=server, error=str(reason) or type(exc).__name__)
+        error = str(reason) or type(exc).__name__
+        raise PullError("pull.unreachable", server=server, error=error) from None
     if len(body) > MAX_PAGE_BYTES:
         raise PullError("pull.too_large", url=shown, limit=MAX_PAGE_BYTES)
     try:
@@ -245,7 +248,7 @@ def kobo_query(since: str) -> str:
 
 def pull_kobo(source: Source, since: str | None) -> Fetched:
     server = source.server
-    params = {"format": "json", "limit": str(KOBO_PAGE)}
+    params = {"format": "json", "limit": str(source.page_size)}
     if since:
         params["query"] = kobo_query(since)
     asset = urllib.parse.quote(source.form, safe="")
@@ -315,7 +318,7 @@ def pull_central(source: Source, since: str | None) -> Fetched:
     skip = 0
     total: int | None = None
     for _ in range(MAX_PAGES):
-        params = {"$top": str(CENTRAL_PAGE), "$skip": str(skip), "$count": "true"}
+        params = {"$top": str(source.page_size), "$skip": str(skip), "$count": "true"}
         if since:
             params["$filter"] = central_filter(since)
         url = f"{base}?{urllib.parse.urlencode(params, quote_via=urllib.parse.quote)}"
@@ -329,7 +332,7 @@ def pull_central(source: Source, since: str | None) -> Fetched:
         count = page.get("@odata.count")
         total = count if isinstance(count, int) else total
         skip += len(batch)
-        if len(batch) < CENTRAL_PAGE or (total is not None and skip >= total):
+        if len(batch) < source.page_size or (total is not None and skip >= total):
             break
     else:
         raise PullError("pull.bad_shape", detail="too many pages")
