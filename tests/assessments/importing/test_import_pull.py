@@ -178,6 +178,8 @@ def test_central_edit_in_conflict_mode_writes_nothing_and_keeps_the_cursor(
         code, out, _ = _run(capsys, *_central(campaign.pk, server, "--on-edit", "conflict"))
         assert code == 1
         assert out["error_count"] == 1 and out["errors"][0]["column"] == "__id"
+        edited = next(r for r in server.central_records if r["__system"]["updatedAt"])
+        assert out["errors"][0]["submission"] == edited["__id"][5:]
         assert out["imported"] == 0
         assert Response.objects.filter(campaign=campaign).count() == 5
         assert PullCursor.objects.get(campaign=campaign).cursor == cursor

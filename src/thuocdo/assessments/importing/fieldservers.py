@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .layouts import clean_submission_id
 from .messages import Lang, render
 from .reader import MAX_ROWS, Table, cell_text
 
@@ -72,7 +73,8 @@ class Source:
 @dataclass
 class Fetched:
     """The submissions fetched (deduplicated, in the server's order), as a table, and the
-    cursor to store once they are written (``None``: nothing newer was seen)."""
+    cursor to store once they are written (``None``: nothing newer was seen); ``ids[k]`` is
+    the submission id of the table's row ``k + 2``."""
 
     table: Table
     fetched: int
@@ -273,10 +275,11 @@ def pull_kobo(source: Source, since: str | None) -> Fetched:
             raise PullError("pull.foreign_link", url=_shown(nxt), server=server)
         url = nxt or None
     records = _unique(flatten_kobo(results), "_id")
+    ids = [clean_submission_id(r.get("meta/instanceID") or r.get("_uuid", "")) for r in records]
     times = [r.get("_submission_time", "") for r in records]
     newest = max((t for t in times if t), default=None)
     cursor = max(newest, since) if newest and since else (newest or since)
-    return Fetched(to_table(records), len(records), cursor)
+    return Fetched(to_table(records), len(records), cursor, ids)
 
 
 # ---------------------------------------------------------------- ODK Central
@@ -345,7 +348,8 @@ def pull_central(source: Source, since: str | None) -> Fetched:
                 if isinstance(t, str) and t and (cursor is None or t > cursor):
                     cursor = t
     records = _unique(flatten_central(values), "__id")
-    return Fetched(to_table(records), len(records), cursor)
+    ids = [clean_submission_id(r["__id"]) for r in records]
+    return Fetched(to_table(records), len(records), cursor, ids)
 
 
 def pull(source: Source, since: str | None) -> Fetched:

@@ -250,6 +250,7 @@ class PullOutcome:
     fetched: int
     outcome: ImportOutcome
     cursor: str | None = None
+    ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -257,12 +258,14 @@ class PullOutcome:
         return self.outcome.written or (self.fetched == 0 and not self.outcome.problems)
 
     def to_json(self, lang: Lang = "vi", *, limit: int | None = None) -> dict[str, Any]:
-        return {
-            "source": self.source.label,
-            "since": self.since,
-            "fetched": self.fetched,
-            **self.outcome.to_json(lang, limit=limit),
-        }
+        """The file import's JSON plus ``source``, ``since``, ``fetched``; every error names
+        the ``submission`` (its id on the server) of its row."""
+        data = self.outcome.to_json(lang, limit=limit)
+        for error in [*data["errors"], *data["warnings"]]:
+            k = error["row"] - 2
+            if 0 <= k < len(self.ids):
+                error["submission"] = self.ids[k]
+        return {"source": self.source.label, "since": self.since, "fetched": self.fetched, **data}
 
 
 def _cursor_of(campaign: Campaign, source: Source) -> PullCursor | None:
@@ -293,7 +296,9 @@ def responses_pull(
     if progress:
         progress("fetching", 0, 0)
     fetched = fieldservers.pull(source, since)
-    result = PullOutcome(source, since, fetched.fetched, ImportOutcome(), fetched.cursor)
+    result = PullOutcome(
+        source, since, fetched.fetched, ImportOutcome(), fetched.cursor, fetched.ids
+    )
     if fetched.fetched == 0:
         return result
 
