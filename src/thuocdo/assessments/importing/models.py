@@ -39,6 +39,7 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)  # responses of edited submissions
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     message = models.TextField(blank=True)
