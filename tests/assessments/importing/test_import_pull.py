@@ -255,3 +255,23 @@ def test_missing_environment_unreachable_server_and_unknown_form(
     code, _, err = _run(capsys, str(campaign.pk), "some.csv", "--from-kobo", "https://x.vn")
     assert code == 2 and "exactly one source" in err
     _nothing_written(campaign)
+
+
+def test_an_invalid_submission_refuses_the_pull_and_names_it(
+    env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign = make_campaign()
+    with field_server() as server:
+        server.load("first")
+        bad = server.kobo_records[3]
+        bad["commune_code"] = "99999"
+        code, out, _ = _run(capsys, *_kobo(campaign.pk, server, "--lang", "en"))
+        assert (code, out["fetched"], out["imported"], out["error_count"]) == (1, 5, 0, 1)
+        error = out["errors"][0]
+        assert (error["column"], error["value"]) == ("commune_code", "99999")
+        assert error["submission"] == bad["meta/instanceID"][5:]
+        _nothing_written(campaign)
+        # valid rows: the others are written and the cursor moves past them all
+        code, out, _ = _run(capsys, *_kobo(campaign.pk, server, "--mode", "valid-rows"))
+        assert (code, out["imported"], out["error_count"]) == (0, 4, 1)
+        assert PullCursor.objects.filter(campaign=campaign).exists()
