@@ -52,6 +52,8 @@ class FieldServer:
     form: str = "thuocdo-sme"
     max_page: int = 2
     die_on_page: int | None = None
+    redirect_to: str | None = None  # answer the data URLs with a 302 to this base URL
+    closed_sessions: list[str] = field(default_factory=list)
     requests: list[Seen] = field(default_factory=list)
     url: str = ""
     pages: int = 0
@@ -133,9 +135,24 @@ def _handler(state: FieldServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(401, fixture("central_unauthorized.json"))
 
+        def do_DELETE(self) -> None:
+            path, _ = self._seen()
+            token = fixture("central_session.json")["token"]
+            if path == "/v1/sessions/" + urllib.parse.quote(token, safe=""):
+                state.closed_sessions.append(token)
+                self._send(200, {"success": True})
+            else:
+                self._send(404, {"message": "Not found", "code": 404.1})
+
         def do_GET(self) -> None:
             path, query = self._seen()
             auth = self.headers.get("Authorization", "")
+            if state.redirect_to and not self.headers.get("Host", "").startswith("localhost"):
+                self.send_response(302)
+                self.send_header("Location", state.redirect_to + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if path == f"/api/v2/assets/{state.asset}/data/":
                 if auth != f"Token {KOBO_TOKEN}":
                     self._send(401, fixture("kobo_unauthorized.json"))

@@ -139,7 +139,9 @@ def test_central_pulls_with_a_session_and_the_since_filter(
         assert (session.method, session.path) == ("POST", "/v1/sessions")
         token = fixture("central_session.json")["token"]
         assert {p.authorization for p in pages} == {f"Bearer {token}"}
+        *pages, close = pages
         assert [p.query["$skip"] for p in pages] == ["0", "2", "4"]
+        assert (close.method, server.closed_sessions) == ("DELETE", [token])
         assert _ids(campaign) == {
             r["__id"][5:] for r in fixture("central_submissions_first.json")["value"]
         }
@@ -275,3 +277,19 @@ def test_an_invalid_submission_refuses_the_pull_and_names_it(
         code, out, _ = _run(capsys, *_kobo(campaign.pk, server, "--mode", "valid-rows"))
         assert (code, out["imported"], out["error_count"]) == (0, 4, 1)
         assert PullCursor.objects.filter(campaign=campaign).exists()
+
+
+def test_a_redirect_to_another_host_is_not_followed_with_the_token(
+    env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign = make_campaign()
+    with field_server() as server:
+        server.load("first")
+        port = server.url.rsplit(":", 1)[1]
+        server.redirect_to = f"http://localhost:{port}"  # the same stand-in, by another name
+        code, out, err = _run(capsys, *_kobo(campaign.pk, server))
+        assert (code, out) == (2, {})
+        assert f"localhost:{port}" in err and "nothing was written" in err
+        assert not any(r.authorization for r in server.requests[1:])
+        assert len(server.requests) == 1
+    _nothing_written(campaign)

@@ -2,13 +2,13 @@
 
 - **KoboToolbox** (data API v2): ``GET {server}/api/v2/assets/{asset}/data/?format=json`` with
   ``Authorization: Token …``, pages followed through ``next`` (which must stay on the same
-  host). Incremental: ``query={"$or": [{"_submission_time": {"$gt": since}},
+  host, as must any redirect: the token is never sent elsewhere). Incremental: ``query={"$or": [{"_submission_time": {"$gt": since}},
   {"meta/deprecatedID": {"$exists": true}}]}``: Kobo's ``_submission_time`` never moves when a
   submission is edited and the API serves no modification time, so submissions that were ever
   edited (they carry ``meta/deprecatedID``) are fetched again and compared. The cursor is the
   latest ``_submission_time`` seen.
-- **ODK Central** (OData): a session (``POST /v1/sessions``, e-mail and password) or a given
-  token, then ``GET /v1/projects/{p}/forms/{f}.svc/Submissions`` paged with ``$top``/``$skip``,
+- **ODK Central** (OData): a session (``POST /v1/sessions``, e-mail and password; closed with
+  ``DELETE /v1/sessions/{token}`` at the end) or a given token, then ``GET /v1/projects/{p}/forms/{f}.svc/Submissions`` paged with ``$top``/``$skip``,
   filtered with ``$filter=__system/submissionDate gt T or __system/updatedAt gt T`` (an edit
   moves ``updatedAt``). The cursor is the latest of both seen. Groups are nested objects,
   flattened to ``group/field``; the submission id is ``__id`` (stable across edits; the version's
@@ -94,11 +94,23 @@ def normalise_server(url: str) -> str:
 # ---------------------------------------------------------------- HTTP
 
 
-Opener = Callable[[urllib.request.Request, float], Any]
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only on the same host: urllib would send the ``Authorization``
+    header (the token) along to wherever the server points."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if not _same_host(newurl, req.full_url):
+            raise PullError("pull.foreign_link", url=_shown(newurl), server=_shown(req.full_url))
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameHostRedirects)
 
 
 def _open(request: urllib.request.Request, timeout: float) -> Any:
-    return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) only
+    return _OPENER.open(request, timeout=timeout)
 
 
 def _request(
@@ -309,9 +321,30 @@ def central_filter(since: str) -> str:
 
 
 def pull_central(source: Source, since: str | None) -> Fetched:
+    token = central_session(source)
+    try:
+        return _pull_central(source, since, token)
+    finally:
+        if not source.token:  # a session opened here is closed here
+            _close_session(source, token)
+
+
+def _close_session(source: Source, token: str) -> None:
+    try:
+        _request(
+            f"{source.server}/v1/sessions/{urllib.parse.quote(token, safe='')}",
+            server=source.server,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=source.timeout,
+            method="DELETE",
+        )
+    except PullError:
+        pass  # it expires by itself within a day
+
+
+def _pull_central(source: Source, since: str | None, token: str) -> Fetched:
     server = source.server
     project, _, form = source.form.partition("/")
-    token = central_session(source)
     headers = {"Authorization": f"Bearer {token}"}
     base = (
         f"{server}/v1/projects/{urllib.parse.quote(project, safe='')}"
