@@ -21,12 +21,13 @@ writes nothing. Tokens and passwords never appear in a message.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -330,7 +331,7 @@ def pull_central(source: Source, since: str | None) -> Fetched:
 
 
 def _close_session(source: Source, token: str) -> None:
-    try:
+    with contextlib.suppress(PullError):  # else it expires by itself within a day
         _request(
             f"{source.server}/v1/sessions/{urllib.parse.quote(token, safe='')}",
             server=source.server,
@@ -338,8 +339,6 @@ def _close_session(source: Source, token: str) -> None:
             timeout=source.timeout,
             method="DELETE",
         )
-    except PullError:
-        pass  # it expires by itself within a day
 
 
 def _pull_central(source: Source, since: str | None, token: str) -> Fetched:
