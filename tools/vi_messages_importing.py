@@ -23,6 +23,13 @@ VI: dict[str, str] = {
     "No such campaign.": "Không có đợt đánh giá này.",
     "No such import.": "Không có lượt nhập này.",
     "Unknown import mode.": "Chế độ nhập không hợp lệ.",
+    "Unknown choice for edited submissions.": "Lựa chọn cho bài nộp đã sửa không hợp lệ.",
+    "Submissions imported before, now edited": "Bài nộp đã nhập trước đây, nay đã sửa",
+    "Update the response and keep its previous version": "Cập nhật phiếu và giữ phiên bản trước",
+    "Report a conflict and leave the response as it is": "Báo xung đột và giữ nguyên phiếu",
+    "A KoboToolbox/ODK submission already imported (the same meta/instanceID, _uuid or KEY) whose content changed.": "Bài nộp KoboToolbox/ODK đã được nhập (cùng meta/instanceID, _uuid hoặc KEY) nay có nội dung khác.",
+    "Updated (edited submissions)": "Đã cập nhật (bài nộp được sửa)",
+    "edited submissions": "bài nộp được sửa",
     "The file is too large (%(size)s bytes); the limit is %(limit)s bytes.": "Tệp quá lớn (%(size)s byte); giới hạn là %(limit)s byte.",
     # templates
     "Bulk import": "Nhập hàng loạt",

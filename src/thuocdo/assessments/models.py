@@ -377,4 +377,8 @@ class ResumeFailure(models.Model):
         return f"{self.campaign_id}:{self.ip} {self.at:%Y-%m-%d %H:%M}"
 
 
-from thuocdo.assessments.importing.models import ImportJob, ImportStatus  # noqa: E402, F401
+from thuocdo.assessments.importing.models import (  # noqa: E402, F401
+    ImportJob,
+    ImportStatus,
+    PullCursor,
+)

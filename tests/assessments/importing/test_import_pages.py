@@ -209,3 +209,42 @@ def test_a_second_message_for_a_finished_job_leaves_no_lease_file(
     assert import_job_run(job_id=job.pk) is not None
     assert import_job_run(job_id=job.pk + 1000) is None  # no such job
     assert not lease_path(job.pk).exists() and not lease_path(job.pk + 1000).exists()
+
+
+def test_the_officer_chooses_what_an_edited_submission_does(
+    tmp_path: Path, make_user: Callable[..., Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    import copy
+
+    from tests.assessments.importing.field_exports import kobo_export, submissions
+
+    campaign = make_campaign()
+    fw = campaign.framework.engine()
+    subs = submissions(fw, communes_in(), 4, seed=17)
+    client = _client(make_user("province", unit="01"))
+    url = reverse("assessments:importing:form", args=[campaign.pk])
+    form = client.get(url).content.decode()
+    assert 'name="on_edit"' in form and 'value="conflict"' in form
+
+    def post(path: Path, on_edit: str) -> ImportJob:
+        upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"file": upload, "mode": "all-or-nothing", "on_edit": on_edit})
+        job = ImportJob.objects.filter(campaign=campaign).order_by("-id").first()
+        assert job is not None and job.on_edit == on_edit
+        return job
+
+    assert post(kobo_export(fw, subs, tmp_path / "a.csv"), "update").imported == 4
+    edited = copy.deepcopy(subs)
+    c = next(c for c in fw.criteria() if c.question.type == "single")
+    edited[1][c.code] = next(o.code for o in c.question.options if o.code != subs[1][c.code])
+    path = kobo_export(fw, edited, tmp_path / "b.csv")
+    job = post(path, "conflict")
+    assert (job.status, job.updated, job.error_count) == ("refused", 0, 1)
+    assert job.errors[0]["code"] == "submission.conflict"
+    stored = Response.objects.get(campaign=campaign, submission_id=subs[1]["_uuid"])
+    assert stored.answers[c.code] == subs[1][c.code]
+    job = post(path, "update")
+    assert (job.status, job.updated, job.duplicates) == ("done", 1, 3)
+    stored.refresh_from_db()
+    assert stored.answers[c.code] == edited[1][c.code]

@@ -36,6 +36,7 @@ from thuocdo.core.leases import Lease, lease_held
 from .messages import ImportProblem
 from .models import ImportJob, ImportStatus
 from .services import MODES, ImportOutcome, max_upload_bytes, responses_import
+from .submissions import ON_EDIT
 
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 10_000
@@ -54,13 +55,21 @@ def progress_path(job: ImportJob) -> Path:
 
 
 def import_job_create(
-    *, scope: Scope, actor: User, campaign: Campaign, upload: UploadedFile, mode: str
+    *,
+    scope: Scope,
+    actor: User,
+    campaign: Campaign,
+    upload: UploadedFile,
+    mode: str,
+    on_edit: str = "update",
 ) -> ImportJob:
     """Store an uploaded file and queue its import (officers whose scope covers the area)."""
     require_officer(scope)
     require_path(scope, campaign.unit_path)
     if mode not in MODES:
         raise ValidationError({"mode": _("Unknown import mode.")})
+    if on_edit not in ON_EDIT:
+        raise ValidationError({"on_edit": _("Unknown choice for edited submissions.")})
     limit = max_upload_bytes()
     if (upload.size or 0) > limit:
         raise ValidationError(
@@ -76,14 +85,19 @@ def import_job_create(
             fh.write(chunk)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            campaign=campaign, created_by=actor, filename=name, stored_path=str(stored), mode=mode
+            campaign=campaign,
+            created_by=actor,
+            filename=name,
+            stored_path=str(stored),
+            mode=mode,
+            on_edit=on_edit,
         )
         audit_record(
             actor=actor,
             action="import_job.create",
             object_type="import_job",
             object_id=job.pk,
-            after={"campaign": campaign.pk, "file": name, "mode": mode},
+            after={"campaign": campaign.pk, "file": name, "mode": mode, "on_edit": on_edit},
             unit_path=campaign.unit_path,
         )
         from .tasks import import_job_task
@@ -199,6 +213,7 @@ def _run(job: ImportJob) -> None:
             campaign=job.campaign,
             path=Path(job.stored_path),
             mode=job.mode,  # type: ignore[arg-type]
+            on_edit=job.on_edit,  # type: ignore[arg-type]
             progress=progress,
             on_written=lambda done: _record(job, done),
         )
@@ -222,6 +237,7 @@ def _record(job: ImportJob, outcome: ImportOutcome) -> None:
     job.processed_rows = outcome.total
     job.imported = outcome.imported
     job.duplicates = outcome.duplicates
+    job.updated = outcome.updated
     job.error_count = len(outcome.problems)
     job.errors = [_problem_dict(p) for p in outcome.problems[:MAX_STORED_ERRORS]]
     job.finished_at = timezone.now()

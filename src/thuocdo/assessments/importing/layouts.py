@@ -273,11 +273,13 @@ class SubmissionIds:
 
 
 def submission_ids(table: Table) -> SubmissionIds:
-    """The submission ids of a field server's export: ``meta/instanceID`` (Kobo, Collect),
+    """The submission ids of a field server's export: ``__id`` (Central's OData, pulled),
+    ``meta/instanceID`` (Kobo, Collect),
     ``meta-instanceID`` or ``KEY`` (ODK Central), else ``_uuid`` (Kobo)."""
     names = [_last_name(h) for h in table.header]
     raw = [nfc(h).strip().lstrip("\ufeff") for h in table.header]
     tests = (
+        lambda j: raw[j] == "__id",  # ODK Central's OData: the id of the submission, all versions
         lambda j: names[j] == "instanceid",
         lambda j: raw[j] == "KEY",
         lambda j: raw[j] == "_uuid",

@@ -16,6 +16,61 @@ from thuocdo.frameworks.engine.messages import render as engine_render
 Lang = Literal["vi", "en"]
 
 CATALOGUE: dict[str, tuple[str, str]] = {
+    # pulls from a field server (fieldservers.py)
+    "pull.env_missing": (
+        "Biến môi trường {var} chưa được đặt hoặc rỗng: hãy đặt {what} vào đó rồi chạy lại;"
+        " không ghi gì.",
+        "The environment variable {var} is not set or empty: put {what_en} in it and run"
+        " again; nothing was written.",
+    ),
+    "pull.option_missing": (
+        "Thiếu tùy chọn {option} để kéo dữ liệu từ máy chủ.",
+        "The option {option} is needed to pull from the server.",
+    ),
+    "pull.bad_url": (
+        "Địa chỉ máy chủ {url} không hợp lệ: cần dạng https://tên-máy-chủ.",
+        "Invalid server address {url}: expected https://host.",
+    ),
+    "pull.unreachable": (
+        "Không kết nối được máy chủ {server} ({error}); không ghi gì. Hãy kiểm tra địa chỉ và"
+        " mạng rồi chạy lại.",
+        "Cannot reach the server {server} ({error}); nothing was written. Check the address and"
+        " the network and run again.",
+    ),
+    "pull.unauthorized": (
+        "Máy chủ {server} từ chối thông tin đăng nhập (HTTP {status}); không ghi gì. Hãy kiểm"
+        " tra mã truy cập (token) hoặc email/mật khẩu và quyền xem dữ liệu của biểu mẫu.",
+        "The server {server} refused the credentials (HTTP {status}); nothing was written."
+        " Check the token or e-mail/password and the permission to view the form's data.",
+    ),
+    "pull.not_found": (
+        "Không tìm thấy {url} (HTTP 404); không ghi gì. Hãy kiểm tra mã biểu mẫu/dự án.",
+        "Not found: {url} (HTTP 404); nothing was written. Check the form/project id.",
+    ),
+    "pull.http": (
+        "Máy chủ trả lỗi HTTP {status} cho {url}; không ghi gì.",
+        "The server answered HTTP {status} for {url}; nothing was written.",
+    ),
+    "pull.bad_json": (
+        "Máy chủ trả về nội dung không phải JSON cho {url}; không ghi gì.",
+        "The server answered {url} with something that is not JSON; nothing was written.",
+    ),
+    "pull.bad_shape": (
+        "Câu trả lời của máy chủ không đúng dạng API ({detail}); không ghi gì.",
+        "The server's answer is not shaped as the API's ({detail}); nothing was written.",
+    ),
+    "pull.foreign_link": (
+        "Liên kết trang tiếp theo {url} dẫn ra ngoài máy chủ {server}; dừng lại, không ghi gì.",
+        "The next-page link {url} leaves the server {server}; stopped, nothing was written.",
+    ),
+    "pull.too_large": (
+        "Một trang dữ liệu của {url} vượt quá {limit} byte; không ghi gì.",
+        "A page of {url} is larger than {limit} bytes; nothing was written.",
+    ),
+    "pull.too_many": (
+        "Máy chủ trả về hơn {limit} bài nộp; không ghi gì.",
+        "The server returned more than {limit} submissions; nothing was written.",
+    ),
     # files
     "file.too_large": (
         "Tệp quá lớn ({size} byte); giới hạn là {limit} byte (MAX_UPLOAD_MB).",

@@ -30,6 +30,7 @@ class ImportJob(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     stored_path = models.CharField(max_length=500)
     mode = models.CharField(_("mode"), max_length=20, default="all-or-nothing")
+    on_edit = models.CharField(_("edited submissions"), max_length=10, default="update")
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
@@ -38,6 +39,7 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)  # responses of edited submissions
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     message = models.TextField(blank=True)
@@ -59,3 +61,31 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+class PullCursor(models.Model):
+    """Where the last successful pull of a campaign from one field server's form stopped:
+    ``cursor`` is the server's own latest timestamp seen (Kobo's ``_submission_time``,
+    Central's ``submissionDate``/``updatedAt``), sent back as the next pull's filter. It is
+    written in the transaction of the import, so a pull that writes nothing moves nothing."""
+
+    campaign = models.ForeignKey(
+        "assessments.Campaign", on_delete=models.CASCADE, related_name="pull_cursors"
+    )
+    kind = models.CharField(max_length=10)  # kobo | central
+    server = models.CharField(max_length=300)
+    form = models.CharField(max_length=200)  # Kobo asset uid, or Central's project/form
+    cursor = models.CharField(max_length=40, blank=True)
+    pulls = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)  # submissions fetched by the last pull
+    pulled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "server", "form"], name="pull_cursor_unique_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.kind}:{self.server}/{self.form} > {self.cursor}"

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from thuocdo.accounts.models import User
 from thuocdo.accounts.services import audit_record
 from thuocdo.assessments.models import Campaign
 from thuocdo.geo.models import Level, Structure, Unit, UnitMapping
 
+from . import fieldservers
 from .columns import map_header
+from .fieldservers import Source
 from .layouts import normalise, submission_ids, unrecognised_layout
 from .messages import ImportProblem, ImportRefused, Lang
-from .reader import read_table
+from .models import PullCursor
+from .reader import Table, read_table
 from .submissions import ON_EDIT, OnEdit, apply_updates, plan_submissions
 from .validate import CommuneIssue, CommuneRef, Prepared, commune_codes, prepare
 from .writer import Progress, write_responses
@@ -108,9 +112,14 @@ def communes_resolve(
     return out
 
 
-def import_validate(*, campaign: Campaign, path: Path) -> Prepared:
-    """Read and validate a file against a campaign (no write). Raises ImportRefused."""
-    table = read_table(path, max_bytes=max_upload_bytes())
+def import_validate(
+    *, campaign: Campaign, path: Path | None = None, table: Table | None = None
+) -> Prepared:
+    """Read and validate a file (or rows already read: a pull) against a campaign (no
+    write). Raises ImportRefused."""
+    if table is None:
+        assert path is not None
+        table = read_table(path, max_bytes=max_upload_bytes())
     found = submission_ids(table)
     fw = campaign.framework.engine()
     normalised = normalise(table, fw)
@@ -135,19 +144,23 @@ def responses_import(
     *,
     actor: User | None,
     campaign: Campaign,
-    path: Path,
+    path: Path | None = None,
     mode: Mode = "all-or-nothing",
     progress: Progress | None = None,
     chunk_size: int = 5000,
     on_written: Callable[[ImportOutcome], None] | None = None,
     on_edit: OnEdit = "update",
+    table: Table | None = None,
+    audit: Mapping[str, Any] | None = None,
 ) -> ImportOutcome:
     """Import a file into a campaign. All-or-nothing: any problem → nothing written.
     Valid rows: rows with problems are skipped, the others written. Always one transaction;
     ``on_written`` is called inside it with the outcome, so what it records (a job's result)
     commits with the rows or not at all. A row of a submission imported before (the same
     field-server id) is a duplicate when unchanged, else an edit: ``on_edit="update"``
-    updates the response, ``"conflict"`` reports it (see :mod:`.submissions`)."""
+    updates the response, ``"conflict"`` reports it (see :mod:`.submissions`). ``table``
+    instead of ``path``: rows already read (a pull from a field server); ``audit`` adds to
+    the audit event."""
     if mode not in MODES:
         raise ValueError(mode)
     if on_edit not in ON_EDIT:
@@ -155,7 +168,7 @@ def responses_import(
     if progress:
         progress("reading", 0, 0)
     try:
-        prepared = import_validate(campaign=campaign, path=path)
+        prepared = import_validate(campaign=campaign, path=path, table=table)
     except ImportRefused as exc:
         return ImportOutcome(problems=exc.problems)
     outcome = ImportOutcome(
@@ -200,8 +213,9 @@ def responses_import(
             object_type="campaign",
             object_id=campaign.pk,
             after={
-                "file": path.name,
+                "file": path.name if path else "",
                 "mode": mode,
+                "on_edit": on_edit,
                 "rows": prepared.total,
                 "imported": result.imported,
                 "duplicates": result.duplicates + earlier,
@@ -209,6 +223,7 @@ def responses_import(
                 "conflicts": len(outcome.problems) - len(prepared.problems),
                 "organisations_created": result.organisations_created,
                 "errors": len(outcome.problems),
+                **(audit or {}),
             },
             unit_path=campaign.unit_path,
         )
@@ -224,3 +239,88 @@ def responses_import(
         if on_written:
             on_written(outcome)
     return outcome
+
+
+@dataclass
+class PullOutcome:
+    """A pull: what was fetched from where, and the import of it."""
+
+    source: Source
+    since: str | None
+    fetched: int
+    outcome: ImportOutcome
+    cursor: str | None = None
+    ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing new to fetch, or the fetched submissions were written."""
+        return self.outcome.written or (self.fetched == 0 and not self.outcome.problems)
+
+    def to_json(self, lang: Lang = "vi", *, limit: int | None = None) -> dict[str, Any]:
+        """The file import's JSON plus ``source``, ``since``, ``fetched``; every error names
+        the ``submission`` (its id on the server) of its row."""
+        data = self.outcome.to_json(lang, limit=limit)
+        for error in [*data["errors"], *data["warnings"]]:
+            k = error["row"] - 2
+            if 0 <= k < len(self.ids):
+                error["submission"] = self.ids[k]
+        return {"source": self.source.label, "since": self.since, "fetched": self.fetched, **data}
+
+
+def _cursor_of(campaign: Campaign, source: Source) -> PullCursor | None:
+    return PullCursor.objects.filter(
+        campaign=campaign, kind=source.kind, server=source.server, form=source.form
+    ).first()
+
+
+def responses_pull(
+    *,
+    actor: User | None,
+    campaign: Campaign,
+    source: Source,
+    mode: Mode = "all-or-nothing",
+    on_edit: OnEdit = "update",
+    full: bool = False,
+    progress: Progress | None = None,
+    chunk_size: int = 5000,
+) -> PullOutcome:
+    """Fetch the submissions of a field server's form since the campaign's last successful
+    pull from it (all of them with ``full``), then import them through the same validation,
+    identity and write path as a file. Every page is fetched before anything is written, and
+    the cursor moves in the import's transaction: a failure (raised as
+    :class:`~.fieldservers.PullError`) or an import that writes nothing leaves it where it
+    was, and the next pull asks again for the same submissions."""
+    stored = _cursor_of(campaign, source)
+    since = None if full or stored is None or not stored.cursor else stored.cursor
+    if progress:
+        progress("fetching", 0, 0)
+    fetched = fieldservers.pull(source, since)
+    result = PullOutcome(
+        source, since, fetched.fetched, ImportOutcome(), fetched.cursor, fetched.ids
+    )
+    if fetched.fetched == 0:
+        return result
+
+    def remember(_: ImportOutcome) -> None:
+        row, _created = PullCursor.objects.select_for_update().get_or_create(
+            campaign=campaign, kind=source.kind, server=source.server, form=source.form
+        )
+        row.cursor = max(filter(None, [row.cursor, fetched.cursor or ""]), default="")
+        row.pulls += 1
+        row.fetched = fetched.fetched
+        row.pulled_at = timezone.now()
+        row.save()
+
+    result.outcome = responses_import(
+        actor=actor,
+        campaign=campaign,
+        table=fetched.table,
+        mode=mode,
+        progress=progress,
+        chunk_size=chunk_size,
+        on_written=remember,
+        on_edit=on_edit,
+        audit={"source": source.label, "since": since, "fetched": fetched.fetched},
+    )
+    return result

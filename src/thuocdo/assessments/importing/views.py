@@ -31,6 +31,19 @@ class UploadForm(forms.Form):
         ],
         initial="all-or-nothing",
     )
+    on_edit = forms.ChoiceField(
+        label=_("Submissions imported before, now edited"),
+        choices=[
+            ("update", _("Update the response and keep its previous version")),
+            ("conflict", _("Report a conflict and leave the response as it is")),
+        ],
+        initial="update",
+        required=False,
+        help_text=_(
+            "A KoboToolbox/ODK submission already imported (the same meta/instanceID, _uuid or"
+            " KEY) whose content changed."
+        ),
+    )
 
 
 def _lang() -> Lang:
@@ -53,6 +66,7 @@ def import_form(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     campaign=campaign,
                     upload=form.cleaned_data["file"],
                     mode=form.cleaned_data["mode"],
+                    on_edit=form.cleaned_data.get("on_edit") or "update",
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
