@@ -50,7 +50,10 @@ def test_define_and_edit_through_the_api_keeps_versions_and_audits(
 
     res = client.patch(
         f"{BASE}/cloud-agencies",
-        {"name_vi": "Tỷ lệ cơ quan nhà nước dùng đám mây", "targets": [{"year": 2026, "value": 65}]},
+        {
+            "name_vi": "Tỷ lệ cơ quan nhà nước dùng đám mây",
+            "targets": [{"year": 2026, "value": 65}],
+        },
         content_type="application/json",
         **auth(token),
     )
@@ -83,9 +86,19 @@ def test_invalid_formula_and_method_are_refused_naming_the_field(
     token = token_for(make_user("ministry"))
     base = {"name_vi": "Chỉ tiêu thử", "scope": ["national"]}
     cases = [
-        ({"code": "x-unknown", "method": "formula", "formula": "unknown_code / households-fibre"}, "formula"),
+        (
+            {
+                "code": "x-unknown",
+                "method": "formula",
+                "formula": "unknown_code / households-fibre",
+            },
+            "formula",
+        ),
         ({"code": "x-empty", "method": "formula", "formula": ""}, "formula"),
-        ({"code": "x-syntax", "method": "formula", "formula": "{households-fibre} * (2"}, "formula"),
+        (
+            {"code": "x-syntax", "method": "formula", "formula": "{households-fibre} * (2"},
+            "formula",
+        ),
         ({"code": "x-method", "method": "guess"}, "kind"),
         ({"code": "x-survey", "method": "survey", "survey_source": "nowhere"}, "survey_source"),
         ({"code": "x-scope", "scope": ["planet"]}, "scope"),
@@ -99,7 +112,12 @@ def test_invalid_formula_and_method_are_refused_naming_the_field(
         assert field in [e["field"] for e in res.json()["errors"]], (extra, res.json())
     unknown = client.post(
         f"{BASE}/",
-        {**base, "code": "x-unknown", "method": "formula", "formula": "unknown_code / households-fibre"},
+        {
+            **base,
+            "code": "x-unknown",
+            "method": "formula",
+            "formula": "unknown_code / households-fibre",
+        },
         content_type="application/json",
         **auth(token),
     ).json()["errors"][0]
@@ -194,8 +212,13 @@ def test_rights_national_and_province_indicators(
     registry.indicator_edit(
         scope=admin_scope, actor=admin, code="hn-smart-schools", data={"name_en": "Smart schools"}
     )
-    # commune officers define nothing
+    # commune officers define nothing: the page says so, without a form
     commune_user, commune_scope = officer("commune", "00004")
+    client.force_login(commune_user)
+    page = client.get("/indicators/new/")
+    assert page.status_code == 200 and 'name="code"' not in page.content.decode()
+    assert "Chỉ cán bộ bộ, ngành, cán bộ tỉnh" in page.content.decode()
+    assert client.post("/indicators/new/", {"code": "x-commune"}).status_code == 403
     with pytest.raises(PermissionDenied):
         registry.indicator_define(
             scope=commune_scope, actor=commune_user, code="x-commune", data={"name_vi": "Xã"}

@@ -221,7 +221,7 @@ def _definition(data: Mapping[str, Any], current: Indicator) -> dict[str, Any]:
         "definition_en",
     ):
         text = clean(str(get(name) or ""))
-        limit = current._meta.get_field(name).max_length or 10_000
+        limit = getattr(current._meta.get_field(name), "max_length", None) or 10_000
         if len(text) > limit:
             raise ValidationError(
                 {name: _("At most %(n)s characters, got %(got)s.") % {"n": limit, "got": len(text)}}

@@ -369,13 +369,16 @@ def _indicator_form(request: HttpRequest, ind: Indicator | None) -> HttpResponse
     require_officer(scope)
     if ind is not None:
         registry.require_definer(scope, ind.owner_unit)
-    elif scope.role not in ("admin", "ministry", "province"):
-        raise PermissionDenied(
-            _("Only ministry, province officers and administrators define indicators.")
-        )
     errors: dict[str, list[str]] = {}
     status = 200
-    if request.method == "POST":
+    # commune officers define nothing: the page says so instead of showing the form
+    refused = ind is None and scope.role not in ("admin", "ministry", "province")
+    if refused:
+        errors = {
+            "__all__": [_("Only ministry, province officers and administrators define indicators.")]
+        }
+        status = 403 if request.method == "POST" else 200
+    if request.method == "POST" and not refused:
         post = request.POST
         data: dict[str, Any] = {name: post.get(name, "") for name in DEFINITION_FIELDS}
         data["scope"] = post.getlist("scope")
@@ -439,6 +442,7 @@ def _indicator_form(request: HttpRequest, ind: Indicator | None) -> HttpResponse
     rows = [*target_rows, *({} for _ in range(TARGET_ROWS))]
     target_errors = {k: v for k, v in errors.items() if k.startswith("targets[")}
     context = {
+        "refused": refused,
         "ind": ind,
         "values": values,
         "errors": errors,
