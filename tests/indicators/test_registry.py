@@ -265,9 +265,14 @@ def test_define_and_edit_through_the_pages(client: Client, make_user: Any) -> No
     assert ind.version == 2 and ind.name_vi == "Số bộ dữ liệu mở quốc gia"
     page = client.get("/indicators/open-data-sets/edit/").content.decode()
     assert "name_vi" in page  # the versions table lists the changed field
+    assert (
+        "/indicators/open-data-sets/edit/"
+        in client.get("/indicators/open-data-sets/").content.decode()
+    )
     # a province officer cannot open the edit page of a national indicator
     client.force_login(make_user("province", "01"))
     assert client.get("/indicators/open-data-sets/edit/").status_code == 403
+    assert "/edit/" not in client.get("/indicators/open-data-sets/").content.decode()
     assert client.post("/indicators/open-data-sets/edit/", form).status_code == 403
 
 

@@ -18,7 +18,7 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.access import access
 from thuocdo.geo.models import Level, Structure, Unit
-from thuocdo.indicators import selectors, services
+from thuocdo.indicators import registry, selectors, services
 from thuocdo.indicators.forecasting import forecast_or_none
 from thuocdo.indicators.models import Indicator, IndicatorKind
 from thuocdo.indicators.reporting import resolve_unit, unit_code, unit_label
@@ -143,6 +143,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "bars": {"unit": ind.unit_symbol, "bars": bars},
         "charts": [row["chart"]],
         "targets": selectors.target_list(indicator=ind),
+        "can_edit": registry.may_define(scope, ind.owner_unit),
     }
     return render(request, "indicators/detail.html", context)
 
@@ -362,7 +363,6 @@ def _posted_targets(post: Any) -> list[dict[str, Any]]:
 
 
 def _indicator_form(request: HttpRequest, ind: Indicator | None) -> HttpResponse:
-    from thuocdo.indicators import registry
     from thuocdo.indicators.models import Aggregation, Direction, UnitKind
 
     scope = scope_for(request.user)
