@@ -394,7 +394,11 @@ def indicator_edit(
     from thuocdo.indicators.services import _after_formula_change, indicator_by_code
 
     ind = indicator_by_code(code, field="code")
-    ind = Indicator.objects.select_for_update().select_related("owner_unit").get(pk=ind.pk)
+    ind = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("owner_unit")
+        .get(pk=ind.pk)
+    )
     require_definer(scope, ind.owner_unit)
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
