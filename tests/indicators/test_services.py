@@ -28,7 +28,9 @@ def _messages(exc: ValidationError) -> str:
 
 def test_builtins_load_every_indicator_with_plans_and_targets() -> None:
     catalog = load_builtin()
-    assert Indicator.objects.filter(builtin=True).count() == len(catalog.indicators)
+    # the catalogue's indicators and the quarterly ICT digital-economy share
+    assert Indicator.objects.filter(builtin=True).count() == len(catalog.indicators) + 1
+    assert Indicator.objects.filter(builtin=True, code="de-ict-share-grdp").exists()
     target = Target.objects.get(indicator__code="adults-digital-signature", unit=None, year=2025)
     assert (target.value, target.comparator, target.kind) == (50, ">", "target")
     plan = Target.objects.get(indicator__code="households-fibre", unit=None, year=2024)

@@ -51,6 +51,12 @@ OBJECT_RULES: dict[str, ObjectRule] = {
     "frameworks:code": ObjectRule(ANY, "a criteria set"),
     "version": ObjectRule(ANY, "a criteria-set version"),
     "indicators:code": ObjectRule(ANY, "an indicator"),
+    "indicators:edit:code": ObjectRule(
+        SCOPED, "an indicator (national: ministries; a province's own: its officers)"
+    ),
+    "PATCH /api/v1/indicators/{code}:code": ObjectRule(
+        SCOPED, "an indicator (national: ministries; a province's own: its officers)"
+    ),
     "dti:code": ObjectRule(ANY, "a ministry or province of the DTI"),
     "label": ObjectRule(ANY, "a DTI structure"),
     "provider_id": ObjectRule(ANY, "a provider"),

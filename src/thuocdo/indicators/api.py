@@ -13,7 +13,7 @@ from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
 from thuocdo.api.paging import MAX_OFFSET
 from thuocdo.core.access import access
-from thuocdo.indicators import selectors, services
+from thuocdo.indicators import registry, selectors, services
 from thuocdo.indicators.consolidation import (
     consolidation_dict,
     consolidation_lock,
@@ -36,8 +36,12 @@ from thuocdo.indicators.schemas import (
     DigitalEconomyIn,
     DigitalEconomyOut,
     ForecastOut,
+    IndicatorDefineIn,
     IndicatorDetailOut,
+    IndicatorEditIn,
     IndicatorOut,
+    IndicatorSavedOut,
+    IndicatorVersionOut,
     OverdueOut,
     ProposalIn,
     RevisionOut,
@@ -120,7 +124,10 @@ def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/{code}", response=IndicatorDetailOut, auth=None, summary="One indicator")
 @access("public")
 def get_indicator(request: HttpRequest, code: str) -> dict[str, Any]:
-    ind = selectors.indicator_get(code)
+    return get_indicator_dict(selectors.indicator_get(code))
+
+
+def get_indicator_dict(ind: Indicator) -> dict[str, Any]:
     return {
         **indicator_out(ind, national_only=False),
         "definition_vi": ind.definition_vi,
@@ -132,6 +139,79 @@ def get_indicator(request: HttpRequest, code: str) -> dict[str, Any]:
         "international_value_year": ind.international_value_year,
         "parent": ind.parent.code if ind.parent else None,
     }
+
+
+def _definition_of(body: IndicatorEditIn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    data = body.dict(exclude_unset=True)
+    targets = [dict(t) for t in data.pop("targets", None) or []]
+    data.pop("code", None)
+    data.pop("owner_unit", None)
+    if "method" in data:
+        data["kind"] = data.pop("method")
+    return {
+        k: ("" if v is None and k not in ("unit_min", "unit_max") else v) for k, v in data.items()
+    }, targets
+
+
+def saved_out(ind: Indicator) -> dict[str, Any]:
+    ind = selectors.indicator_get(ind.code)
+    return {
+        **get_indicator_dict(ind),
+        "version": ind.version,
+        "owner_unit": unit_code(ind.owner_unit) if ind.owner_unit_id else None,
+        "survey_source": ind.survey_source,
+        "aggregation": ind.aggregation,
+    }
+
+
+@router.post("/", response=IndicatorSavedOut, auth=AUTH, summary="Define an indicator")
+@access("officer")
+def define_indicator(request: HttpRequest, body: IndicatorDefineIn) -> dict[str, Any]:
+    """Add an indicator (national: ministry officers and administrators; a province's own:
+    its officers) with its method and targets; version 1, audited."""
+    user = _user(request)
+    data, targets = _definition_of(body)
+    ind = registry.indicator_define(
+        scope=scope_for(user),
+        actor=user,
+        code=body.code,
+        data=data,
+        targets=targets,
+        owner_unit=body.owner_unit,
+    )
+    return saved_out(ind)
+
+
+@router.patch("/{code}", response=IndicatorSavedOut, auth=AUTH, summary="Edit an indicator")
+@access("officer")
+def edit_indicator(request: HttpRequest, code: str, body: IndicatorEditIn) -> dict[str, Any]:
+    """Change an indicator's definition or targets; each change adds a version."""
+    user = _user(request)
+    data, targets = _definition_of(body)
+    ind = registry.indicator_edit(
+        scope=scope_for(user), actor=user, code=code, data=data, targets=targets
+    )
+    return saved_out(ind)
+
+
+@router.get("/{code}/versions", response=list[IndicatorVersionOut], auth=AUTH, summary="Versions")
+@access("officer")
+def list_versions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    """Every version of an indicator's definition, oldest first."""
+    from thuocdo.accounts.selectors import require_officer
+
+    require_officer(scope_for(_user(request)))
+    return [
+        {
+            "number": v.number,
+            "change": v.change,
+            "fields": list(v.fields or []),
+            "changed_by": v.changed_by.username if v.changed_by else None,
+            "changed_at": v.changed_at.isoformat(),
+            "snapshot": v.snapshot,
+        }
+        for v in registry.indicator_versions(code=code)
+    ]
 
 
 @router.get("/{code}/targets", response=list[TargetOut], auth=None, summary="Targets")

@@ -93,6 +93,62 @@ def _estimate(
     counts["estimates"] += int(created)
 
 
+# The quarterly ICT digital-economy share, fed by the digital-economy form (core VSIC value
+# added over GRDP, ``digital_economy.py``). No document sets its own target: the built-in
+# targets are derived from the digital-economy targets (20% in 2025, 30% in 2030) times the
+# ICT fraction of the digital economy in the ministry/PTIT series (63.25% in 2022), and say so.
+ICT_SHARE = {
+    "code": "de-ict-share-grdp",
+    "name_vi": "Tỷ trọng kinh tế số ICT trong GRDP (theo quý)",
+    "name_en": "ICT digital economy share of GRDP (quarterly)",
+    "unit_symbol": "%",
+    "unit_kind": "percent",
+    "unit_min": 0.0,
+    "unit_max": 100.0,
+    "direction": "higher",
+    "scope": ["national", "province"],
+    "responsible_unit": "Bộ Kế hoạch và Đầu tư (Tổng cục Thống kê)",
+    "reporting_unit": "Vụ KTS và XHS",
+    "data_source": "Biểu mẫu kinh tế số (/indicators/digital-economy/new/): giá trị tăng thêm "
+    "ICT (các mã VSIC lõi) chia cho GRDP, theo phương pháp có phiên bản.",
+    "definition_vi": "Giá trị tăng thêm của kinh tế số ICT (công nghiệp CNTT và viễn thông, mã "
+    "VSIC lõi) chia cho GRDP (GDP đối với cả nước), nhân 100.",
+    "definition_en": "ICT digital-economy value added (IT industry and telecoms, core VSIC "
+    "codes) divided by GRDP (GDP for the nation), times 100.",
+    "group": "digital-economy",
+    "aggregation": "mean",
+    "origin": ["derived from seed-001 §II.1 row 1.1 and the PTIT ICT fraction (2022)"],
+}
+ICT_TARGETS = (
+    (2025, 12.65, "≥ 12,65% (suy ra: 20% × 63,25% phần ICT năm 2022)"),
+    (2030, 18.98, "≥ 18,98% (suy ra: 30% × 63,25% phần ICT năm 2022)"),
+)
+
+
+def _ict_share(plan: ReportingPlan, counts: dict[str, int]) -> None:
+    fields = {k: v for k, v in ICT_SHARE.items() if k != "code"}
+    ind, created = Indicator.objects.get_or_create(
+        code=str(ICT_SHARE["code"]),
+        defaults={**fields, "plan": plan, "position": 900, "builtin": True},
+    )
+    counts["indicators"] += 1
+    counts["new_indicators"] += int(created)
+    for year, value, text in ICT_TARGETS:
+        _, made = Target.objects.get_or_create(
+            indicator=ind,
+            unit=None,
+            year=year,
+            defaults={
+                "value": value,
+                "comparator": ">=",
+                "kind": "target",
+                "text": text,
+                "origin": list(ICT_SHARE["origin"]),  # type: ignore[call-overload]
+            },
+        )
+        counts["targets"] += int(made)
+
+
 @transaction.atomic
 def load() -> dict[str, Any]:
     """Load (idempotently) this capability's built-in data; returns counts for the report."""
@@ -151,6 +207,7 @@ def load() -> dict[str, Any]:
                 if yv.value is not None:
                     source = f"Ước tính năm {year}, Quyết định 466/QĐ-BTTTT mục II.1"
                     _estimate(ind, year, yv.value, source, counts)
+    _ict_share(plan, counts)
     if counts["new_indicators"] or counts["targets"] or counts["estimates"]:
         audit_record(
             actor=None,

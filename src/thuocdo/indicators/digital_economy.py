@@ -206,6 +206,7 @@ def de_declare(
 
 
 DE_SHARE_CODE = "de-share-gdp"
+ICT_SHARE_CODE = "de-ict-share-grdp"
 
 
 def _feed_share_indicator(result: DigitalEconomyResult, unit: Unit | None) -> None:
@@ -216,6 +217,24 @@ def _feed_share_indicator(result: DigitalEconomyResult, unit: Unit | None) -> No
     from thuocdo.indicators.models import Indicator
     from thuocdo.indicators.services import computed_value_store
 
+    source = _("Digital-economy measurement %(method)s from declared inputs (result %(id)s)") % {
+        "method": result.method_version,
+        "id": result.pk,
+    }
+    if Indicator.objects.filter(code=ICT_SHARE_CODE).exists():
+        # the ICT digital economy (core VSIC value added) share: every measurement has it
+        computed_value_store(
+            indicator_code=ICT_SHARE_CODE,
+            unit=unit,
+            period=result.period,
+            value=result.ict_share_pct,
+            inputs={
+                "digital_economy_result": result.pk,
+                "declaration": result.declaration_id,
+                "method_version": result.method_version,
+            },
+            source=source,
+        )
     if not Indicator.objects.filter(code=DE_SHARE_CODE).exists():
         return
     computed_value_store(
@@ -229,8 +248,7 @@ def _feed_share_indicator(result: DigitalEconomyResult, unit: Unit | None) -> No
             "method_version": result.method_version,
             **({"reason": "missing: " + ", ".join(result.missing)} if result.missing else {}),
         },
-        source=_("Digital-economy measurement %(method)s from declared inputs (result %(id)s)")
-        % {"method": result.method_version, "id": result.pk},
+        source=source,
     )
 
 

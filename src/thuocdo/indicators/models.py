@@ -119,6 +119,11 @@ class Indicator(models.Model):
     by_sector = models.BooleanField(
         default=False, help_text="One value per sector per period besides the headline value."
     )
+    # the province that defined the indicator for itself; empty: the national registry
+    owner_unit = models.ForeignKey(
+        "geo.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "code"]
@@ -129,6 +134,30 @@ class Indicator(models.Model):
     @property
     def bounds(self) -> tuple[float | None, float | None]:
         return self.unit_min, self.unit_max
+
+
+class IndicatorVersion(models.Model):
+    """The definition of an indicator as it was after one change (number 1: as created), with
+    its targets; a later edit adds a version and keeps the previous ones."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    change = models.CharField(max_length=20)
+    fields = models.JSONField(default=list, blank=True)
+    snapshot = models.JSONField(default=dict)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "number"], name="ind_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} v{self.number}"
 
 
 class TargetKind(models.TextChoices):

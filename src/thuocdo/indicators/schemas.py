@@ -54,6 +54,53 @@ class TargetIn(Schema):
     kind: str = Field("target", max_length=6)
 
 
+class IndicatorEditIn(Schema):
+    """A change of an indicator's definition: only the fields given change."""
+
+    name_vi: str | None = Field(None, max_length=500)
+    name_en: str | None = Field(None, max_length=500)
+    unit_symbol: str | None = Field(None, max_length=50)
+    unit_kind: str | None = Field(None, max_length=10, description="percent, count, money, …")
+    unit_min: float | None = None
+    unit_max: float | None = None
+    direction: str | None = Field(None, max_length=6, description="higher or lower")
+    scope: list[str] | None = Field(None, max_length=3, description="national, ministry, province")
+    responsible_unit: str | None = Field(None, max_length=300)
+    reporting_unit: str | None = Field(None, max_length=300)
+    data_source: str | None = Field(None, max_length=10000)
+    definition_vi: str | None = Field(None, max_length=10000)
+    definition_en: str | None = Field(None, max_length=10000)
+    method: str | None = Field(None, max_length=10, description="input, formula or survey")
+    formula: str | None = Field(None, max_length=2000, description="over other indicator codes")
+    survey_source: str | None = Field(None, max_length=100, description="published results")
+    aggregation: str | None = Field(None, max_length=4, description="last, mean or sum")
+    targets: list[TargetIn] = Field(default_factory=list, max_length=200)
+
+
+class IndicatorDefineIn(IndicatorEditIn):
+    code: str = Field(..., max_length=80)
+    name_vi: str | None = Field(..., max_length=500)
+    owner_unit: str | None = Field(
+        None, max_length=10, description="province code (administrators); province officers: own"
+    )
+
+
+class IndicatorSavedOut(IndicatorDetailOut):
+    version: int
+    owner_unit: str | None
+    survey_source: str
+    aggregation: str
+
+
+class IndicatorVersionOut(Schema):
+    number: int
+    change: str
+    fields: list[str]
+    changed_by: str | None
+    changed_at: str
+    snapshot: dict[str, Any]
+
+
 class SubmissionIn(Schema):
     indicator: str = Field(..., max_length=80)
     unit: str | None = Field(None, max_length=10)

@@ -209,7 +209,12 @@ def plan_deadlines(*, plan_code: str | None = None) -> dict[str, Any]:
 def expected_units(
     indicator: Indicator, *, provinces: list[Unit] | None = None
 ) -> list[Unit | None]:
-    """Who reports an indicator: the nation (national/ministry scope) and every province."""
+    """Who reports an indicator: the nation (national/ministry scope) and every province; a
+    province's own indicator (``owner_unit``) only that province."""
+    if indicator.owner_unit_id is not None:
+        return [u for u in provinces or [] if u.pk == indicator.owner_unit_id] or [
+            Unit.objects.get(pk=indicator.owner_unit_id)
+        ]
     scope = set(indicator.scope or [])
     out: list[Unit | None] = []
     if scope & {"national", "ministry"} or not scope:

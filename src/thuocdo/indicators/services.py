@@ -352,6 +352,9 @@ def indicator_create(
         object_id=ind.code,
         after={"code": ind.code, "kind": ind.kind, "formula": ind.formula},
     )
+    from thuocdo.indicators.registry import record_version
+
+    record_version(ind, actor=actor, change="create", fields=["*"])
     if ind.kind == IndicatorKind.FORMULA:
         _after_formula_change(ind.code)
     return ind
@@ -365,10 +368,14 @@ def indicator_set_formula(
     require_national_writer(scope)
     ind = indicator_by_code(code, field="code")
     check_formula(ind.code, formula)
+    from thuocdo.indicators.registry import indicator_snapshot, record_version
+
+    snapshot = indicator_snapshot(ind)
     before = {"kind": ind.kind, "formula": ind.formula}
     ind.kind = IndicatorKind.FORMULA
     ind.formula = formula.strip()
     ind.save(update_fields=["kind", "formula"])
+    record_version(ind, actor=actor, change="formula", fields=["formula"], before=snapshot)
     audit_record(
         actor=actor,
         action="indicator.formula",

@@ -4,6 +4,7 @@ services."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.core.access import access
 from thuocdo.geo.models import Level, Structure, Unit
-from thuocdo.indicators import selectors, services
+from thuocdo.indicators import registry, selectors, services
 from thuocdo.indicators.forecasting import forecast_or_none
 from thuocdo.indicators.models import Indicator, IndicatorKind
 from thuocdo.indicators.reporting import resolve_unit, unit_code, unit_label
@@ -142,6 +143,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "bars": {"unit": ind.unit_symbol, "bars": bars},
         "charts": [row["chart"]],
         "targets": selectors.target_list(indicator=ind),
+        "can_edit": registry.may_define(scope, ind.owner_unit),
     }
     return render(request, "indicators/detail.html", context)
 
@@ -313,3 +315,311 @@ def proposals(request: HttpRequest) -> HttpResponse:
         "initial": request.POST if request.method == "POST" else request.GET,
     }
     return render(request, "indicators/proposals.html", context)
+
+
+# --------------------------------------------------------------------------- registry forms
+
+DEFINITION_FIELDS = (
+    "name_vi",
+    "name_en",
+    "unit_symbol",
+    "unit_kind",
+    "unit_min",
+    "unit_max",
+    "direction",
+    "responsible_unit",
+    "reporting_unit",
+    "data_source",
+    "definition_vi",
+    "definition_en",
+    "kind",
+    "formula",
+    "survey_source",
+    "aggregation",
+)
+TARGET_ROWS = 3
+
+
+def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _posted_targets(post: Any) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(int(post.get("target_rows") or TARGET_ROWS)):
+        year = (post.get(f"target-{i}-year") or "").strip()
+        value = (post.get(f"target-{i}-value") or "").strip()
+        if not year and not value:
+            continue
+        rows.append(
+            {
+                "year": year,
+                "value": value,
+                "unit": (post.get(f"target-{i}-unit") or "").strip() or None,
+                "comparator": (post.get(f"target-{i}-comparator") or "").strip() or None,
+            }
+        )
+    return rows
+
+
+def _indicator_form(request: HttpRequest, ind: Indicator | None) -> HttpResponse:
+    from thuocdo.indicators.models import Aggregation, Direction, UnitKind
+
+    scope = scope_for(request.user)
+    require_officer(scope)
+    if ind is not None:
+        registry.require_definer(scope, ind.owner_unit)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    # commune officers define nothing: the page says so instead of showing the form
+    refused = ind is None and scope.role not in ("admin", "ministry", "province")
+    if refused:
+        errors = {
+            "__all__": [_("Only ministry, province officers and administrators define indicators.")]
+        }
+        status = 403 if request.method == "POST" else 200
+    if request.method == "POST" and not refused:
+        post = request.POST
+        data: dict[str, Any] = {name: post.get(name, "") for name in DEFINITION_FIELDS}
+        data["scope"] = post.getlist("scope")
+        targets = _posted_targets(post)
+        try:
+            if ind is None:
+                saved = registry.indicator_define(
+                    scope=scope,
+                    actor=request.user,  # type: ignore[arg-type]
+                    code=post.get("code", ""),
+                    data=data,
+                    targets=targets,
+                    owner_unit=post.get("owner_unit") or None,
+                )
+            else:
+                saved = registry.indicator_edit(
+                    scope=scope,
+                    actor=request.user,  # type: ignore[arg-type]
+                    code=ind.code,
+                    data=data,
+                    targets=targets,
+                )
+        except ValidationError as exc:
+            errors, status = _errors_of(exc), 400
+        except PermissionDenied as exc:
+            errors, status = {"__all__": [str(exc)]}, 403
+        else:
+            from django.contrib import messages
+
+            messages.success(
+                request,
+                _("Saved: %(code)s, version %(n)s.") % {"code": saved.code, "n": saved.version},
+            )
+            return redirect("indicators:edit", code=saved.code)
+        values = {**data, "code": post.get("code", "")}
+        target_rows = targets
+    else:
+        values = {name: getattr(ind, name) if ind else "" for name in DEFINITION_FIELDS}
+        values["code"] = ind.code if ind else ""
+        values["scope"] = list(ind.scope or []) if ind else []
+        if ind is None:
+            values.update(unit_symbol="%", unit_kind="percent", direction="higher", kind="input")
+            values.update(aggregation="last")
+            values["scope"] = ["province"] if scope.role == "province" else ["national", "province"]
+        target_rows = (
+            [
+                {
+                    "year": t.year,
+                    "value": f"{t.value:g}",
+                    "unit": unit_code(t.unit),
+                    "comparator": t.comparator,
+                }
+                for t in selectors.target_list(indicator=ind)
+            ]
+            if ind
+            else []
+        )
+    for key in ("unit_min", "unit_max"):
+        if isinstance(values.get(key), float):
+            values[key] = f"{values[key]:g}"
+    rows = [*target_rows, *({} for _ in range(TARGET_ROWS))]
+    target_errors = {k: v for k, v in errors.items() if k.startswith("targets[")}
+    context = {
+        "refused": refused,
+        "ind": ind,
+        "values": values,
+        "errors": errors,
+        "target_errors": target_errors,
+        "targets": rows,
+        "target_rows": len(rows),
+        "unit_kinds": UnitKind.choices,
+        "directions": Direction.choices,
+        "kinds": IndicatorKind.choices,
+        "aggregations": Aggregation.choices,
+        "scopes": [
+            ("national", _("National")),
+            ("ministry", _("Ministry")),
+            ("province", _("Province")),
+        ],
+        "versions": registry.indicator_versions(code=ind.code) if ind else [],
+        "codes": list(Indicator.objects.order_by("code").values_list("code", flat=True)),
+    }
+    return render(request, "indicators/indicator_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@access("officer")
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    """Define an indicator: method, units and targets (national: ministries and
+    administrators; a province officer: its province's own)."""
+    return _indicator_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@access("officer")
+def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit an indicator; each change adds a version, listed under the form."""
+    return _indicator_form(request, selectors.indicator_get(code))
+
+
+# --------------------------------------------------------------------------- DE form
+
+CORE_ROWS, PLATFORM_ROWS, SECTOR_ROWS = 4, 2, 3
+_ROW_FIELD = re.compile(r"^(core|platform|sectoral)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _field_label(key: str) -> str:
+    """The form's name of a field an error names (``core[1].value``: "Core ICT value added,
+    row 2: value")."""
+    names = {
+        "unit": _("Unit"),
+        "period": _("Period"),
+        "grdp": _("GRDP"),
+        "grdp_source": _("Source of GRDP"),
+        "currency_unit": _("Currency unit"),
+        "core": _("Core ICT value added"),
+        "platform": _("Platform value added"),
+        "sectoral": _("Digitalised value added of other industries"),
+        "core/platform/sectoral": _("Digital-economy value added"),
+        "inputs": _("Inputs"),
+        "__all__": _("Form"),
+    }
+    parts = {
+        "value": _("value"),
+        "source": _("source"),
+        "label": _("name"),
+        "vsic_codes": _("VSIC codes"),
+        "digital_value_added": _("digitalised value added"),
+        "sector_value_added": _("value added of the industry"),
+        "digital_share_pct": _("digital share (%)"),
+        "sector": _("industry"),
+    }
+    m = _ROW_FIELD.match(key)
+    if m:
+        group, row, part = m.groups()
+        text = _("%(group)s, row %(n)s") % {"group": names[group], "n": int(row) + 1}
+        return f"{text}: {parts.get(part, part)}" if part else text
+    return names.get(key, key)
+
+
+def _posted_items(post: Any, prefix: str, rows: int) -> list[dict[str, Any]]:
+    out = []
+    for i in range(rows):
+        label = (post.get(f"{prefix}-{i}-label") or "").strip()
+        value = (post.get(f"{prefix}-{i}-value") or "").strip()
+        if not label and not value:
+            continue
+        out.append(
+            {
+                "label": label,
+                "value": value.replace(",", ".") if value.count(",") == 1 else value,
+                "source": post.get(f"{prefix}-{i}-source") or "",
+                "vsic_codes": [
+                    c.strip()
+                    for c in (post.get(f"{prefix}-{i}-vsic") or "").replace(";", ",").split(",")
+                    if c.strip()
+                ],
+            }
+        )
+    return out
+
+
+def _posted_sectors(post: Any) -> list[dict[str, Any]]:
+    out = []
+    for i in range(SECTOR_ROWS):
+        row = {
+            "sector": (post.get(f"sector-{i}-sector") or "").strip(),
+            "digital_value_added": (post.get(f"sector-{i}-digital") or "").strip() or None,
+            "sector_value_added": (post.get(f"sector-{i}-total") or "").strip() or None,
+            "digital_share_pct": (post.get(f"sector-{i}-share") or "").strip() or None,
+            "source": post.get(f"sector-{i}-source") or "",
+            "vsic_codes": [
+                c.strip() for c in (post.get(f"sector-{i}-vsic") or "").split(",") if c.strip()
+            ],
+        }
+        if any(row[k] for k in ("sector", "digital_value_added", "sector_value_added")):
+            out.append(row)
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@access("officer")
+def digital_economy_form(request: HttpRequest) -> HttpResponse:
+    """A province officer enters the digital-economy inputs of a period (GRDP, core ICT value
+    added by VSIC, platform and digitalised value added, each with its source) and sees the
+    shares and their split; errors are named per field and nothing is saved."""
+    from thuocdo.indicators.digital_economy import de_declare
+
+    scope = scope_for(request.user)
+    require_officer(scope)
+    post = request.POST
+    default_unit = scope.unit_code if scope.role == "province" else "VN"
+    values: dict[str, Any] = {
+        "unit": post.get("unit", request.GET.get("unit", default_unit)) or default_unit,
+        "period": post.get("period", request.GET.get("period", "")),
+        "grdp": post.get("grdp", ""),
+        "grdp_source": post.get("grdp_source", ""),
+        "currency_unit": post.get("currency_unit", "tỷ đồng"),
+    }
+    errors: dict[str, list[str]] = {}
+    result = None
+    status = 200
+    if request.method == "POST":
+        platform = _posted_items(post, "platform", PLATFORM_ROWS)
+        sectoral = _posted_sectors(post)
+        try:
+            result = de_declare(
+                scope=scope,
+                actor=request.user,  # type: ignore[arg-type]
+                unit_code_=None if values["unit"] == "VN" else values["unit"],
+                period=values["period"],
+                grdp=(values["grdp"] or "").strip().replace(" ", "") or None,
+                grdp_source=values["grdp_source"],
+                core=_posted_items(post, "core", CORE_ROWS),
+                platform=platform or None,
+                sectoral=sectoral or None,
+                currency_unit=values["currency_unit"],
+            )
+        except ValidationError as exc:
+            errors, status = _errors_of(exc), 400
+        except PermissionDenied as exc:
+            errors, status = {"unit": [str(exc)]}, 403
+
+    def posted(prefix: str, n: int, names: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [{"i": i, **{k: post.get(f"{prefix}-{i}-{k}", "") for k in names}} for i in range(n)]
+
+    item = ("label", "vsic", "value", "source")
+    rows = {
+        "core": posted("core", CORE_ROWS, item),
+        "platform": posted("platform", PLATFORM_ROWS, item),
+        "sector": posted("sector", SECTOR_ROWS, ("sector", "digital", "total", "share", "source")),
+    }
+    context = {
+        "values": values,
+        "errors": errors,
+        "error_list": [(_field_label(k), v) for k, v in errors.items()],
+        "result": result,
+        "rows": rows,
+        "units": [(unit_code(u), unit_label(u)) for u in _units_for(scope)],
+    }
+    return render(request, "indicators/digital_economy_form.html", context, status=status)
