@@ -154,7 +154,9 @@ def test_a_code_of_another_response_is_refused(client: Client, world: dict[str, 
     res = client.post(world["contact"], _form(world, response=str(other.pk)))
     assert res.status_code == 403
     assert not ConnectionRequest.objects.exists()
-    with pytest.raises(Exception, match="not the code of this response"):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
         connections.connection_request_contact(
             response=other,
             resume_code=world["code"],
