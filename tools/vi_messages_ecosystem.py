@@ -268,5 +268,6 @@ VI: dict[str, str] = {
     "Of which without an account": "Trong đó không có tài khoản",
     "All sectors": "Mọi lĩnh vực",
     "Contact": "Liên hệ",
+    "Consent given on": "Đồng ý chuyển thông tin lúc",
     "Asked without an account; consent given on": "Gửi không cần tài khoản; đồng ý chuyển thông tin lúc",
 }

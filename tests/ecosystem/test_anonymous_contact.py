@@ -286,3 +286,23 @@ def test_a_national_platforms_page_shows_its_owner_and_how_to_use_it(client: Cli
     platform = Solution.objects.get(code="np-gov-cloud")
     html = client.get(f"/ecosystem/solutions/{platform.pk}/").content.decode()
     assert 'id="eco-owner"' in html and "Bộ Thông tin và Truyền thông" in html
+
+
+def test_an_open_request_made_with_an_account_gets_the_contact_details(
+    client: Client, world: dict[str, Any], make_user: Any
+) -> None:
+    officer = make_user("admin")
+    open_one = connections.connection_request(
+        scope=Scope(role="admin", user_id=officer.pk),
+        actor=officer,
+        organisation=world["org"],
+        solution=world["solution"],
+    )
+    assert client.post(world["contact"], _form(world)).status_code == 302
+    open_one.refresh_from_db()
+    assert ConnectionRequest.objects.filter(organisation=world["org"]).count() == 1
+    assert open_one.contact_phone == "0912345678" and open_one.consent_at is not None
+    assert not open_one.without_account and open_one.response == world["response"]
+    assert AuditEvent.objects.filter(
+        action="ecosystem.connection_contact", object_id=str(open_one.pk)
+    ).exists()

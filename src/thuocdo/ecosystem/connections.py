@@ -295,7 +295,7 @@ def connection_request_contact(
     if why is not None:
         raise ContactThrottledError(why)
     organisation: Organisation = response.organisation
-    fields.update(without_account=True, consent_at=timezone.now(), consent_version=CONSENT_VERSION)
+    fields.update(consent_at=timezone.now(), consent_version=CONSENT_VERSION)
     c = _open_request(organisation, solution)
     created = c is None
     if c is None:
@@ -306,12 +306,13 @@ def connection_request_contact(
             actor=None,
             on_behalf=False,
             message=message,
+            without_account=True,
             **fields,
         )
-    else:
+    else:  # the open request (made with or without an account) gets the new details
         for key, value in fields.items():
             setattr(c, key, value)
-        if response is not None and c.response_id is None:
+        if c.response_id is None:
             c.response = response
         c.save()
         audit_record(
@@ -322,13 +323,15 @@ def connection_request_contact(
             after=snapshot(c),
             unit_path=c.unit_path,
         )
+    # rows older than the longest window (a day) are dropped on the way
+    ContactAttempt.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
     ContactAttempt.objects.create(response=response, ip=ip[:45])
     recipients = [
         e
         for e in [solution.provider.email, *solution.provider.users.values_list("email", flat=True)]
         if e
     ]
-    if recipients:
+    if recipients and created:
         lines = [
             f"{organisation.name} — {solution.name_vi}",
             _("Contact: %(name)s %(phone)s %(email)s")

@@ -244,7 +244,8 @@ class ConnectionEvent(models.Model):
 
 class ContactAttempt(models.Model):
     """One accepted request to be contacted, made without an account: counted per response
-    (a day) and per client address (an hour) to limit them."""
+    (a day) and per client address (an hour) to limit them; rows older than a day are dropped
+    when the next one is written."""
 
     response = models.ForeignKey("assessments.Response", on_delete=models.CASCADE, related_name="+")
     ip = models.CharField(max_length=45)
