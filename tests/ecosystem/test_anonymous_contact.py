@@ -306,3 +306,31 @@ def test_an_open_request_made_with_an_account_gets_the_contact_details(
     assert AuditEvent.objects.filter(
         action="ecosystem.connection_contact", object_id=str(open_one.pk)
     ).exists()
+
+
+def test_the_api_gives_the_contact_details_to_the_provider_only(
+    client: Client, world: dict[str, Any], make_user: Any, token_for: Any
+) -> None:
+    client.post(world["contact"], _form(world, email="lan@example.vn"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(world['provider_user'])}"}
+    rows = Client().get("/api/v1/ecosystem/connections", **auth).json()["items"]
+    assert len(rows) == 1 and rows[0]["without_account"] is True
+    contact = rows[0]["contact"]
+    assert contact["phone"] == "0912345678" and contact["email"] == "lan@example.vn"
+    assert contact["consent_version"] == connections.CONSENT_VERSION
+    officer = {"HTTP_AUTHORIZATION": f"Bearer {token_for(make_user('admin'))}"}
+    seen = Client().get("/api/v1/ecosystem/connections", **officer).json()["items"]
+    assert seen[0]["without_account"] is True and seen[0]["contact"] is None
+    summary = Client().get("/api/v1/ecosystem/connections/summary?by=provider", **officer).json()
+    assert sum(r["without_account"] for r in summary) == 1
+
+
+def test_the_api_filters_solutions_by_sector(client: Client) -> None:
+    prov = f.provider()
+    farm = f.solution(
+        prov, name_vi="Phần mềm Nông Trại API", sectors=["agriculture"], tags=["cloud"]
+    )
+    shop = f.solution(prov, name_vi="Phần mềm Cửa Hàng API", sectors=["retail"], tags=["cloud"])
+    res = client.get("/api/v1/ecosystem/solutions?sector=retail&limit=500").json()
+    ids = {s["id"] for s in res["items"]}
+    assert shop.pk in ids and farm.pk not in ids
