@@ -336,6 +336,10 @@ VI = {
     "Evidence file": "Tệp minh chứng",
     "carried over from": "chuyển từ",
     "(carried over from %(name)s (%(code)s), a province merged in 2025)": "(chuyển từ %(name)s (%(code)s), tỉnh đã hợp nhất năm 2025)",
+    "This resume code is not the code of this response.": "Mã tiếp tục này không phải mã của phiếu đánh giá này.",
+    "No such solution in the catalogue.": "Không có giải pháp này trong danh mục.",
+    "Your request was sent to %(provider)s, who will contact you at the details you gave.": "Yêu cầu của bạn đã được gửi tới %(provider)s; nhà cung cấp sẽ liên hệ với bạn theo thông tin bạn đã ghi.",
+    "Your open request to %(provider)s now has the contact details you gave.": "Yêu cầu đang mở của bạn tới %(provider)s đã được cập nhật thông tin liên hệ bạn vừa ghi.",
 }
 
 PLURALS = {

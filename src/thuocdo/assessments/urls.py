@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("c/<str:token>/r/<str:code>/<int:n>/save/", public.autosave, name="autosave"),
     path("c/<str:token>/r/<str:code>/result/", public.result, name="result"),
     path("c/<str:token>/r/<str:code>/reopen/", public.reopen, name="reopen"),
+    path("c/<str:token>/r/<str:code>/contact/", public.contact, name="contact"),
     path("c/<str:token>/r/<str:code>/certificate.pdf", public.certificate, name="certificate"),
     path("offline/", offline.offline_form, name="offline"),
     path("offline/campaigns.json", offline.offline_campaigns, name="offline-campaigns"),

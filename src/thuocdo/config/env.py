@@ -120,6 +120,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Wrong resume codes per campaign and client address in an hour before that address "
         "is refused (429) for the rest of the hour.",
     ),
+    Setting(
+        "CONTACT_LIMIT_PER_RESPONSE",
+        "5",
+        "Requests to be contacted by a provider that a respondent without an account may make "
+        "for one response in a day; past it they are refused (429).",
+    ),
+    Setting(
+        "CONTACT_LIMIT_PER_ADDRESS",
+        "20",
+        "Requests to be contacted, without an account, from one client address in an hour; "
+        "past it they are refused (429).",
+    ),
     Setting("LOG_LEVEL", "INFO", "Root log level."),
     Setting(
         "BACKUP_DIR",

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from thuocdo.accounts.scopes import Scope
+from thuocdo.accounts.scopes import PROVIDER, Scope
 from thuocdo.accounts.selectors import scope_for
 from thuocdo.api.auth import AUTH
 from thuocdo.api.paging import BoundedLimitOffset
@@ -28,6 +28,7 @@ from thuocdo.ecosystem.models import (
 from thuocdo.ecosystem.schemas import (
     ConnectionIn,
     ConnectionOut,
+    ContactOut,
     EffectRowOut,
     GapCellOut,
     PromotionIn,
@@ -103,7 +104,17 @@ def promotion_out(p: Promotion) -> PromotionOut:
     )
 
 
-def connection_out(c: ConnectionRequest) -> ConnectionOut:
+def connection_out(c: ConnectionRequest, scope: Scope | None = None) -> ConnectionOut:
+    """A request; its contact details (left without an account) go to its provider only."""
+    contact = None
+    if scope is not None and scope.role == PROVIDER and c.consent_at is not None:
+        contact = ContactOut(
+            name=c.contact_name,
+            phone=c.contact_phone,
+            email=c.contact_email,
+            consent_at=c.consent_at,
+            consent_version=c.consent_version,
+        )
     return ConnectionOut(
         id=c.pk,
         organisation_id=c.organisation_id,
@@ -118,6 +129,8 @@ def connection_out(c: ConnectionRequest) -> ConnectionOut:
         message=c.message,
         created_at=c.created_at,
         status_changed_at=c.status_changed_at,
+        without_account=c.without_account,
+        contact=contact,
     )
 
 
@@ -127,6 +140,7 @@ class SolutionFilter(Schema):
     tag: str | None = Field(None, max_length=50)
     status: str | None = Field(None, max_length=10)
     provider_id: int | None = None
+    sector: str | None = Field(None, max_length=50)  # serving this sector or every sector
 
 
 # ---------------------------------------------------------------- catalogue
@@ -300,7 +314,8 @@ def list_connections(
         sector=sector,
         provider_id=provider_id,
     )
-    return [connection_out(c) for c in qs[:5000]]
+    scope = _scope(request)
+    return [connection_out(c, scope) for c in qs[:5000]]
 
 
 @router.get("/connections/summary", response=list[dict[str, Any]], auth=AUTH)
@@ -344,7 +359,7 @@ def transition_connection(
     c = connections.connection_move(
         scope=scope, actor=_user(request), connection=c, to=payload.to, note=payload.note
     )
-    return connection_out(c)
+    return connection_out(c, scope)
 
 
 # ---------------------------------------------------------------- reports

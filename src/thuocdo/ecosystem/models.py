@@ -206,6 +206,14 @@ class ConnectionRequest(models.Model):
     status_changed_at = models.DateTimeField(db_index=True)
     adopted_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # a respondent without an account, proven by the response's resume code, leaves how to be
+    # contacted and agrees (``consent_version``: the wording agreed to) to it being passed on
+    without_account = models.BooleanField(default=False)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-status_changed_at", "-id"]
@@ -232,6 +240,25 @@ class ConnectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_status} → {self.to_status}"
+
+
+class ContactAttempt(models.Model):
+    """One accepted request to be contacted, made without an account: counted per response
+    (a day) and per client address (an hour) to limit them; rows older than a day are dropped
+    when the next one is written."""
+
+    response = models.ForeignKey("assessments.Response", on_delete=models.CASCADE, related_name="+")
+    ip = models.CharField(max_length=45)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["response", "at"], name="ecosystem_contact_response"),
+            models.Index(fields=["ip", "at"], name="ecosystem_contact_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}:{self.ip} {self.at:%Y-%m-%d %H:%M}"
 
 
 class AdoptionEffect(models.Model):

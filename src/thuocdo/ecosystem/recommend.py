@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thuocdo.ecosystem.builtins import platform_of
 from thuocdo.ecosystem.domain import matching
 from thuocdo.ecosystem.domain import next_level as nl
 from thuocdo.ecosystem.models import (
@@ -55,6 +56,7 @@ class SolutionInfo:
     provider: str
     category: str
     promotion: PromotionInfo | None
+    national: bool = False  # a national platform: used directly, not through a provider
 
 
 def catalogue_stamp() -> tuple[Any, ...]:
@@ -107,6 +109,7 @@ def catalogue_for(fw: Framework) -> matching.Catalogue:
             "name_en",
             "provider__name",
             "category",
+            "builtin",
             "solution_tags",
             "criteria",
             "sectors",
@@ -114,7 +117,19 @@ def catalogue_for(fw: Framework) -> matching.Catalogue:
         )
     )
     prefix = f"{fw.code}:"
-    for pk, code, name_vi, name_en, provider, category, tags, crits, sectors, types in rows:
+    for (
+        pk,
+        code,
+        name_vi,
+        name_en,
+        provider,
+        category,
+        builtin,
+        tags,
+        crits,
+        sectors,
+        types,
+    ) in rows:
         promo = promos.get(pk)
         entries.append(
             matching.Entry(
@@ -133,6 +148,7 @@ def catalogue_for(fw: Framework) -> matching.Catalogue:
                     provider=provider,
                     category=category,
                     promotion=promo,
+                    national=platform_of(code, builtin) is not None,
                 ),
             )
         )

@@ -134,6 +134,16 @@ class TransitionIn(Schema):
     note: str = Field("", max_length=5000)
 
 
+class ContactOut(Schema):
+    """How a respondent without an account asked to be contacted (shown to the provider)."""
+
+    name: str
+    phone: str
+    email: str
+    consent_at: datetime
+    consent_version: str
+
+
 class ConnectionOut(Schema):
     id: int
     organisation_id: int
@@ -148,6 +158,8 @@ class ConnectionOut(Schema):
     message: str
     created_at: datetime
     status_changed_at: datetime
+    without_account: bool = False
+    contact: ContactOut | None = None  # for the provider addressed only
 
 
 class EffectRowOut(Schema):

@@ -19,6 +19,7 @@ from thuocdo.accounts.selectors import require_officer
 from thuocdo.assessments.models import Response
 from thuocdo.assessments.selectors import member_organisation
 from thuocdo.core.text import fold
+from thuocdo.ecosystem.builtins import PLATFORM_PREFIX
 from thuocdo.ecosystem.models import (
     ConnectionRequest,
     ConnectionStatus,
@@ -66,7 +67,11 @@ def solution_list(
     tag: str | None = None,
     provider_id: int | None = None,
     mine: bool = False,
+    sector: str | None = None,
+    national: bool | None = None,
 ) -> QuerySet[Solution]:
+    """Listings the viewer may see. ``sector``: those serving it (or every sector);
+    ``national``: only the national platforms (True) or only the other products (False)."""
     qs = Solution.objects.select_related("provider")
     if mine:
         qs = qs.filter(_own_providers(scope)) if scope.role == PROVIDER else qs.none()
@@ -84,6 +89,11 @@ def solution_list(
         qs = qs.filter(provider_id=provider_id)
     if tag:
         qs = qs.filter(solution_tags__icontains=f'"{tag}"')
+    if sector:
+        qs = qs.filter(Q(sectors__icontains=f'"{sector}"') | Q(sectors=[]))
+    if national is not None:
+        platforms = Q(builtin=True, code__startswith=PLATFORM_PREFIX)
+        qs = qs.filter(platforms) if national else qs.exclude(platforms)
     if q:
         needle = fold(q).lower()
         ids = [
@@ -188,14 +198,25 @@ def connection_summary(*, scope: Scope, by: str) -> list[dict[str, Any]]:
     if field is None:
         raise Http404(_("Unknown grouping %(by)s.") % {"by": by})
     rows: dict[str, dict[str, Any]] = {}
-    qs = connection_list(scope=scope).values(field, "status").annotate(n=Count("id"))
+    qs = (
+        connection_list(scope=scope)
+        .values(field, "status")
+        .annotate(n=Count("id"), anonymous=Count("id", filter=Q(without_account=True)))
+    )
     for r in qs.order_by(field):
         key = r[field] or "—"
         row = rows.setdefault(
-            key, {"key": key, "total": 0, **dict.fromkeys(ConnectionStatus.values, 0)}
+            key,
+            {
+                "key": key,
+                "total": 0,
+                "without_account": 0,
+                **dict.fromkeys(ConnectionStatus.values, 0),
+            },
         )
         row[r["status"]] += r["n"]
         row["total"] += r["n"]
+        row["without_account"] += r["anonymous"]
     return list(rows.values())
 
 

@@ -20,7 +20,7 @@ from thuocdo.accounts.selectors import require_officer, scope_for
 from thuocdo.assessments.models import Organisation
 from thuocdo.core.access import access
 from thuocdo.ecosystem import connections, recommend, reports, selectors, services, vocabulary
-from thuocdo.ecosystem.builtins import platforms
+from thuocdo.ecosystem.builtins import platform_of, platforms
 from thuocdo.ecosystem.connections import NEXT
 from thuocdo.ecosystem.models import ConnectionStatus, PriceModel, Provider, SolutionStatus
 
@@ -36,21 +36,46 @@ def categories() -> dict[str, str]:
     return {k: (v.get(lang) or v.get("vi", k)) for k, v in names.items()}
 
 
+def sector_choices() -> dict[str, str]:
+    """The sectors of the catalogue's filter (code → name); "general" is every sector."""
+    from thuocdo.frameworks.labels import SECTORS
+
+    return {code: str(label) for code, label in SECTORS.items() if code != "general"}
+
+
 @access("public")
 def index(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     q = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "")[:50]
-    qs = selectors.solution_list(
-        scope=scope, q=q or None, category=category or None, status=SolutionStatus.APPROVED
-    )
+    sector = request.GET.get("sector", "")[:50]
+    sectors = sector_choices()
+    if sector not in sectors:
+        sector = ""
+    filters: dict[str, Any] = {
+        "scope": scope,
+        "q": q or None,
+        "category": category or None,
+        "sector": sector or None,
+        "status": SolutionStatus.APPROVED,
+    }
+    qs = selectors.solution_list(**filters, national=False)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     promos = recommend.best_promotions(timezone.localdate())
+    lang = get_language() or "vi"
+    national = []
+    for s in selectors.solution_list(**filters, national=True):
+        info = platform_of(s.code, s.builtin)
+        if info is not None:
+            national.append({"s": s, "platform": info, "how_to_use": info.how_to_use(lang)})
     context = {
         "page": page,
         "q": q,
         "category": category,
         "categories": categories(),
+        "sector": sector,
+        "sectors": sectors,
+        "national_platforms": national,
         "promotions": {pk: promos[pk] for pk in (s.pk for s in page) if pk in promos},
     }
     template = (
@@ -63,8 +88,11 @@ def index(request: HttpRequest) -> HttpResponse:
 def solution_detail(request: HttpRequest, solution_id: int) -> HttpResponse:
     scope = scope_for(request.user)
     s = selectors.solution_get(scope=scope, solution_id=solution_id)
+    platform = platform_of(s.code, s.builtin)
     context = {
         "s": s,
+        "platform": platform,
+        "how_to_use": platform.how_to_use(get_language() or "vi") if platform else "",
         "promotions": selectors.promotion_list(scope=scope, solution_id=s.pk),
         "categories": categories(),
         "can_review": services.can_review_catalogue(scope) and s.status == SolutionStatus.PENDING,
@@ -276,8 +304,25 @@ def recommendations(request: HttpRequest, response_id: int) -> HttpResponse:
 
 
 def ecosystem_context(advice: recommend.ResponseAdvice, response: Any) -> dict[str, Any]:
-    """The context variables of ``ecosystem/_recommendations.html``."""
-    return {"advice": advice, "response": response, "statuses": dict(ConnectionStatus.choices)}
+    """The context variables of ``ecosystem/_recommendations.html``: the matches split into
+    products (with a "connect" button) and national platforms (with their lead agency and how
+    to use them)."""
+    lang = get_language() or "vi"
+    products, national = [], []
+    for m in advice.matches:
+        info = platform_of(m.entry.extra.code) if m.entry.extra.national else None
+        if info is None:
+            products.append(m)
+        else:
+            national.append({"match": m, "platform": info, "how_to_use": info.how_to_use(lang)})
+    return {
+        "advice": advice,
+        "response": response,
+        "statuses": dict(ConnectionStatus.choices),
+        "products": products,
+        "national_platforms": national,
+        "consent_text": connections.consent_text(),
+    }
 
 
 @login_required

@@ -37,12 +37,17 @@ from thuocdo.ops.backup import BackupError, TableHasher
 BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
 
 # Tables whose rows never go into a backup: live sessions (a session key from an archive would
-# log in as its user) and the failed-login and resume-code counters (client addresses, of no
-# use after a restore). Their structure is kept; a restored database has them empty, so every
+# log in as its user) and the failed-login, resume-code and contact-request counters (client
+# addresses, of no use after a restore). Their structure is kept; a restored database has them empty, so every
 # user logs in again. Password hashes (Argon2) and API token hashes (SHA-256 of 256-bit
 # secrets, which cannot be turned back into a token) are kept: without them a restore would
 # lock every account and break every integration.
-SECRET_TABLES = ("django_session", "accounts_loginfailure", "assessments_resumefailure")
+SECRET_TABLES = (
+    "django_session",
+    "accounts_loginfailure",
+    "assessments_resumefailure",
+    "ecosystem_contactattempt",
+)
 
 
 def vendor_of(config: dict[str, Any]) -> str:

@@ -429,6 +429,10 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
     campaign, response = _load(request, token, code)
     if response.status in (ResponseStatus.DRAFT,):
         return redirect(_resume_url(campaign, code))
+    return render(request, "assessments/result.html", _result_context(campaign, response, code))
+
+
+def _result_context(campaign: Campaign, response: Response, code: str) -> dict[str, Any]:
     view = selectors.result_view(response, lang())
     chart = {
         "pillars": [p["name"] for p in view["pillars"]],
@@ -436,7 +440,8 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
             round(p["score"], 1) if p["score"] is not None else None for p in view["pillars"]
         ],
     }
-    context = {
+    token = campaign.public_token
+    return {
         "campaign": campaign,
         "response": response,
         "organisation": response.organisation,
@@ -447,8 +452,8 @@ def result(request: HttpRequest, token: str, code: str) -> HttpResponse:
         "certificate_url": reverse("assessments:certificate", args=[token, code]),
         "evidence": selectors.evidence_view(response, lang()),
         **_ecosystem_advice(response),
+        "contact_url": reverse("assessments:contact", args=[token, code]),
     }
-    return render(request, "assessments/result.html", context)
 
 
 def _ecosystem_advice(response: Response) -> dict[str, Any]:
@@ -458,6 +463,62 @@ def _ecosystem_advice(response: Response) -> dict[str, Any]:
     from thuocdo.ecosystem.views import ecosystem_context
 
     return ecosystem_context(advice_for_response(response, lang=lang()), response)
+
+
+@access("public")
+@require_POST
+@_resume_guard
+def contact(request: HttpRequest, token: str, code: str) -> HttpResponse:
+    """A respondent without an account asks a solution's provider to contact it: the resume
+    code of the address (and the response named in the form, which must be that code's) is
+    the proof; a wrong code counts as a wrong resume code (``_load``)."""
+    from thuocdo.core.views import too_many_requests
+    from thuocdo.ecosystem import connections
+    from thuocdo.ecosystem.models import Solution
+
+    campaign, response = _load(request, token, code)
+    post = request.POST
+    if (post.get("response") or str(response.pk)).strip() != str(response.pk):
+        raise PermissionDenied(_("This resume code is not the code of this response."))
+    solution = (
+        Solution.objects.select_related("provider")
+        .filter(pk=int(post["solution"]) if (post.get("solution") or "").isdigit() else 0)
+        .first()
+    )
+    if solution is None:
+        raise Http404(_("No such solution in the catalogue."))
+    try:
+        done = connections.connection_request_contact(
+            response=response,
+            resume_code=code,
+            solution=solution,
+            name=post.get("contact_name", "")[:200],
+            phone=post.get("phone", "")[:40],
+            email=post.get("email", "")[:254],
+            consent=post.get("consent") in ("1", "on", "yes", "true"),
+            message=post.get("message", "")[:5000],
+            ip=client_ip(request),
+        )
+    except connections.ContactThrottledError as exc:
+        return too_many_requests(request, exc.message, retry_after=3600)
+    except ValidationError as exc:
+        context = _result_context(campaign, response, code)
+        context["contact_form"] = {
+            "solution": solution.pk,
+            "data": {k: post.get(k, "")[:254] for k in ("contact_name", "phone", "email")},
+            "consent": bool(post.get("consent")),
+            "errors": exc.message_dict,
+        }
+        return render(request, "assessments/result.html", context, status=422)
+    messages.success(
+        request,
+        _("Your request was sent to %(provider)s, who will contact you at the details you gave.")
+        % {"provider": solution.provider.name}
+        if done.created
+        else _("Your open request to %(provider)s now has the contact details you gave.")
+        % {"provider": solution.provider.name},
+    )
+    return redirect(reverse("assessments:result", args=[token, code]) + "#eco-advice-title")
 
 
 @access("public")
