@@ -61,5 +61,7 @@ class DemoData(models.Model):
 
     loaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects: models.Manager[DemoData] = models.Manager()
+
     def __str__(self) -> str:
         return f"demo data loaded at {self.loaded_at:%Y-%m-%d %H:%M}"
