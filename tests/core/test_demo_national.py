@@ -63,8 +63,10 @@ def test_the_national_demo_covers_the_country_over_two_years(
     assert BADGE in client.get("/assessments/").content.decode()
     assert BADGE in client.get(f"/analytics/{sme.pk}/").content.decode()
 
+    effects = AdoptionEffect.objects.count()
     again = load_demo_data()
     assert again["national"]["created"] is False
+    assert again["ecosystem"]["effects"] == 0 and AdoptionEffect.objects.count() == effects
 
 
 def test_no_badge_on_a_database_without_demo_data(client: Client, make_user: Any) -> None:

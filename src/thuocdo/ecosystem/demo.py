@@ -204,10 +204,11 @@ def _effects(limit: int = 24) -> int:
     demo_ids = set(
         Solution.objects.filter(code__in=[s[0] for s in SOLUTIONS]).values_list("pk", flat=True)
     )
+    if ConnectionRequest.objects.filter(response__campaign__public_token=SME_2024).exists():
+        return 0  # loaded before
     later = Response.objects.filter(campaign__public_token=SME_2025).values("organisation_id")
     before = (
         Response.objects.filter(campaign__public_token=SME_2024, organisation_id__in=later)
-        .exclude(organisation__connection_requests__status=ConnectionStatus.ADOPTED)
         .select_related("framework", "organisation")
         .order_by("overall", "id")[:limit]
     )
