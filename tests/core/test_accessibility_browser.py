@@ -32,6 +32,12 @@ ARTIFACTS = Path(
     os.environ.get("THUOCDO_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts"
 )
 BLOCKING = ("serious", "critical")
+#: page → screenshot name (``<name>-phone.png``, ``<name>-desktop.png``)
+SHOTS = {
+    "national-ranking": "national-dashboard",
+    "province-drill-down": "province-drill-down",
+    "result": "result",
+}
 _RUN = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']})
@@ -175,8 +181,8 @@ def test_every_page_type_has_no_serious_accessibility_violation(
         for name, path in public.items():
             if found := _axe(driver, base + path):
                 problems[f"{name} ({label})"] = found
-            if name in ("national-ranking", "province-drill-down", "result"):
-                _shot(driver, f"{name}-{label}")
+            if name in SHOTS:
+                _shot(driver, f"{SHOTS[name]}-{label}")
         token = secrets.token_urlsafe(16)
         browser_urls.TOKENS[token] = User.objects.get(username="so.hanoi").pk
         driver.get(f"{base}/__browser-login__/{token}/?next={quote('/')}")
