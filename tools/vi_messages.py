@@ -166,4 +166,6 @@ VI: dict[str, str] = {
     "Stop all e-mails from Thước đo to %(address)s: results, reminders and notices.": "Ngừng gửi mọi thư từ Thước đo tới %(address)s: kết quả, nhắc việc và thông báo.",
     "Unsubscribe": "Hủy đăng ký",
     "This unsubscribe link is not valid. Check that it was copied whole.": "Liên kết hủy đăng ký này không hợp lệ. Hãy kiểm tra đã sao chép đủ liên kết.",
+    "Illustrative data": "Dữ liệu minh họa",
+    "The figures here are synthetic, made for trying the product: they describe no real organisation.": "Các số liệu ở đây là dữ liệu giả lập, tạo ra để dùng thử sản phẩm: không mô tả tổ chức có thật nào.",
 }

@@ -133,4 +133,10 @@ VI = {
     "Carried over from %(name)s (%(code)s), a province merged in 2025.": "Chuyển từ %(name)s (%(code)s), tỉnh đã hợp nhất năm 2025.",
     "The results of %(year)s are those of %(name)s (%(code)s), carried over.": "Kết quả năm %(year)s là của %(name)s (%(code)s), đã chuyển sang.",
     "carried over from %(name)s (%(code)s)": "chuyển từ %(name)s (%(code)s)",
+    "What does the 95%% interval mean?": "Khoảng tin cậy 95%% nghĩa là gì?",
+    "Only some organisations answered, not all of them, so a figure is an estimate. The interval is the range in which the true figure for all organisations very probably lies: if the survey were repeated many times, 95 times out of 100 the range computed this way would contain it.": "Chỉ một phần tổ chức trả lời, không phải tất cả, nên mỗi con số là một ước lượng. Khoảng tin cậy là khoảng mà con số thật của tất cả các tổ chức rất có thể nằm trong đó: nếu khảo sát được làm lại nhiều lần, thì 95 lần trong 100 lần khoảng tính theo cách này chứa con số thật.",
+    "A narrow interval means a precise figure; a wide one (few respondents) means the figure could be quite different. Two places whose intervals overlap may not really differ.": "Khoảng hẹp nghĩa là con số chính xác; khoảng rộng (ít người trả lời) nghĩa là con số thật có thể khác khá nhiều. Hai nơi có khoảng tin cậy chồng lên nhau có thể không thật sự khác nhau.",
+    "n is the number of organisations whose answers the figure is computed from.": "n là số tổ chức có câu trả lời được dùng để tính con số.",
+    "the n of each unit is in the table": "n của từng đơn vị có trong bảng",
+    "the n of each year is in the table": "n của từng năm có trong bảng",
 }

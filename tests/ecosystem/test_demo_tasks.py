@@ -24,10 +24,17 @@ def test_demo_is_idempotent_and_connects_demo_organisations() -> None:
     first = demo.load_demo()
     assert first["providers"] == 3 and first["solutions"] == len(demo.SOLUTIONS)
     assert first["connections"] == 3
+    assert first["effects"] == 0  # no national survey to follow up
     assert Solution.objects.filter(code="sv-ban-hang", status=SolutionStatus.APPROVED).exists()
     assert Promotion.objects.filter(solution__code="sv-ban-hang", free_trial_months=6).exists()
     again = demo.load_demo()
-    assert again == {"providers": 0, "solutions": 0, "promotions": 0, "connections": 0}
+    assert again == {
+        "providers": 0,
+        "solutions": 0,
+        "promotions": 0,
+        "connections": 0,
+        "effects": 0,
+    }
     assert ConnectionRequest.objects.count() == 3
 
 

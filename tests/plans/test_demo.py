@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_is_idempotent_and_has_progress() -> None:
     first = demo.load_demo()
-    assert first["plans"] == 3
+    assert first["plans"] == 5
     assert first["updates"] > 0
     assert demo.load_demo() == {"plans": 0, "updates": 0}
     plans = Plan.objects.filter(framework_code="province-dx")
-    assert sorted(p.unit.code for p in plans if p.unit) == ["01", "48", "79"]
+    assert sorted(p.unit.code for p in plans if p.unit) == ["01", "31", "48", "66", "79"]
     for plan in plans:
         statuses = set(plan.tasks.values_list("status", flat=True))
         assert "done" in statuses, plan

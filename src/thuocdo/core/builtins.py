@@ -22,6 +22,7 @@ BUILTIN_STEPS: tuple[tuple[str, str], ...] = (
 
 DEMO_STEPS: tuple[tuple[str, str], ...] = (
     ("assessments", "thuocdo.assessments.demo:load_demo"),
+    ("national", "thuocdo.assessments.demo_national:load_demo"),
     ("analytics", "thuocdo.analytics.demo:load_demo"),
     ("ecosystem", "thuocdo.ecosystem.demo:load_demo"),
     ("indicators", "thuocdo.indicators.demo:load_demo"),
@@ -42,5 +43,11 @@ def load_builtins() -> dict[str, Any]:
 
 
 def load_demo_data() -> dict[str, Any]:
-    """Realistic synthetic data for the demo (after the built-ins and the demo users)."""
-    return _run(DEMO_STEPS)
+    """Realistic synthetic data for the demo (after the built-ins and the demo users); marks
+    the database as holding demo data, so every page shows the "Illustrative data" badge."""
+    from thuocdo.core.models import DemoData
+
+    results = _run(DEMO_STEPS)
+    if not DemoData.objects.exists():
+        DemoData.objects.create()
+    return results

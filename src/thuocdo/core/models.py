@@ -53,3 +53,15 @@ class MailMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.status})"
+
+
+class DemoData(models.Model):
+    """Present when ``thuocdo demo`` loaded synthetic data into this database: every page then
+    says so (the "Illustrative data" badge of the base template). One row at most."""
+
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects: models.Manager[DemoData] = models.Manager()
+
+    def __str__(self) -> str:
+        return f"demo data loaded at {self.loaded_at:%Y-%m-%d %H:%M}"

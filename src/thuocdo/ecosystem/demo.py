@@ -1,10 +1,12 @@
 """Demo data of the ecosystem capability, loaded by `thuocdo demo`: a few providers with
-approved solutions and promotions, and connection requests for demo organisations that have a
-submitted response (when the assessments demo has created some)."""
+approved solutions and promotions, connection requests for demo organisations that have a
+submitted response (when the assessments demo has created some), and, for enterprises of the
+national survey that answered in 2024 and again in 2025, solutions adopted in between whose
+effect (the score before against the score after) is recorded."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -179,7 +181,71 @@ def load_demo() -> dict[str, Any]:
                 )
                 created["promotions"] += 1
     created["connections"] = _connections()
+    created["effects"] = _effects()
     return created
+
+
+def _effects(limit: int = 24) -> int:
+    """Adopt, early in 2025, the best-matching solution of national-survey enterprises whose
+    2024 response a 2025 one follows, and record the effects (before → after)."""
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.assessments.demo_national import SME_2024, SME_2025
+    from thuocdo.assessments.models import Response
+    from thuocdo.ecosystem import connections, recommend
+    from thuocdo.ecosystem.effects import effects_record
+    from thuocdo.ecosystem.models import (
+        AdoptionEffect,
+        ConnectionRequest,
+        ConnectionStatus,
+        Solution,
+    )
+
+    system = Scope(role="admin")
+    demo_ids = set(
+        Solution.objects.filter(code__in=[s[0] for s in SOLUTIONS]).values_list("pk", flat=True)
+    )
+    if ConnectionRequest.objects.filter(response__campaign__public_token=SME_2024).exists():
+        return 0  # loaded before
+    later = Response.objects.filter(campaign__public_token=SME_2025).values("organisation_id")
+    before = (
+        Response.objects.filter(campaign__public_token=SME_2024, organisation_id__in=later)
+        .select_related("framework", "organisation")
+        .order_by("overall", "id")[:limit]
+    )
+    adopted: list[int] = []
+    with transaction.atomic():
+        for k, r in enumerate(before):
+            matches = recommend.recommend(
+                r.framework.engine(),
+                r.criterion_scores or {},
+                list(r.unmet or []),
+                sector=r.sector,
+                entity_type=r.entity_type,
+                limit=20,
+            )
+            pick = next((m for m in matches if m.entry.id in demo_ids), None)
+            if pick is None:
+                continue
+            c = connections.connection_request(
+                scope=system,
+                actor=None,
+                organisation=r.organisation,
+                solution=Solution.objects.get(pk=pick.entry.id),
+                response=r,
+                message="Đề nghị hỗ trợ sau khảo sát 2024 (dữ liệu minh họa).",
+            )
+            for to in (
+                ConnectionStatus.CONTACTED,
+                ConnectionStatus.TRIAL,
+                ConnectionStatus.ADOPTED,
+            ):
+                c = connections.connection_move(scope=system, actor=None, connection=c, to=to)
+            day = timezone.make_aware(datetime(2025, 2, 1 + k % 27, 10, 0))
+            ConnectionRequest.objects.filter(pk=c.pk).update(adopted_at=day, status_changed_at=day)
+            adopted.append(c.pk)
+    if adopted:  # (the adoption's own after-commit recording may have run already)
+        effects_record(connection_ids=adopted)
+    return AdoptionEffect.objects.filter(connection_id__in=adopted).count()
 
 
 def _connections(limit: int = 12) -> int:

@@ -1,6 +1,6 @@
 """Demo data of the indicators capability, loaded by `thuocdo demo`.
 
-Synthetic but plausible values for four provinces: annual values 2022–2024, then every
+Synthetic but plausible values for eight provinces: annual values 2022–2024, then every
 quarter from 2025Q1 up to the quarter in progress (the latest one provisional), a few
 provincial targets, and a digital-economy measurement per province. Everything goes through
 the services (validated and audited); re-running changes nothing.
@@ -17,7 +17,18 @@ from thuocdo.indicators.digital_economy import de_declare
 from thuocdo.indicators.domain.periods import period_for
 from thuocdo.indicators.reporting import today
 
-PROVINCES = {"01": 1.08, "48": 1.04, "79": 1.1, "22": 0.9}  # level factor per province
+# level factor per province: the big cities ahead, mountain and Central Highlands provinces
+# behind (their forecasts warn)
+PROVINCES = {
+    "01": 1.08,
+    "48": 1.04,
+    "79": 1.1,
+    "22": 0.9,
+    "31": 1.02,
+    "92": 0.96,
+    "38": 0.86,
+    "66": 0.82,
+}
 # code: (2022 level, yearly gain in points, quarterly noise)
 SERIES: dict[str, tuple[float, float, float]] = {
     "adults-smartphone": (84.0, 2.2, 0.4),

@@ -1,6 +1,6 @@
 """Demo data of the plans capability, loaded by `thuocdo demo`.
 
-Three provinces (Hà Nội, Đà Nẵng, Thành phố Hồ Chí Minh) get a plan from ``province-dx`` for
+Five provinces (Hà Nội, Đà Nẵng, Thành phố Hồ Chí Minh, Hải Phòng, Đắk Lắk) get a plan from ``province-dx`` for
 the current year, with progress reported through the same services as the pages, so the task
 tables, timelines, overdue lists and dashboards show realistic, reproducible data.
 """
@@ -17,7 +17,8 @@ from django.utils import timezone
 from thuocdo.plans import services
 from thuocdo.plans.models import Plan, Task
 
-DEMO_PROVINCES = {"01": 0.72, "48": 0.55, "79": 0.38}  # province code → how far along it is
+# province code → how far along it is
+DEMO_PROVINCES = {"01": 0.72, "48": 0.55, "79": 0.38, "31": 0.6, "66": 0.3}
 NOTES = (
     "Đã giao phòng chuyên môn chủ trì, đang xây dựng dự thảo.",
     "Đã tổ chức họp với các đơn vị phối hợp.",

@@ -14,6 +14,22 @@
       nav.classList.toggle("open", open);
     });
   }
+  // a table wider than the screen scrolls sideways: let the keyboard reach it too
+  function scrollableTables() {
+    var wraps = document.querySelectorAll(".table-wrap:not([tabindex])");
+    for (var i = 0; i < wraps.length; i++) {
+      var w = wraps[i];
+      if (w.scrollWidth > w.clientWidth + 1 || w.scrollHeight > w.clientHeight + 1) {
+        w.tabIndex = 0;
+        w.setAttribute("role", "region");
+        var table = w.querySelector("table caption, table th");
+        w.setAttribute("aria-label", table ? table.textContent.trim() : "Table");
+      }
+    }
+  }
+  scrollableTables();
+  window.addEventListener("resize", scrollableTables);
+  document.addEventListener("toggle", scrollableTables, true);
   document.addEventListener("htmx:responseError", function (evt) {
     var target = evt.detail.target;
     if (target) {
