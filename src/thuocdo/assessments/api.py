@@ -120,6 +120,8 @@ def response_out(r: Response, *, replayed: bool = False, framework: str = "") ->
         overall=r.overall,
         level=r.level,
         pillar_scores=r.pillar_scores,
+        pillar_levels=selectors.pillar_levels_of(r),
+        points=selectors.points_of_response(r) if r.overall is not None else None,
         criterion_scores=r.criterion_scores,
         unmet=r.unmet,
         commune_code=r.unit_path.strip("/").rsplit("/", 1)[-1],

@@ -133,8 +133,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "pillar_min is only used together with min_pillars.",
     ),
     "level.bad_compare": (
-        "Phép so sánh phải là \">\" hoặc \">=\", nhận được '{value}'.",
-        "The comparison must be \">\" or \">=\", got '{value}'.",
+        'Phép so sánh phải là ">" hoặc ">=", nhận được \'{value}\'.',
+        'The comparison must be ">" or ">=", got \'{value}\'.',
     ),
     "points.not_positive": (
         "Tổng điểm của bộ (points) phải lớn hơn 0, nhận được {value}.",
