@@ -438,8 +438,8 @@ def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
                 "score": pscore,
                 "level": plevel,
                 "level_name": levels.get(plevel, "") if plevel is not None else "",
-                "points": _points(pscore, pmax),
-                "max_points": _points(100.0, pmax),
+                "points": points_in(pscore, pmax),
+                "max_points": points_in(100.0, pmax),
             }
         )
     unmet = []
@@ -459,8 +459,8 @@ def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
         "level": response.level,
         "level_name": levels.get(response.level or 0, ""),
         "max_level": max(levels) if levels else 0,
-        "points": _points(response.overall, fw.points),
-        "max_points": _points(100.0, fw.points),
+        "points": points_in(response.overall, fw.points),
+        "max_points": points_in(100.0, fw.points),
         "pillars": pillars,
         "unmet": unmet,
     }
@@ -475,12 +475,7 @@ def pillar_levels_of(response: Response) -> dict[str, int | None]:
     return {p.code: pillar_level(fw.levels, response.pillar_scores.get(p.code)) for p in fw.pillars}
 
 
-def points_of_response(response: Response) -> float | None:
-    """The overall score in the set's own points (e.g. out of 320), when the set declares them."""
-    return _points(response.overall, response.framework.engine().points)
-
-
-def _points(score: float | None, total: float | None) -> float | None:
+def points_in(score: float | None, total: float | None) -> float | None:
     """A 0–100 score in points out of ``total`` (rounded against float noise), or None."""
     if score is None or total is None:
         return None
