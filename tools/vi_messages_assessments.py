@@ -336,6 +336,11 @@ VI = {
     "Evidence file": "Tệp minh chứng",
     "carried over from": "chuyển từ",
     "(carried over from %(name)s (%(code)s), a province merged in 2025)": "(chuyển từ %(name)s (%(code)s), tỉnh đã hợp nhất năm 2025)",
+    "%(points)s / %(total)s points": "%(points)s / %(total)s điểm",
+    "Points": "Điểm",
+    "Pillar": "Trụ cột",
+    "Pillar level": "Mức của trụ cột",
+    "Pillar levels": "Mức của các trụ cột",
 }
 
 PLURALS = {
