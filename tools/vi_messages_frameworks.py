@@ -233,6 +233,7 @@ VI: dict[str, str] = {
     "Comparison with the pillar score needed": "Phép so sánh với điểm trụ cột cần đạt",
     "Unanswered counts as 0": "Chưa trả lời tính 0 điểm",
     "Total points": "Tổng điểm",
+    "unanswered counts as 0": "chưa trả lời tính 0 điểm",
 }
 
 PLURALS: dict[str, str] = {
