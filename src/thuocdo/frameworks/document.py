@@ -279,7 +279,9 @@ def document(fw: Framework, lang: str = "vi") -> dict[str, Any]:
         if i == 0:
             rule = p["always_holds"]
         else:
-            rule = p["level_min_strict" if lv.strict else "level_min"].format(min=numl(lang, lv.min))
+            rule = p["level_min_strict" if lv.strict else "level_min"].format(
+                min=numl(lang, lv.min)
+            )
             if fw.points is not None:
                 pts = round(lv.min * fw.points / 100.0, 6)
                 rule += " " + p["in_points"].format(
