@@ -341,6 +341,9 @@ VI = {
     "Pillar": "Trụ cột",
     "Pillar level": "Mức của trụ cột",
     "Pillar levels": "Mức của các trụ cột",
+    "Submitted and verified responses by the level each pillar reaches on its own.": (
+        "Số phiếu đã nộp và đã xác minh theo mức mà từng trụ cột tự đạt."
+    ),
 }
 
 PLURALS = {

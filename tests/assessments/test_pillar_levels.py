@@ -82,6 +82,15 @@ def test_pillar_levels_stored_and_shown(
     assert "193 / 320 điểm" in text and "Mức của trụ cột" in text
     assert _rows(text) == {k: str(v) for k, v in PILLAR_LEVELS.items()}
 
+    # the campaign page counts the responses by pillar level (one response: level 4 in five
+    # pillars, level 2 in data)
+    html = staff.get(f"/assessments/campaigns/{campaign.pk}/").content.decode()
+    table = html.split('id="pillar-level-counts"')[1].split("</table>")[0]
+    rows = dict(re.findall(r'<tr data-pillar="([a-z]+)">(.*?)</tr>', table))
+    cells = {k: re.findall(r"<td>(\d+)</td>", v) for k, v in rows.items()}
+    assert cells["customer"] == ["0", "0", "0", "0", "1", "0", "0"]
+    assert cells["data"] == ["0", "0", "1", "0", "0", "0", "0"]
+
     # the API
     api = client.get(
         f"/api/v1/assessments/responses/{r.pk}",

@@ -305,6 +305,45 @@ def campaign_response_counts(*, scope: Scope, campaign: Campaign) -> dict[str, i
     return counts
 
 
+def campaign_pillar_levels(*, scope: Scope, campaign: Campaign, lang: str = "vi") -> dict[str, Any]:
+    """How many submitted and verified responses (of those the viewer may see) reached each
+    level in each pillar: ``{"levels": [(code, name)], "pillars": [{"code", "name",
+    "counts": [n per level], "none": n}]}`` (``none``: pillar null or not yet stored). One
+    grouped query per pillar."""
+    from django.db.models.fields.json import KT
+
+    fw = campaign.framework.engine()
+    levels = [(lv.code, lv.name.get(lang)) for lv in fw.levels]
+    qs = response_list(scope=scope, campaign_id=campaign.pk).filter(
+        status__in=[ResponseStatus.SUBMITTED, ResponseStatus.VERIFIED]
+    )
+    pillars = []
+    for p in fw.pillars:
+        counts = dict.fromkeys([code for code, _ in levels], 0)
+        none = 0
+        rows = (
+            qs.order_by()
+            .annotate(plevel=KT(f"pillar_levels__{p.code}"))
+            .values("plevel")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            value = row["plevel"]
+            if value is not None and str(value).isdigit() and int(value) in counts:
+                counts[int(value)] += row["n"]
+            else:
+                none += row["n"]
+        pillars.append(
+            {
+                "code": p.code,
+                "name": p.name.get(lang),
+                "counts": list(counts.values()),
+                "none": none,
+            }
+        )
+    return {"levels": levels, "pillars": pillars}
+
+
 def campaign_response_counts_many(
     *, scope: Scope, campaign_ids: list[int]
 ) -> dict[int, dict[str, int]]:
