@@ -340,6 +340,14 @@ VI = {
     "No such solution in the catalogue.": "Không có giải pháp này trong danh mục.",
     "Your request was sent to %(provider)s, who will contact you at the details you gave.": "Yêu cầu của bạn đã được gửi tới %(provider)s; nhà cung cấp sẽ liên hệ với bạn theo thông tin bạn đã ghi.",
     "Your open request to %(provider)s now has the contact details you gave.": "Yêu cầu đang mở của bạn tới %(provider)s đã được cập nhật thông tin liên hệ bạn vừa ghi.",
+    "%(points)s / %(total)s points": "%(points)s / %(total)s điểm",
+    "Points": "Điểm",
+    "Pillar": "Trụ cột",
+    "Pillar level": "Mức của trụ cột",
+    "Pillar levels": "Mức của các trụ cột",
+    "Submitted and verified responses by the level each pillar reaches on its own.": (
+        "Số phiếu đã nộp và đã xác minh theo mức mà từng trụ cột tự đạt."
+    ),
 }
 
 PLURALS = {

@@ -229,6 +229,11 @@ VI: dict[str, str] = {
     "Draft %(label)s started as a copy of %(source)s.": (
         "Đã tạo bản nháp %(label)s bằng cách sao chép %(source)s."
     ),
+    "Comparison with the minimum": "Phép so sánh với mức tối thiểu",
+    "Comparison with the pillar score needed": "Phép so sánh với điểm trụ cột cần đạt",
+    "Unanswered counts as 0": "Chưa trả lời tính 0 điểm",
+    "Total points": "Tổng điểm",
+    "unanswered counts as 0": "chưa trả lời tính 0 điểm",
 }
 
 PLURALS: dict[str, str] = {

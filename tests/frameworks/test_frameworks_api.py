@@ -41,7 +41,7 @@ def test_list_and_read_builtins_anonymously(client: Client) -> None:
     res = client.get(BASE)
     assert res.status_code == 200
     rows = res.json()
-    assert len({r["code"] for r in rows if r["builtin"]}) == 12
+    assert len({r["code"] for r in rows if r["builtin"]}) == 13
     assert all(r["status"] == "published" for r in rows)
     assert [r["label"] for r in client.get(f"{BASE}?entity_type=farm").json()] == ["farm-dx@2025.1"]
     assert {r["code"] for r in client.get(f"{BASE}?sector=tourism").json()} == {"destination-dx"}
@@ -62,7 +62,7 @@ def test_score_matches_the_cli(client: Client, capsys: Any, tmp_path: Path, offi
     answers.write_text(json.dumps(ANSWERS))
     assert main(["score", "thu-nghiem@1", str(answers)]) == 0
     assert res.json() == json.loads(capsys.readouterr().out)
-    assert list(res.json()) == ["overall", "level", "pillars", "criteria", "unmet"]
+    assert list(res.json()) == ["overall", "level", "pillars", "pillar_levels", "criteria", "unmet"]
 
 
 def test_score_422_names_each_bad_answer(client: Client) -> None:

@@ -37,7 +37,7 @@ def test_score_prints_exactly_the_contract(capsys: Any, write_set: Any, tmp_path
     code, out, err = run(capsys, "score", str(write_set()), str(write_json(tmp_path, ANSWERS)))
     assert (code, err) == (0, "")
     result = json.loads(out)
-    assert list(result) == ["overall", "level", "pillars", "criteria", "unmet"]
+    assert list(result) == ["overall", "level", "pillars", "pillar_levels", "criteria", "unmet"]
     # web = (2·50 + 1·40)/3 = 46.67; ops = (1·100 + 1·75)/2 = 87.5 (O2 optional, unanswered)
     # overall = (2·46.67 + 87.5)/3 = 60.28 ≥ 60, but level 2 needs two pillars ≥ 50 → 1
     assert result["overall"] == pytest.approx((2 * 140 / 3 + 87.5) / 3)
@@ -297,19 +297,19 @@ def test_score_falls_back_to_the_builtin_file(
 
 
 BUILTIN_CODES = [
-    "agency-commune-dx", "agency-dept-dx", "cooperative-dx", "destination-dx", "farm-dx", "household-dx", "logistics-dx",
+    "agency-commune-dx", "agency-dept-dx", "cooperative-dx", "dbi-1970", "destination-dx", "farm-dx", "household-dx", "logistics-dx",
     "manufacturing-readiness", "market-dx", "retail-dx", "shop-dx", "sme-dx",
 ]  # fmt: skip
 
 
-def test_load_builtins_publishes_the_twelve_sets_on_a_fresh_database(
+def test_load_builtins_publishes_every_set_on_a_fresh_database(
     capsys: Any, forget_sets: Any
 ) -> None:
     forget_sets()
     assert not FrameworkVersion.objects.exists()
     code, out, err = run(capsys, "load-builtins")
     assert (code, err) == (0, "")
-    assert json.loads(out)["frameworks"] == {"criteria_sets": 12, "created": 12}
+    assert json.loads(out)["frameworks"] == {"criteria_sets": 13, "created": 13}
     code, out, _ = run(capsys, "frameworks", "list")
     rows = json.loads(out)
     assert code == 0
@@ -321,7 +321,7 @@ def test_load_builtins_publishes_the_twelve_sets_on_a_fresh_database(
     assert types["agency-commune-dx"] == ["agency_commune"]
     # a second run changes nothing
     code, out, _ = run(capsys, "load-builtins")
-    assert code == 0 and json.loads(out)["frameworks"] == {"criteria_sets": 12, "created": 0}
+    assert code == 0 and json.loads(out)["frameworks"] == {"criteria_sets": 13, "created": 0}
 
 
 @pytest.mark.parametrize("label", ["agency-dept-dx@2025.1", "agency-commune-dx@2025.1"])

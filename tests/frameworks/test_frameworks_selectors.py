@@ -23,10 +23,10 @@ def labels(rows: list[Any]) -> list[str]:
 
 def test_builtins_are_published_and_listed_for_everyone() -> None:
     rows = selectors.framework_version_list(scope=ANONYMOUS_SCOPE)
-    assert len(builtin_files()) == 12
+    assert len(builtin_files()) == 13
     assert {v.code for v in rows} >= {
         "sme-dx", "retail-dx", "household-dx", "shop-dx", "market-dx", "destination-dx",
-        "farm-dx", "cooperative-dx", "manufacturing-readiness", "logistics-dx",
+        "farm-dx", "cooperative-dx", "manufacturing-readiness", "logistics-dx", "dbi-1970",
     }  # fmt: skip
     assert all(v.status == "published" for v in rows if v.builtin)
     names = [v.name_vi for v in rows]

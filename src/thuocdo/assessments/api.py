@@ -106,13 +106,19 @@ def campaign_out(c: Campaign, responses: dict[str, int] | None = None) -> Campai
     )
 
 
-def response_out(r: Response, *, replayed: bool = False, framework: str = "") -> ResponseOut:
+def response_out(
+    r: Response, *, replayed: bool = False, version: FrameworkVersion | None = None
+) -> ResponseOut:
+    """The API form of a response; ``version`` (the campaign's) saves reading it again."""
+    fv = version if version is not None else r.framework
+    framework = fv.label
+    total = fv.engine().points
     return ResponseOut(
         id=r.pk,
         campaign_id=r.campaign_id,
         organisation_id=r.organisation_id,
         organisation_name=r.organisation.name,
-        framework=framework or r.framework.label,
+        framework=framework,
         status=r.status,
         channel=r.channel,
         answers=r.answers,
@@ -120,6 +126,8 @@ def response_out(r: Response, *, replayed: bool = False, framework: str = "") ->
         overall=r.overall,
         level=r.level,
         pillar_scores=r.pillar_scores,
+        pillar_levels=selectors.pillar_levels_of(r),
+        points=selectors.points_in(r.overall, total),
         criterion_scores=r.criterion_scores,
         unmet=r.unmet,
         commune_code=r.unit_path.strip("/").rsplit("/", 1)[-1],
@@ -398,7 +406,7 @@ def _answer(
             evidence=payload.evidence,
         )
         draft.organisation = org
-        return Status(200, response_out(draft, framework=campaign.framework.label))
+        return Status(200, response_out(draft, version=campaign.framework))
     result = services.response_submit(
         scope=scope,
         actor=user,
@@ -415,7 +423,7 @@ def _answer(
         r.submitted_by = user
     return Status(
         201 if result.created else 200,
-        response_out(r, replayed=result.replayed, framework=campaign.framework.label),
+        response_out(r, replayed=result.replayed, version=campaign.framework),
     )
 
 

@@ -243,6 +243,7 @@ def _responses(
                 overall=result.overall,
                 level=result.level,
                 pillar_scores=dict(result.pillars),
+                pillar_levels=dict(result.pillar_levels),
                 criterion_scores=dict(result.criteria),
                 unmet=list(result.unmet),
                 commune_id=org.commune_id,

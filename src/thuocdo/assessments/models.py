@@ -213,6 +213,8 @@ class Response(models.Model):
     overall = models.FloatField(null=True, blank=True)
     level = models.IntegerField(null=True, blank=True)
     pillar_scores = models.JSONField(default=dict)
+    # {pillar code: level reached by the pillar on its own, or null}: the set's pillar levels
+    pillar_levels = models.JSONField(default=dict, blank=True)
     criterion_scores = models.JSONField(default=dict)
     unmet = models.JSONField(default=list)
     # strata copied from the organisation when the response was submitted

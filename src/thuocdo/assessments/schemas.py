@@ -141,6 +141,12 @@ class ResponseOut(Schema):
     overall: float | None
     level: int | None
     pillar_scores: dict[str, float | None]
+    pillar_levels: dict[str, int | None] = Field(
+        default_factory=dict, description="level reached by each pillar on its own (null: none)"
+    )
+    points: float | None = Field(
+        default=None, description="overall score in the set's own points, when it declares them"
+    )
     criterion_scores: dict[str, float | None]
     unmet: list[str]
     commune_code: str

@@ -33,6 +33,7 @@ from thuocdo.assessments.models import (
     SubmissionKey,
 )
 from thuocdo.core.text import fold
+from thuocdo.frameworks.engine import pillar_level
 from thuocdo.frameworks.models import FrameworkVersion
 from thuocdo.geo.models import Unit
 
@@ -304,6 +305,45 @@ def campaign_response_counts(*, scope: Scope, campaign: Campaign) -> dict[str, i
     return counts
 
 
+def campaign_pillar_levels(*, scope: Scope, campaign: Campaign, lang: str = "vi") -> dict[str, Any]:
+    """How many submitted and verified responses (of those the viewer may see) reached each
+    level in each pillar: ``{"levels": [(code, name)], "pillars": [{"code", "name",
+    "counts": [n per level], "none": n}]}`` (``none``: pillar null or not yet stored). One
+    grouped query per pillar."""
+    from django.db.models.fields.json import KT
+
+    fw = campaign.framework.engine()
+    levels = [(lv.code, lv.name.get(lang)) for lv in fw.levels]
+    qs = response_list(scope=scope, campaign_id=campaign.pk).filter(
+        status__in=[ResponseStatus.SUBMITTED, ResponseStatus.VERIFIED]
+    )
+    pillars = []
+    for p in fw.pillars:
+        counts = dict.fromkeys([code for code, _ in levels], 0)
+        none = 0
+        rows = (
+            qs.order_by()
+            .annotate(plevel=KT(f"pillar_levels__{p.code}"))
+            .values("plevel")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            value = row["plevel"]
+            if value is not None and str(value).isdigit() and int(value) in counts:
+                counts[int(value)] += row["n"]
+            else:
+                none += row["n"]
+        pillars.append(
+            {
+                "code": p.code,
+                "name": p.name.get(lang),
+                "counts": list(counts.values()),
+                "none": none,
+            }
+        )
+    return {"levels": levels, "pillars": pillars}
+
+
 def campaign_response_counts_many(
     *, scope: Scope, campaign_ids: list[int]
 ) -> dict[int, dict[str, int]]:
@@ -422,14 +462,25 @@ def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
     in plain language (the question's text)."""
     fw = response.framework.engine()
     levels = {lv.code: lv.name.get(lang) for lv in fw.levels}
-    pillars = [
-        {
-            "code": p.code,
-            "name": p.name.get(lang),
-            "score": response.pillar_scores.get(p.code),
-        }
-        for p in fw.pillars
-    ]
+    stored = pillar_levels_of(response)
+    total_weight = sum(p.weight for p in fw.pillars)
+    pillars = []
+    for p in fw.pillars:
+        pscore = response.pillar_scores.get(p.code)
+        # responses scored before pillar levels were stored: the same rule, from the score
+        plevel = stored[p.code] if p.code in stored else pillar_level(fw.levels, pscore)
+        pmax = fw.points * p.weight / total_weight if fw.points is not None else None
+        pillars.append(
+            {
+                "code": p.code,
+                "name": p.name.get(lang),
+                "score": pscore,
+                "level": plevel,
+                "level_name": levels.get(plevel, "") if plevel is not None else "",
+                "points": points_in(pscore, pmax),
+                "max_points": points_in(100.0, pmax),
+            }
+        )
     unmet = []
     for code in response.unmet:
         c = fw.criterion(code)
@@ -447,9 +498,27 @@ def result_view(response: Response, lang: str = "vi") -> dict[str, Any]:
         "level": response.level,
         "level_name": levels.get(response.level or 0, ""),
         "max_level": max(levels) if levels else 0,
+        "points": points_in(response.overall, fw.points),
+        "max_points": points_in(100.0, fw.points),
         "pillars": pillars,
         "unmet": unmet,
     }
+
+
+def pillar_levels_of(response: Response) -> dict[str, int | None]:
+    """The response's pillar levels: as stored, or (a response scored before pillar levels were
+    stored) from its pillar scores by the same rule."""
+    if response.pillar_levels or not response.pillar_scores:
+        return dict(response.pillar_levels or {})
+    fw = response.framework.engine()
+    return {p.code: pillar_level(fw.levels, response.pillar_scores.get(p.code)) for p in fw.pillars}
+
+
+def points_in(score: float | None, total: float | None) -> float | None:
+    """A 0–100 score in points out of ``total`` (rounded against float noise), or None."""
+    if score is None or total is None:
+        return None
+    return round(score * total / 100.0, 6)
 
 
 def evidence_view(response: Response, lang: str = "vi") -> list[dict[str, Any]]:

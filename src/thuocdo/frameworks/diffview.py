@@ -40,6 +40,10 @@ FIELD_LABELS: dict[str, Promise] = {
     "order": _("Order"),
     "min_pillars": _("Pillars needed"),
     "pillar_min": _("Pillar score needed"),
+    "compare": _("Comparison with the minimum"),
+    "pillar_compare": _("Comparison with the pillar score needed"),
+    "unanswered_as_zero": _("Unanswered counts as 0"),
+    "points": _("Total points"),
 }
 
 

@@ -39,7 +39,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "boolean": "Có: {yes} điểm; Không: {no} điểm",
         "below": "dưới {min}: 0 điểm",
         "level_min": "tổng điểm từ {min}",
+        "level_min_strict": "tổng điểm trên {min}",
         "level_pillars": "và ít nhất {n} trụ cột đạt từ {pmin} điểm",
+        "level_pillars_strict": "và ít nhất {n} trụ cột trên {pmin} điểm",
+        "in_points": "({pts} / {total} điểm)",
         "always_holds": "luôn đạt",
         "gate": "phải đạt thì mới được xếp từ mức {level} ({name}) trở lên",
         "multi": "nhiều lựa chọn; tổng điểm các lựa chọn, tối đa 100",
@@ -76,7 +79,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "boolean": "Yes: {yes} points; No: {no} points",
         "below": "below {min}: 0 points",
         "level_min": "total score at least {min}",
+        "level_min_strict": "total score above {min}",
         "level_pillars": "and at least {n} pillars scoring {pmin} or more",
+        "level_pillars_strict": "and at least {n} pillars scoring above {pmin}",
+        "in_points": "({pts} / {total} points)",
         "always_holds": "always holds",
         "gate": "must be met for level {level} ({name}) or above",
         "multi": "several choices; the chosen options' scores add up, at most 100",
@@ -248,6 +254,7 @@ def document(fw: Framework, lang: str = "vi") -> dict[str, Any]:
                     "weight": numl(lang, c.weight),
                     "share": round(100 * c.weight / crit_weight, 1),
                     "required": c.required,
+                    "unanswered_as_zero": c.unanswered_as_zero,
                     "target": numl(lang, c.target),
                     "relevant": describe_condition(c.relevant, fw, lang) if c.relevant else "",
                     "relevant_source": c.relevant.source if c.relevant else "",
@@ -272,9 +279,17 @@ def document(fw: Framework, lang: str = "vi") -> dict[str, Any]:
         if i == 0:
             rule = p["always_holds"]
         else:
-            rule = p["level_min"].format(min=numl(lang, lv.min))
+            rule = p["level_min_strict" if lv.strict else "level_min"].format(
+                min=numl(lang, lv.min)
+            )
+            if fw.points is not None:
+                pts = round(lv.min * fw.points / 100.0, 6)
+                rule += " " + p["in_points"].format(
+                    pts=numl(lang, pts), total=numl(lang, fw.points)
+                )
             if lv.min_pillars is not None:
-                rule += " " + p["level_pillars"].format(
+                key = "level_pillars_strict" if lv.pillar_strict else "level_pillars"
+                rule += " " + p[key].format(
                     n=lv.min_pillars, pmin=numl(lang, lv.effective_pillar_min)
                 )
         level_rows.append(
@@ -296,6 +311,7 @@ def document(fw: Framework, lang: str = "vi") -> dict[str, Any]:
         "source": source_in(fw.source, lang),
         "sector": fw.sector,
         "entity_types": list(fw.entity_types),
+        "points": numl(lang, fw.points) if fw.points is not None else "",
         "pillars": pillars,
         "levels": level_rows,
         "criterion_count": sum(len(pl.criteria) for pl in fw.pillars),

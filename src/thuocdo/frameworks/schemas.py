@@ -52,6 +52,7 @@ class ScoreOut(Schema):
     overall: float
     level: int
     pillars: dict[str, float | None]
+    pillar_levels: dict[str, int | None]
     criteria: dict[str, float | None]
     unmet: list[str]
 

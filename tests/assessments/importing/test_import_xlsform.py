@@ -225,3 +225,37 @@ def test_template_neutralises_formula_like_texts() -> None:
     assert '\'=HYPERLINK("http://x")' in texts
     assert not any(t.startswith(("=", "+", "@")) for t in texts)
     assert all(c.data_type == "s" for c in cells if isinstance(c.value, str))
+
+
+@pytest.mark.django_db
+def test_dbi_1970_template_imports_with_pillar_levels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The import template of the points-scored set: the filled file imports, and each stored
+    response carries the pillar levels and scores the engine gives its answers."""
+    from tests.assessments.importing.factories import rows_for
+
+    from thuocdo.frameworks.engine import score
+
+    campaign = make_campaign(framework="dbi-1970@2021.1", entity_types=["enterprise"])
+    fw = campaign.framework.engine()
+    out_csv = tmp_path / "mau.csv"
+    assert (
+        main(["campaigns", "template", str(campaign.pk), "--format", "csv", "-o", str(out_csv)])
+        == 0
+    )
+    header = next(csv.reader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
+    assert (
+        header == [*CONTRACT, *(c.code for c in fw.criteria())]
+        and len(header) == len(CONTRACT) + 60
+    )
+    filled = write_csv(tmp_path / "du-lieu.csv", header, rows_for(fw, 4, communes=communes_in()))
+    capsys.readouterr()
+    assert main(["import", str(campaign.pk), str(filled)]) == 0
+    assert json.loads(capsys.readouterr().out)["imported"] == 4
+    for r in Response.objects.filter(campaign=campaign):
+        expected = score(fw, r.answers)
+        assert r.pillar_levels == expected.pillar_levels
+        assert r.level == expected.level and r.overall == pytest.approx(expected.overall)
+    # the XLSForm of the set is a valid form too
+    _xform(xlsform_bytes(fw, title=fw.name.vi), tmp_path)

@@ -87,6 +87,10 @@ def frameworks(draw: Any) -> dict[str, Any]:
             lv["min_pillars"] = draw(st.integers(1, n_pillars))
             if draw(st.booleans()):
                 lv["pillar_min"] = draw(SCORES)
+        if draw(st.booleans()):
+            lv["compare"] = draw(st.sampled_from([">", ">="]))
+        if draw(st.booleans()):
+            lv["pillar_compare"] = draw(st.sampled_from([">", ">="]))
         levels.append(lv)
     earlier: list[tuple[str, dict[str, Any]]] = []
     pillars = []
@@ -104,6 +108,8 @@ def frameworks(draw: Any) -> dict[str, Any]:
             }
             if draw(st.booleans()):
                 crit["target"] = draw(st.floats(0.5, 100))
+            if draw(st.integers(0, 3)) == 0:
+                crit["unanswered_as_zero"] = True
             if earlier and draw(st.integers(0, 2)) == 0:
                 crit["relevant"] = _condition(draw, earlier)
             if len(levels) > 1 and draw(st.integers(0, 3)) == 0:

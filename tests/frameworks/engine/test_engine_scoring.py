@@ -319,7 +319,14 @@ def test_batch_columns_ignore_bad_answers_to_criteria_that_do_not_apply():
 
 def test_json_contract_keys():
     r = score(FW, CASES[0][1])
-    assert list(r.to_json_dict()) == ["overall", "level", "pillars", "criteria", "unmet"]
+    assert list(r.to_json_dict()) == [
+        "overall",
+        "level",
+        "pillars",
+        "pillar_levels",
+        "criteria",
+        "unmet",
+    ]
     assert isinstance(r.to_json_dict()["overall"], float)
 
 

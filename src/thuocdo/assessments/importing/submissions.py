@@ -180,6 +180,7 @@ def apply_updates(
         response.overall = result.overall
         response.level = result.level
         response.pillar_scores = dict(result.pillars)
+        response.pillar_levels = dict(result.pillar_levels)
         response.criterion_scores = dict(result.criteria)
         response.unmet = list(result.unmet)
         response.submission_id = plan.ids[i]

@@ -79,6 +79,7 @@ RESPONSE_COLUMNS = (
     "overall",
     "level",
     "pillar_scores",
+    "pillar_levels",
     "criterion_scores",
     "unmet",
     "commune_id",
@@ -333,6 +334,7 @@ def write_responses(
         overall = scores.overall[idx].tolist()
         levels = scores.level[idx].tolist()
         pillars = _with_nulls(scores.pillars[idx])
+        plevels = _levels_with_nulls(scores.pillar_levels[idx])
         criteria = _with_nulls(scores.criteria[idx])
         unmet = _unmet_lists(scores, idx)
         for k, i in enumerate(order[a:b]):
@@ -347,6 +349,7 @@ def write_responses(
                     overall[k],
                     levels[k],
                     dumps(dict(zip(pillar_codes, pillars[k], strict=True))),
+                    dumps(dict(zip(pillar_codes, plevels[k], strict=True))),
                     dumps(dict(zip(criterion_codes, criteria[k], strict=True))),
                     dumps(unmet[k]),
                     o.commune.unit_id,
@@ -385,6 +388,13 @@ def _with_nulls(block: np.ndarray) -> list[list[float | None]]:
     out = block.astype(object)
     out[np.isnan(block)] = None
     return cast(list[list[float | None]], out.tolist())
+
+
+def _levels_with_nulls(block: np.ndarray) -> list[list[int | None]]:
+    """Rows of a pillar-level block as lists, -1 (null pillar) as None."""
+    out = block.astype(object)
+    out[block < 0] = None
+    return cast(list[list[int | None]], out.tolist())
 
 
 def _unmet_lists(scores: BatchResult, idx: np.ndarray) -> list[list[str]]:

@@ -583,6 +583,7 @@ def _submit(
     response.overall = result.overall
     response.level = result.level
     response.pillar_scores = dict(result.pillars)
+    response.pillar_levels = dict(result.pillar_levels)
     response.criterion_scores = dict(result.criteria)
     response.unmet = list(result.unmet)
     response.channel = resolved

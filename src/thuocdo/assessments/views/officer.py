@@ -62,6 +62,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": scope.covers_path(campaign.unit_path),
         "public_link": request.build_absolute_uri(f"/assessments/c/{campaign.public_token}/"),
         "strata": campaign.strata.count(),
+        "pillar_levels": selectors.campaign_pillar_levels(
+            scope=scope, campaign=campaign, lang=lang()
+        ),
         "agency_campaign": any(t in agency.AGENCY_TYPES for t in campaign.entity_types),
         "next": services.campaigns.NEXT_STATUS.get(campaign.status),  # type: ignore[call-overload]
     }

@@ -593,6 +593,16 @@ def _plan(
 # ---------------------------------------------------------------- greedy search
 
 
+# A strict threshold (``compare: ">"``) is reached only above its minimum: the searches aim
+# this far past it, so that a score exactly at the boundary still counts as short.
+STRICT_STEP = 1e-6
+
+
+def strict_min(value: float, strict: bool) -> float:
+    """The score a search aims at to reach ``value`` (a little above it when strict)."""
+    return value + STRICT_STEP if strict else value
+
+
 def _shortfall(s: _Search, r: ScoreResult) -> tuple[int, float]:
     """How far ``r`` is from the target level: (blocking criteria, score points short)."""
     fw = s.fw
@@ -603,10 +613,10 @@ def _shortfall(s: _Search, r: ScoreResult) -> tuple[int, float]:
         gate = c.required_for_level
         if sc is not None and gate is not None and gate <= s.target and sc < c.target:
             blocking += 1
-    short = max(0.0, level.min - r.overall)
+    short = max(0.0, strict_min(level.min, level.strict) - r.overall)
     if level.min_pillars:
         pillars = sorted((p for p in r.pillars.values() if p is not None), reverse=True)
-        pm = level.effective_pillar_min
+        pm = strict_min(level.effective_pillar_min, level.pillar_strict)
         top = pillars[: level.min_pillars]
         short += sum(max(0.0, pm - p) for p in top) + pm * (level.min_pillars - len(top))
     return blocking, short

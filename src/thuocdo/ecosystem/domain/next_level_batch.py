@@ -246,12 +246,13 @@ class BatchPlanner:
         active = np.flatnonzero(~blocked)
         safe_den = np.where(nonnull, den, 1.0)
         mp = lv.min_pillars or 0
-        pm = lv.effective_pillar_min
+        pm = nl.strict_min(lv.effective_pillar_min, lv.pillar_strict)
+        lmin = nl.strict_min(lv.min, lv.strict)
         for _ in range(n_c + 1):
             if active.size == 0:
                 break
             short, p_now, overall = self._shortfall(
-                num[active], safe_den[active], nonnull[active], wsum[active], lv.min, mp, pm
+                num[active], safe_den[active], nonnull[active], wsum[active], lmin, mp, pm
             )
             done = short <= 0
             active, short, p_now, overall = (
@@ -269,7 +270,7 @@ class BatchPlanner:
                 wsum[active],
                 gain[active],
                 cand[active],
-                lv.min,
+                lmin,
                 mp,
                 pm,
             )

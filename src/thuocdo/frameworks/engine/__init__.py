@@ -17,12 +17,16 @@ from .model import (
     Pillar,
     Question,
     Threshold,
+    reaches,
 )
 from .scoring import (
     ScoreResult,
     check_answers,
     criterion_score,
     missing_answers,
+    overall_level,
+    pillar_level,
+    points_of,
     score,
     validate_answers,
 )
@@ -67,7 +71,11 @@ __all__ = [
     "load_framework_file",
     "load_framework_text",
     "missing_answers",
+    "overall_level",
     "parse_condition",
+    "pillar_level",
+    "points_of",
+    "reaches",
     "score",
     "validate_answers",
 ]

@@ -60,6 +60,7 @@ class BatchResult:
     criterion_codes: tuple[str, ...]
     unmet_weight: FArray  # w·W per criterion
     target: FArray
+    pillar_levels: npt.NDArray[np.int16]  # [n, P], -1 = null pillar
 
     def __len__(self) -> int:
         return int(self.overall.shape[0])
@@ -84,6 +85,11 @@ class BatchResult:
             keys = np.where(mask, _unmet_keys(self.unmet_weight, gap), np.inf)
         return np.argsort(keys, axis=1, kind="stable"), mask.sum(axis=1)
 
+    def pillar_levels_of(self, i: int) -> dict[str, int | None]:
+        """Pillar levels of row ``i`` (None for a null pillar)."""
+        row = self.pillar_levels[i]
+        return {c: (None if row[k] < 0 else int(row[k])) for k, c in enumerate(self.pillar_codes)}
+
     def to_json_dict(self, i: int) -> dict[str, Any]:
         """Row ``i`` in the §4 JSON shape (same as ScoreResult.to_json_dict)."""
 
@@ -94,6 +100,7 @@ class BatchResult:
             "overall": float(self.overall[i]),
             "level": int(self.level[i]),
             "pillars": {c: opt(self.pillars[i, k]) for k, c in enumerate(self.pillar_codes)},
+            "pillar_levels": self.pillar_levels_of(i),
             "criteria": {c: opt(self.criteria[i, k]) for k, c in enumerate(self.criterion_codes)},
             "unmet": self.unmet(i),
         }
@@ -117,6 +124,7 @@ class _Crit:
     span: float
     option_index: Mapping[str, int]
     exclusive_bits: tuple[int, ...]
+    as_zero: bool = False  # unanswered_as_zero
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,7 @@ class BatchScorer:
                     target=c.target,
                     gate=c.required_for_level,
                     required=c.required,
+                    as_zero=c.unanswered_as_zero,
                     relevant=c.relevant.root if c.relevant is not None else None,
                     table=table,
                     mins=mins,
@@ -366,6 +375,7 @@ class BatchScorer:
             criterion_codes=self.criterion_codes,
             unmet_weight=self._ww,
             target=self._target,
+            pillar_levels=np.empty((n, n_pillar), dtype=np.int16, order="F"),
         )
         bounds = [(a, min(a + self.chunk_size, n)) for a in range(0, n, self.chunk_size)]
         if self.threads > 1 and len(bounds) > 1:
@@ -399,21 +409,27 @@ class BatchScorer:
                     unanswered = ~answered
                 if c.required:
                     incomplete |= unanswered
-                s = np.where(scored, s, 0.0)
-                ctx[c.code] = (col, scored, c)
+                if c.as_zero:  # unanswered counts as 0 and stays in the denominator
+                    scored = scored | unanswered
+                s = np.where(scored & answered, s, 0.0)
+                ctx[c.code] = (col, scored & answered, c)
                 num += c.weight * s
                 den += scored * c.weight
                 res.criteria[a:b, c.index] = np.where(scored, s, np.nan)
                 unmet = scored & (s < c.target)
                 res.unmet_mask[a:b, c.index] = unmet
                 if c.gate is not None:  # applicable and not met, or required and unanswered
-                    failed = unmet | unanswered if c.required else unmet
+                    failed = unmet | unanswered if c.required and not c.as_zero else unmet
                     np.minimum(level_cap, c.gate - 1, out=level_cap, where=failed)
             nonnull = den > 0
             pv = np.full(m, np.nan)
             np.divide(num, den, out=pv, where=nonnull)
             np.minimum(pv, 100.0, out=pv)  # guards against rounding just above 100
             res.pillars[a:b, k] = pv
+            plevel = np.where(nonnull, 0, -1).astype(np.int16)
+            for lv in self.fw.levels[1:]:
+                plevel[nonnull & _reaches(pv, lv.effective_pillar_min, lv.pillar_strict)] = lv.code
+            res.pillar_levels[a:b, k] = plevel
             pillar_cols.append(pv)
             onum += np.where(nonnull, p.weight * pv, 0.0)
             oden += nonnull * p.weight
@@ -422,12 +438,11 @@ class BatchScorer:
         np.minimum(overall, 100.0, out=overall)
         level = np.zeros(m, dtype=np.int16)
         for lv in self.fw.levels[1:]:
-            holds = overall >= lv.min - TOLERANCE
+            holds = _reaches(overall, lv.min, lv.strict)
             if lv.min_pillars is not None:
-                pm = lv.effective_pillar_min - TOLERANCE
                 count = np.zeros(m, dtype=np.int16)
                 for pv in pillar_cols:
-                    count += pv >= pm
+                    count += _reaches(pv, lv.effective_pillar_min, lv.pillar_strict)
                 holds &= count >= lv.min_pillars
             level[holds] = lv.code
         np.minimum(level, level_cap, out=level)
@@ -469,6 +484,14 @@ def _rows(c: _Crit, raw: np.ndarray, bad: BArray, kind: str, **params: Any) -> l
 
 def _item(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _reaches(values: FArray, threshold: float, strict: bool) -> BArray:
+    """:func:`thuocdo.frameworks.engine.model.reaches`, element-wise (NaN never reaches)."""
+    with np.errstate(invalid="ignore"):
+        if strict:
+            return values > threshold + TOLERANCE
+        return values >= threshold - TOLERANCE
 
 
 def _unmet_keys(weight: FArray, gap: FArray) -> FArray:

@@ -11,7 +11,7 @@ Change = dict[str, Any]  # {"old": ..., "new": ...}
 
 # fields whose change leaves every score unchanged
 _TEXT_FIELDS = frozenset(
-    {"name", "question_text", "help", "description", "text", "unit", "solution_tags"}
+    {"name", "question_text", "help", "description", "text", "unit", "solution_tags", "points"}
 )
 
 
@@ -177,6 +177,7 @@ def _criterion(a: Criterion, b: Criterion, pa: str, pb: str) -> CriterionChange 
         ),
         "target": (a.target, b.target),
         "gate": (a.required_for_level, b.required_for_level),
+        "unanswered_as_zero": (a.unanswered_as_zero, b.unanswered_as_zero),
         "solution_tags": (a.solution_tags, b.solution_tags),
         "description": (a.description, b.description),
         **_question_fields(a.question, b.question),
@@ -214,6 +215,8 @@ def _level(a: Level, b: Level) -> dict[str, Change]:
             "min": (a.min, b.min),
             "min_pillars": (a.min_pillars, b.min_pillars),
             "pillar_min": (a.pillar_min, b.pillar_min),
+            "compare": (">" if a.strict else ">=", ">" if b.strict else ">="),
+            "pillar_compare": (">" if a.pillar_strict else ">=", ">" if b.pillar_strict else ">="),
             "description": (a.description, b.description),
         }
     )
@@ -231,6 +234,7 @@ def diff(a: Framework, b: Framework) -> FrameworkDiff:
             "entity_types": (a.entity_types, b.entity_types),
             "source": (a.source, b.source),
             "description": (a.description, b.description),
+            "points": (a.points, b.points),
         }
     )
     old_p = {p.code: p for p in a.pillars}

@@ -132,6 +132,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "pillar_min chỉ dùng cùng min_pillars.",
         "pillar_min is only used together with min_pillars.",
     ),
+    "level.bad_compare": (
+        'Phép so sánh phải là ">" hoặc ">=", nhận được \'{value}\'.',
+        'The comparison must be ">" or ">=", got \'{value}\'.',
+    ),
+    "points.not_positive": (
+        "Tổng điểm của bộ (points) phải lớn hơn 0, nhận được {value}.",
+        "The set's total points must be greater than 0, got {value}.",
+    ),
     "level.zero_has_conditions": (
         "Mức 0 luôn đạt, không được đặt min_pillars hay pillar_min.",
         "Level 0 always holds; it cannot set min_pillars or pillar_min.",

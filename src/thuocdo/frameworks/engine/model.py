@@ -82,6 +82,7 @@ class Criterion:
     required_for_level: int | None = None
     solution_tags: tuple[str, ...] = ()
     description: LocalText | None = None
+    unanswered_as_zero: bool = False  # relevant and unanswered: scores 0, stays in the sums
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,22 @@ class Level:
     min_pillars: int | None = None
     pillar_min: float | None = None
     description: LocalText | None = None
+    strict: bool = False  # compare: ">" (overall must exceed min) instead of ">="
+    pillar_strict: bool = False  # pillar_compare: ">" for the pillar rule and pillar levels
 
     @property
     def effective_pillar_min(self) -> float:
         """Pillar score needed by the ``min_pillars`` rule (default: the level's min)."""
         return self.min if self.pillar_min is None else self.pillar_min
+
+
+def reaches(value: float, threshold: float, strict: bool, tolerance: float) -> bool:
+    """``value > threshold`` (strict) or ``value >= threshold``, with a float-noise allowance:
+    a strict threshold needs more than ``threshold + tolerance``, a non-strict one at least
+    ``threshold - tolerance`` (so a score exactly at a strict boundary never reaches it)."""
+    if strict:
+        return value > threshold + tolerance
+    return value >= threshold - tolerance
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,7 @@ class Framework:
     entity_types: tuple[str, ...] = ()
     source: str = ""
     description: LocalText | None = None
+    points: float | None = None  # the set's own total (e.g. 320): scores shown as x / points
     source_name: str = field(default="", compare=False, hash=False)
     cache: dict[str, object] = field(default_factory=dict, compare=False, hash=False, repr=False)
 

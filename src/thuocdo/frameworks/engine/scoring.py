@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import expr
 from .messages import AnswerProblem, AnswersInvalid
-from .model import Criterion, Framework, Question
+from .model import Criterion, Framework, Level, Question, reaches
 
 # Float noise allowance shared by both scorers: a level (or a pillar rule) holds when the score
 # is at least its minimum − TOLERANCE (0.1·60 + 0.1·60 + 0.1·60 over 0.3 is 59.99999999999999,
@@ -53,16 +53,55 @@ class ScoreResult:
     unmet: list[str]
     complete: bool
     missing: list[str]
+    pillar_levels: dict[str, int | None] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Exactly the §4 JSON contract: overall, level, pillars, criteria, unmet."""
+        """The §4 JSON contract: overall, level, pillars, pillar_levels, criteria, unmet."""
         return {
             "overall": self.overall,
             "level": self.level,
             "pillars": dict(self.pillars),
+            "pillar_levels": dict(self.pillar_levels),
             "criteria": dict(self.criteria),
             "unmet": list(self.unmet),
         }
+
+
+def pillar_level(levels: tuple[Level, ...], score: float | None) -> int | None:
+    """The level a pillar score reaches on its own: the highest level ≥ 1 whose pillar
+    threshold (``pillar_min``, default ``min``) it reaches with ``pillar_compare``; 0 below
+    every one; ``None`` for a null pillar. Gates and pillar counts do not apply."""
+    if score is None:
+        return None
+    result = 0
+    for lv in levels[1:]:
+        if reaches(score, lv.effective_pillar_min, lv.pillar_strict, TOLERANCE):
+            result = lv.code
+    return result
+
+
+def overall_level(fw: Framework, overall: float, present: list[float]) -> int:
+    """The highest level whose overall threshold and pillar rule hold (before gates)."""
+    level = 0
+    for lv in fw.levels[1:]:
+        if reaches(overall, lv.min, lv.strict, TOLERANCE) and (
+            lv.min_pillars is None
+            or sum(
+                1
+                for p in present
+                if reaches(p, lv.effective_pillar_min, lv.pillar_strict, TOLERANCE)
+            )
+            >= lv.min_pillars
+        ):
+            level = lv.code
+    return level
+
+
+def points_of(fw: Framework, score: float | None) -> float | None:
+    """A 0–100 score in the set's own points (``points`` total), or None when not declared."""
+    if fw.points is None or score is None:
+        return None
+    return score * fw.points / 100.0
 
 
 def criterion_score(question: Question, value: Any) -> float:
@@ -127,14 +166,17 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
                 crit_scores[c.code] = None
                 continue
             if value is None:
-                crit_scores[c.code] = None
                 if c.required:  # applicable and not met: a gate still lowers the level
                     missing.append(c.code)
-                    if c.required_for_level is not None:
+                if not c.unanswered_as_zero:
+                    crit_scores[c.code] = None
+                    if c.required and c.required_for_level is not None:
                         failed_gates.append(c.required_for_level)
-                continue
-            s = criterion_score(c.question, value)
-            env[c.code] = condition_value(c.question, value)
+                    continue
+                s = 0.0  # counts as 0 and stays in the denominator (missing in conditions)
+            else:
+                s = criterion_score(c.question, value)
+                env[c.code] = condition_value(c.question, value)
             crit_scores[c.code] = s
             num += c.weight * s
             den += c.weight
@@ -151,13 +193,7 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
             pillar_scores[pillar.code] = None
     overall = min(onum / oden, 100.0) if oden > 0 else 0.0
     present = [p for p in pillar_scores.values() if p is not None]
-    level = 0
-    for lv in fw.levels[1:]:
-        pillar_min = lv.effective_pillar_min - TOLERANCE
-        if overall >= lv.min - TOLERANCE and (
-            lv.min_pillars is None or sum(1 for p in present if p >= pillar_min) >= lv.min_pillars
-        ):
-            level = lv.code
+    level = overall_level(fw, overall, present)
     for gate in failed_gates:
         level = min(level, gate - 1)
     unmet.sort(key=lambda item: (item[0], item[1]))
@@ -169,6 +205,7 @@ def score(fw: Framework, answers: Mapping[str, Any], *, validate: bool = True) -
         unmet=[code for _, _, code in unmet],
         complete=not missing,
         missing=missing,
+        pillar_levels={k: pillar_level(fw.levels, v) for k, v in pillar_scores.items()},
     )
 
 

@@ -64,6 +64,8 @@ def _criterion(c: Criterion) -> dict[str, Any]:
     if c.required_for_level is not None:
         out["required_for_level"] = c.required_for_level
     out["solution_tags"] = list(c.solution_tags)
+    if c.unanswered_as_zero:  # written only when set, so earlier sets keep their content hash
+        out["unanswered_as_zero"] = True
     if c.description is not None:
         out["description"] = _text(c.description)
     out["question"] = _question(c.question)
@@ -78,6 +80,10 @@ def _level(lv: Level) -> dict[str, Any]:
         out["pillar_min"] = _num(lv.pillar_min)
     if lv.description is not None:
         out["description"] = _text(lv.description)
+    if lv.strict:  # written only when strict, so earlier sets keep their content hash
+        out["compare"] = ">"
+    if lv.pillar_strict:
+        out["pillar_compare"] = ">"
     return out
 
 
@@ -101,6 +107,8 @@ def framework_to_dict(fw: Framework) -> dict[str, Any]:
     }
     if fw.description is not None:
         out["description"] = _text(fw.description)
+    if fw.points is not None:
+        out["points"] = _num(fw.points)
     out["levels"] = [_level(lv) for lv in fw.levels]
     out["pillars"] = [_pillar(p) for p in fw.pillars]
     return out

@@ -38,12 +38,16 @@ VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,31}")
 
 FRAMEWORK_KEYS = {
     "code", "version", "name", "sector", "entity_types", "source", "description", "levels", "pillars",
+    "points",
 }  # fmt: skip
-LEVEL_KEYS = {"code", "name", "min", "min_pillars", "pillar_min", "description"}
+LEVEL_KEYS = {
+    "code", "name", "min", "min_pillars", "pillar_min", "description", "compare", "pillar_compare",
+}  # fmt: skip
+COMPARISONS = {">": True, ">=": False}  # the YAML spelling → strict
 PILLAR_KEYS = {"code", "name", "weight", "criteria", "description"}
 CRITERION_KEYS = {
     "code", "name", "weight", "required", "relevant", "target", "required_for_level",
-    "solution_tags", "description", "question",
+    "solution_tags", "description", "question", "unanswered_as_zero",
 }  # fmt: skip
 QUESTION_KEYS = {
     "type", "text", "help", "options", "yes_score", "no_score", "thresholds", "min", "max", "unit",
@@ -88,6 +92,12 @@ class _Builder(FieldReader):
         if m.get("source") is not None:
             source = self.string(m["source"], "source") or ""
         description = self.opt_text(m, "description", "")
+        points = None
+        if m.get("points") is not None:
+            points = self.number(m["points"], "points")
+            if points is not None and points <= 0:
+                self.add("points", "points.not_positive", value=m["points"])
+                points = None
         raw_pillars = self.seq(m.get("pillars", []), "pillars") if "pillars" in m else []
         levels, level_codes = (
             self.levels(m["levels"], len(raw_pillars)) if "levels" in m else ([], set())
@@ -105,6 +115,7 @@ class _Builder(FieldReader):
             entity_types=tuple(entity_types),
             source=source,
             description=description,
+            points=points,
             source_name=self.source_name,
         )
 
@@ -166,10 +177,35 @@ class _Builder(FieldReader):
                     self.add(join(path, "pillar_min"), "level.pillar_min_without_min_pillars")
             if i == 0 and (m.get("min_pillars") is not None or m.get("pillar_min") is not None):
                 self.add(path, "level.zero_has_conditions")
+            strict = self.comparison(m, "compare", path)
+            pillar_strict = self.comparison(m, "pillar_compare", path)
+            if i == 0 and (m.get("compare") is not None or m.get("pillar_compare") is not None):
+                self.add(path, "level.zero_has_conditions")
             description = self.opt_text(m, "description", path)
             if code is not None and name is not None and lmin is not None:
-                out.append(Level(code, name, lmin, min_pillars, pillar_min, description))
+                out.append(
+                    Level(
+                        code,
+                        name,
+                        lmin,
+                        min_pillars,
+                        pillar_min,
+                        description,
+                        strict=strict,
+                        pillar_strict=pillar_strict,
+                    )
+                )
         return out, seen
+
+    def comparison(self, m: Mapping[str, Any], key: str, path: str) -> bool:
+        """``compare`` / ``pillar_compare``: ``">"`` is strict, ``">="`` (the default) is not."""
+        value = m.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, str) or value.strip() not in COMPARISONS:
+            self.add(join(path, key), "level.bad_compare", value=value)
+            return False
+        return COMPARISONS[value.strip()]
 
     def pillars(self, raw_pillars: list[Any], level_codes: set[int]) -> list[Pillar]:
         # every criterion code in file order, to tell forward references from unknown ones
@@ -240,6 +276,9 @@ class _Builder(FieldReader):
         name = self.text(m["name"], join(path, "name")) if "name" in m else None
         weight = self.weight(m["weight"], join(path, "weight")) if "weight" in m else 1.0
         required = self.boolean(m["required"], join(path, "required")) if "required" in m else True
+        as_zero: bool | None = False
+        if m.get("unanswered_as_zero") is not None:
+            as_zero = self.boolean(m["unanswered_as_zero"], join(path, "unanswered_as_zero"))
         target: float | None = 100.0
         if "target" in m:
             target = self.number(m["target"], join(path, "target"))
@@ -273,7 +312,7 @@ class _Builder(FieldReader):
                 if question is not None
                 else expr.RefInfo("?")
             )
-        if None in (code, name, weight, required, target, question):
+        if None in (code, name, weight, required, target, question, as_zero):
             return None
         assert code is not None
         assert name is not None
@@ -292,6 +331,7 @@ class _Builder(FieldReader):
             required_for_level=gate,
             solution_tags=tuple(tags),
             description=description,
+            unanswered_as_zero=bool(as_zero),
         )
 
     def condition(self, value: Any, path: str, self_code: str) -> expr.Condition | None:
