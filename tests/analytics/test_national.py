@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from tests.analytics import factories as f
 
@@ -261,7 +262,7 @@ def test_the_campaign_page_names_the_country(
     assert page.status_code == 200
     assert "Việt Nam" in page.content.decode()
     province_officer = make_user("province", unit="01")
-    with pytest.raises(Exception, match="outside"):
+    with pytest.raises(PermissionDenied):
         services.campaign_create(
             scope=Scope(role="province", user_id=province_officer.pk, unit_path="2025/01/"),
             actor=province_officer, framework=fv, area_code="VN", year=2026, name="x",
