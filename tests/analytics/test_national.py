@@ -152,9 +152,7 @@ KEYS = ("province", "commune", "sector", "entity_type", "size")
 
 
 def _cell(keys: dict[str, str], atoms: dict[tuple[str, ...], int]) -> frozenset[tuple[str, ...]]:
-    return frozenset(
-        a for a in atoms if all(a[KEYS.index(k)] == str(v) for k, v in keys.items())
-    )
+    return frozenset(a for a in atoms if all(a[KEYS.index(k)] == str(v) for k, v in keys.items()))
 
 
 @pytest.mark.django_db
@@ -247,8 +245,8 @@ def test_a_campaign_over_the_whole_country(capsys: pytest.CaptureFixture[str]) -
 
 
 @pytest.mark.django_db
-def test_the_campaign_page_names_the_country(
-    client: Client, make_user: Callable[..., Any]
+def test_the_api_and_the_campaign_page_name_the_country(
+    client: Client, make_user: Callable[..., Any], token_for: Callable[[Any], str]
 ) -> None:
     from thuocdo.assessments import services
 
@@ -257,7 +255,17 @@ def test_the_campaign_page_names_the_country(
         scope=Scope(role="admin"), actor=None, framework=fv, area_code="VN", year=2026,
         name="Khảo sát toàn quốc",
     )  # fmt: skip
-    client.force_login(make_user("ministry"))
+    ministry = make_user("ministry")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for(ministry)}"}
+    made = client.post(
+        "/api/v1/assessments/campaigns",
+        {"framework": f"{fv.code}@{fv.version}", "area": "VN", "year": 2026, "name": "Toàn quốc"},
+        content_type="application/json",
+        **auth,
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["area_code"] == "VN" and made.json()["area_name"] == "Việt Nam"
+    client.force_login(ministry)
     page = client.get(f"/assessments/campaigns/{c.pk}/")
     assert page.status_code == 200
     assert "Việt Nam" in page.content.decode()

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
-from thuocdo.accounts.selectors import scope_for
 from thuocdo.accounts.scopes import ANONYMOUS_SCOPE
+from thuocdo.accounts.selectors import scope_for
 from thuocdo.analytics import national
 from thuocdo.api.auth import AUTH
 from thuocdo.core.access import access

@@ -124,9 +124,7 @@ class NationalRollup(models.Model):
     class Meta:
         verbose_name = _("national roll-up")
         constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "year", "key"], name="national_rollup_key"
-            )
+            models.UniqueConstraint(fields=["framework", "year", "key"], name="national_rollup_key")
         ]
 
     def __str__(self) -> str:

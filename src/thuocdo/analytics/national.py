@@ -272,9 +272,7 @@ def _shape(
     }
 
 
-def national(
-    *, scope: Scope, code: str, version: str, year: int, public: bool
-) -> dict[str, Any]:
+def national(*, scope: Scope, code: str, version: str, year: int, public: bool) -> dict[str, Any]:
     """The roll-up as the pages, the API and the CLI show it: the released cells (public) or
     the live unsuppressed cells within the officer's sectors, with rankings, the map, the
     provinces covered and missing and the national figure year on year."""

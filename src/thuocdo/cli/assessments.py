@@ -29,7 +29,12 @@ def register(sub: Any) -> None:
     camp = campaigns_subparsers(sub)
     p = camp.add_parser("create", help="create a draft campaign (prints it as JSON)")
     p.add_argument("--framework", required=True, metavar="CODE@VERSION")
-    p.add_argument("--area", required=True, metavar="UNIT_CODE", help="current (2025) unit code, or VN for the whole country")
+    p.add_argument(
+        "--area",
+        required=True,
+        metavar="UNIT_CODE",
+        help="current (2025) unit code, or VN for the whole country",
+    )
     p.add_argument("--year", required=True, type=int, metavar="YYYY")
     p.add_argument("--name", required=True)
     p.add_argument("--entity-types", default=None, metavar="A,B", help="default: the set's")

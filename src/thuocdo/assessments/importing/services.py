@@ -98,7 +98,11 @@ def communes_resolve(
             if unit.code != code and code in legacy_units:
                 out[code] = CommuneIssue(
                     "commune.former_outside_area",
-                    {"former": legacy_units[code].name, "became": unit.name, "area": campaign.area_name},
+                    {
+                        "former": legacy_units[code].name,
+                        "became": unit.name,
+                        "area": campaign.area_name,
+                    },
                 )
             else:
                 out[code] = CommuneIssue("commune.outside_area", {"area": campaign.area_name})

@@ -119,11 +119,7 @@ def campaign_create(
     code = (area_code or "").strip()
     # the whole country: no unit, the current structure's root; no origin
     national = code.upper() == COUNTRY_CODE
-    area = (
-        None
-        if national
-        else Unit.objects.filter(structure=Structure.CURRENT, code=code).first()
-    )
+    area = None if national else Unit.objects.filter(structure=Structure.CURRENT, code=code).first()
     # a legacy province's campaign (Kon Tum, 62) is carried into its successor (Quảng Ngãi)
     origin = None if area is not None or national else legacy_province(area_code)
     if origin is not None:
@@ -209,7 +205,11 @@ def campaign_update(
 ) -> Campaign:
     """Change a campaign's name, dates, pilot flag or re-assessment reminder period (before
     it is published)."""
-    c = Campaign.objects.select_for_update(of=("self",)).select_related("framework", "area").get(pk=campaign.pk)
+    c = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("framework", "area")
+        .get(pk=campaign.pk)
+    )
     _require_manage(scope, c.unit_path)
     if c.status == CampaignStatus.PUBLISHED:
         raise ValidationError(_("A published campaign cannot be changed."))
@@ -254,7 +254,11 @@ def campaign_set_named_publication(
     creator, or an administrator) may choose it; it is off by default and every change is
     audited. A campaign that includes any other entity type keeps small-cell suppression and is
     refused here."""
-    c = Campaign.objects.select_for_update(of=("self",)).select_related("framework", "area").get(pk=campaign.pk)
+    c = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("framework", "area")
+        .get(pk=campaign.pk)
+    )
     _require_manage(scope, c.unit_path)
     is_owner = scope.role == "admin" or (
         actor is not None and c.created_by_id is not None and c.created_by_id == actor.pk
@@ -303,7 +307,11 @@ def campaign_transition(
     *, scope: Scope, actor: User | None, campaign: Campaign, to: str
 ) -> Campaign:
     """Move a campaign one step along draft → open → closed → published; skips are refused."""
-    c = Campaign.objects.select_for_update(of=("self",)).select_related("framework", "area").get(pk=campaign.pk)
+    c = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("framework", "area")
+        .get(pk=campaign.pk)
+    )
     _require_manage(scope, c.unit_path)
     expected = NEXT_STATUS.get(CampaignStatus(c.status))
     if to not in CampaignStatus.values:
