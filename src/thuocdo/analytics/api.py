@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -26,6 +27,12 @@ def _bad(exc: ValidationError) -> HttpError:
     return HttpError(400, text)
 
 
+def _year(year: int | None) -> int:
+    if year is None or not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
+    return year
+
+
 @router.get(
     "/national/public",
     response=dict[str, Any],
@@ -33,10 +40,12 @@ def _bad(exc: ValidationError) -> HttpError:
     summary="The public national roll-up of a criteria-set version and year (released cells)",
 )
 @access("public")
-def national_public(request: HttpRequest, set: str, version: str, year: int) -> dict[str, Any]:
+def national_public(
+    request: HttpRequest, set: str = "", version: str = "", year: int | None = None
+) -> dict[str, Any]:
     try:
         return national.national(
-            scope=ANONYMOUS_SCOPE, code=set, version=version, year=year, public=True
+            scope=ANONYMOUS_SCOPE, code=set, version=version, year=_year(year), public=True
         )
     except ValidationError as exc:
         raise _bad(exc) from exc
@@ -49,11 +58,14 @@ def national_public(request: HttpRequest, set: str, version: str, year: int) -> 
     summary="The national roll-up for ministry officers (unsuppressed, within their sectors)",
 )
 @access("ministry")
-def national_officer(request: HttpRequest, set: str, version: str, year: int) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def national_officer(
+    request: HttpRequest, set: str = "", version: str = "", year: int | None = None
+) -> dict[str, Any]:
+    scope = scope_for(request.auth)  # type: ignore[attr-defined]
+    national.require_national(scope)
     try:
         return national.national(
-            scope=scope_for(user), code=set, version=version, year=year, public=False
+            scope=scope, code=set, version=version, year=_year(year), public=False
         )
     except ValidationError as exc:
         raise _bad(exc) from exc
