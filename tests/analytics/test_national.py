@@ -297,8 +297,9 @@ def test_page_api_and_cli_answer(
     assert body["public"] and len(body["provinces_covered"]) == 3
     released = [r for rows in body["cells"].values() for r in rows if not r["suppressed"]]
     assert all(r["n"] >= 5 for r in released)
-    # the index lists what can be rolled up
+    # the index lists what can be rolled up, and the results page leads to it
     assert fv.code in client.get("/public/national/").content.decode()
+    assert 'id="national-link"' in client.get("/public/").content.decode()
     # a bad version is a 400 naming the parameter
     bad = client.get(f"/api/v1/analytics/national/public?set={fv.code}&version=9&year=2025")
     assert bad.status_code == 400 and "version" in bad.content.decode()

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from thuocdo.accounts.scopes import Scope
 from thuocdo.analytics import selectors, store
+from thuocdo.analytics.dashboard import tile_grid
 from thuocdo.analytics.domain.columnar import GROUP_KEYS, Layout, estimate_slice, rank
 from thuocdo.analytics.domain.stats import Cube, poststratify
 from thuocdo.analytics.models import NationalRollup
@@ -244,6 +245,7 @@ def _shape(
     ]
     overall = tables.get("cells:", [])
     seen = {str(r["province"]) for r in by_province}
+    grid = {code: tuple(xy) for code, xy in tile_grid()["tiles"].items()}
     return {
         "framework": framework.label,
         "code": framework.code,
@@ -262,6 +264,8 @@ def _shape(
             {
                 "province": code,
                 "name": name,
+                "x": grid.get(code, (None, None))[0],
+                "y": grid.get(code, (None, None))[1],
                 "mean": next((r["mean"] for r in by_province if r["province"] == code), None),
                 "covered": code in seen,
             }

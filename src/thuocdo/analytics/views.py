@@ -41,7 +41,11 @@ def index(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     require_officer(scope)
     campaigns = selectors.campaign_list(scope=scope)
-    return render(request, "analytics/index.html", {"campaigns": campaigns, "public": False})
+    return render(
+        request,
+        "analytics/index.html",
+        {"campaigns": campaigns, "public": False, "national": scope.unit_path is None},
+    )
 
 
 @access("officer")
