@@ -348,3 +348,14 @@ def test_year_on_year_and_a_later_province_make_a_new_rollup() -> None:
     )
     assert again["cells"] == result["cells"]
     assert NationalRollup.objects.filter(year=2025).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_year_without_any_provincial_campaign_lists_every_province_missing() -> None:
+    fv = f.framework()
+    for public in (True, False):
+        result = national.national(
+            scope=Scope(role="admin"), code=fv.code, version=fv.version, year=2030, public=public
+        )
+        assert result["overall"] is None and result["rankings"] == []
+        assert not result["provinces_covered"] and len(result["provinces_missing"]) == 34
