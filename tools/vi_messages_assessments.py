@@ -366,3 +366,4 @@ from vi_messages_importing import VI as _IMPORTING_VI
 
 VI.update(_IMPORTING_VI)
 PLURALS.update(_IMPORTING_PLURALS)
+VI["Vietnam"] = "Việt Nam"

@@ -97,3 +97,35 @@ class SnapshotPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.province} ({self.rows})"
+
+
+class NationalRollup(models.Model):
+    """The public national roll-up of the published provincial campaigns of one criteria-set
+    version and year: the pooled respondents weighted as one campaign, its tables suppressed
+    by one pattern audited together with the provincial releases' cells. ``key`` names the
+    releases it combined, so a province publishing later makes a new roll-up; a roll-up
+    never changes."""
+
+    framework = models.ForeignKey(
+        "frameworks.FrameworkVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("year"))
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("released at"), auto_now_add=True)
+    campaigns = models.JSONField(_("campaigns combined"), default=list)
+    covered = models.JSONField(_("provinces covered"), default=list)
+    missing = models.JSONField(_("provinces without a campaign"), default=list)
+    responses = models.PositiveIntegerField(_("responses counted"), default=0)
+    weighted = models.BooleanField(_("weighted"), default=False)
+    pattern = models.JSONField(_("suppression pattern"), default=dict)
+    # "kind:grouping" → rows, as ReleasedTable
+    tables = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("national roll-up")
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "year", "key"], name="national_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"national roll-up {self.framework_id} {self.year}"

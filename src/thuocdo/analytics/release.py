@@ -82,9 +82,19 @@ def _mask(frame: pl.DataFrame, row: Mapping[str, Any], keys: Sequence[str]) -> p
 
 
 def build_tables(
-    frame: pl.DataFrame, cube: Any, layout: Any, names: Mapping[str, str] | None = None
+    frame: pl.DataFrame,
+    cube: Any,
+    layout: Any,
+    names: Mapping[str, str] | None = None,
+    *,
+    groupings: Sequence[tuple[str, ...]] = GROUPINGS,
+    published: Sequence[Mapping[str, str]] = (),
 ) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], dict[str, int]]:
-    """Every released table of one campaign's columnar copy, suppressed by one pattern."""
+    """Every released table of a columnar copy, suppressed by one pattern.
+
+    ``published``: cells already released elsewhere, each named by its keys (a national
+    roll-up is audited with the provincial releases' cells): they count as known to the
+    reader, so no combination of them with the new tables discloses a small group."""
     frame = frame.with_columns([pl.col(k).cast(pl.Utf8) for k in GROUP_KEYS])
     atoms_df = frame.group_by(list(GROUP_KEYS)).agg(pl.len().alias("n"))
     atoms = atoms_df.select(GROUP_KEYS).rows()
@@ -93,19 +103,29 @@ def build_tables(
     tables: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     cells: list[list[int]] = []
     refs: list[tuple[tuple[str, ...], int]] = []
-    for g in GROUPINGS:
+
+    def atoms_in(keys: Mapping[str, Any]) -> list[int]:
+        want = [(col[k], str(v)) for k, v in keys.items()]
+        return [i for i, a in enumerate(atoms) if all(a[c] == v for c, v in want)]
+
+    for g in groupings:
         rows = estimate_slice(cube, g, {}, layout)
         tables[g] = rows
         for j, row in enumerate(rows):
-            want = [(col[k], str(row[k])) for k in g]
-            cells.append([i for i, a in enumerate(atoms) if all(a[c] == v for c, v in want)])
+            cells.append(atoms_in({k: row[k] for k in g}))
             refs.append((g, j))
-    pattern = protect(cells, counts, minimum=MIN_PUBLIC_N)
+    known = [atoms_in(keys) for keys in published]
+    pattern = protect(
+        cells + known,
+        counts,
+        minimum=MIN_PUBLIC_N,
+        fixed=[False] * len(cells) + [True] * len(known),
+    )
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for g in GROUPINGS:
+    for g in groupings:
         out[("cells", table_key(g))] = []
         out[("unmet", table_key(g))] = []
-    for (g, j), released in zip(refs, pattern.released, strict=True):
+    for (g, j), released in zip(refs, pattern.released[: len(refs)], strict=True):
         row = tables[g][j]
         if not released:
             out[("cells", table_key(g))].append(_hide(row))

@@ -116,6 +116,11 @@ def _population(campaign_id: int) -> pl.DataFrame:
     )
 
 
+def population_frame(campaign_id: int) -> pl.DataFrame:
+    """The campaign's population counts by current cell (what its weights are made from)."""
+    return _population(campaign_id)
+
+
 def _read_rows(
     campaign_id: int, layout: Layout, *, ids: Sequence[int] | None = None
 ) -> tuple[pl.DataFrame, pl.Series, datetime | None]:

@@ -41,7 +41,11 @@ def index(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     require_officer(scope)
     campaigns = selectors.campaign_list(scope=scope)
-    return render(request, "analytics/index.html", {"campaigns": campaigns, "public": False})
+    return render(
+        request,
+        "analytics/index.html",
+        {"campaigns": campaigns, "public": False, "national": scope.unit_path is None},
+    )
 
 
 @access("officer")
@@ -107,3 +111,34 @@ def report(request: HttpRequest, campaign_id: int) -> HttpResponse:
         f'attachment; filename="report-{campaign_id}-{area or "VN"}.{fmt}"'
     )
     return response
+
+
+def national_page(request: HttpRequest, *, public: bool) -> HttpResponse:
+    """The national roll-up page (public: released cells only; officers: live)."""
+    from thuocdo.accounts.scopes import ANONYMOUS_SCOPE
+    from thuocdo.analytics import national
+
+    scope = ANONYMOUS_SCOPE if public else scope_for(request.user)
+    if not public:
+        national.require_national(scope)
+    code = request.GET.get("set", "")
+    version = request.GET.get("version", "")
+    year_text = request.GET.get("year", "")
+    ctx: dict[str, object] = {"public": public, "choices": national.choices(), "result": None}
+    if code or version or year_text:
+        try:
+            if not year_text.isdigit():
+                raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
+            ctx["result"] = national.national(
+                scope=scope, code=code, version=version, year=int(year_text), public=public
+            )
+        except ValidationError as exc:
+            return bad_request(request, exc)
+    return render(request, "analytics/national.html", ctx)
+
+
+@access("ministry")
+def national_officers(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return national_page(request, public=False)

@@ -104,6 +104,9 @@ class CampaignStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+COUNTRY_CODE = "VN"  # the area code of a campaign over the whole country
+
+
 class Campaign(models.Model):
     """A published criteria-set version × area × entity types × year."""
 
@@ -114,8 +117,14 @@ class Campaign(models.Model):
         related_name="campaigns",
         verbose_name=_("criteria set"),
     )
+    # no area: the whole country (unit_path is the current structure's root, ``2025/``)
     area = models.ForeignKey(
-        "geo.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        "geo.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("area"),
     )
     unit_path = models.CharField(max_length=100, db_index=True)
     year = models.PositiveIntegerField(_("year"), db_index=True)
@@ -155,6 +164,19 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
+
+    @property
+    def whole_country(self) -> bool:
+        """A national campaign: its area is the whole country (no unit)."""
+        return self.area_id is None
+
+    @property
+    def area_code(self) -> str:
+        return self.area.code if self.area is not None else COUNTRY_CODE
+
+    @property
+    def area_name(self) -> str:
+        return self.area.name if self.area is not None else str(_("Vietnam"))
 
 
 class Stratum(models.Model):

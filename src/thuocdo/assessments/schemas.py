@@ -79,7 +79,11 @@ class MergeIn(Schema):
 
 class CampaignIn(Schema):
     framework: str = Field(..., max_length=100, description="CODE@VERSION of a published set")
-    area: str = Field(..., max_length=10, description="current unit code of any level")
+    area: str = Field(
+        ...,
+        max_length=10,
+        description="current unit code of any level, or VN for the whole country",
+    )
     year: int = Field(..., ge=2000, le=2100)
     name: str = Field(..., max_length=300)
     entity_types: list[str] | None = None

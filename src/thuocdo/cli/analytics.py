@@ -1,5 +1,5 @@
-"""`thuocdo` subcommands of the analytics capability: ``aggregate``, ``report`` and
-``analytics refresh``."""
+"""`thuocdo` subcommands of the analytics capability: ``aggregate``, ``report``,
+``analytics refresh`` and ``analytics national``."""
 
 from __future__ import annotations
 
@@ -75,6 +75,24 @@ def register(sub: Any) -> None:
     f.add_argument("campaign_id", type=int, metavar="CAMPAIGN_ID")
     f.add_argument("--full", action="store_true", help="read the whole campaign again")
     f.set_defaults(func=cmd_refresh)
+
+    n = group.add_parser(
+        "national",
+        help="the national roll-up of the published provincial campaigns (prints JSON)",
+        description=(
+            "Combine the published provincial campaigns of one criteria-set version and year "
+            "into one estimate per sector, entity type and level (the pooled respondents "
+            "weighted as one campaign) and print JSON: cells (per grouping), overall, "
+            "rankings, map, trend, provinces_covered and provinces_missing. With --public, "
+            "the stored public roll-up: only released cells, suppressed with the provincial "
+            "releases."
+        ),
+    )
+    n.add_argument("--set", required=True, dest="code", metavar="CODE", help="criteria-set code")
+    n.add_argument("--version", required=True, metavar="V", help="criteria-set version")
+    n.add_argument("--year", required=True, type=int, metavar="YYYY")
+    n.add_argument("--public", action="store_true", help="the public roll-up (released cells)")
+    n.set_defaults(func=cmd_national)
 
 
 def _messages(exc: Exception) -> str:
@@ -178,6 +196,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     with open(args.output, "wb") as fh:
         fh.write(data)
     sys.stdout.write(f"{args.output}\n")
+    return 0
+
+
+def cmd_national(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from thuocdo.accounts.scopes import Scope
+    from thuocdo.analytics.national import national
+
+    try:
+        result = national(
+            scope=Scope(role="admin"),
+            code=args.code,
+            version=args.version,
+            year=args.year,
+            public=args.public,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return fail(_messages(exc))
+    print_json(result)
     return 0
 
 

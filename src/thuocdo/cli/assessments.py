@@ -29,7 +29,12 @@ def register(sub: Any) -> None:
     camp = campaigns_subparsers(sub)
     p = camp.add_parser("create", help="create a draft campaign (prints it as JSON)")
     p.add_argument("--framework", required=True, metavar="CODE@VERSION")
-    p.add_argument("--area", required=True, metavar="UNIT_CODE", help="current (2025) unit code")
+    p.add_argument(
+        "--area",
+        required=True,
+        metavar="UNIT_CODE",
+        help="current (2025) unit code, or VN for the whole country",
+    )
     p.add_argument("--year", required=True, type=int, metavar="YYYY")
     p.add_argument("--name", required=True)
     p.add_argument("--entity-types", default=None, metavar="A,B", help="default: the set's")
@@ -96,7 +101,7 @@ def campaign_json(campaign: Any) -> dict[str, Any]:
         "id": campaign.pk,
         "name": campaign.name,
         "framework": campaign.framework.label,
-        "area": {"code": campaign.area.code, "name": campaign.area.name},
+        "area": {"code": campaign.area_code, "name": campaign.area_name},
         "year": campaign.year,
         "entity_types": list(campaign.entity_types),
         "pilot": campaign.pilot,
@@ -182,7 +187,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "id": c.pk,
                 "name": c.name,
                 "framework": c.framework.label,
-                "area": {"code": c.area.code, "name": c.area.name},
+                "area": {"code": c.area_code, "name": c.area_name},
                 "year": c.year,
                 "pilot": c.pilot,
                 "status": c.status,

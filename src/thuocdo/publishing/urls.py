@@ -5,6 +5,7 @@ from thuocdo.publishing import views
 app_name = "publishing"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("national/", views.national, name="national"),
     path("data-dictionary.csv", views.dictionary, name="dictionary"),
     path("<int:campaign_id>/", views.dashboard, name="dashboard"),
     path("agencies/<int:campaign_id>/", views.agency_results, name="agency-results"),

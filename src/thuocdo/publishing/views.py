@@ -135,3 +135,11 @@ def agency_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "publishing/agency_results.html",
         {"campaign": campaign, "rows": rows, "pillars": [p.name.get(lang) for p in fw.pillars]},
     )
+
+
+@access("public")
+def national(request: HttpRequest) -> HttpResponse:
+    """The public national roll-up: released cells only."""
+    from thuocdo.analytics.views import national_page
+
+    return national_page(request, public=True)

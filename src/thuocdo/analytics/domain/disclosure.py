@@ -122,11 +122,20 @@ def disclosed_set(m: np.ndarray, counts: np.ndarray, minimum: int) -> list[int] 
 
 
 def protect(
-    cells: Sequence[Sequence[int]], counts: Sequence[int] | np.ndarray, *, minimum: int = 5
+    cells: Sequence[Sequence[int]],
+    counts: Sequence[int] | np.ndarray,
+    *,
+    minimum: int = 5,
+    fixed: Sequence[bool] | None = None,
 ) -> Pattern:
     """The suppression pattern of a release: ``cells[c]`` lists the atoms of cell ``c`` and
-    ``counts[a]`` the respondents of atom ``a``. Cells with the same atoms share their fate."""
+    ``counts[a]`` the respondents of atom ``a``. Cells with the same atoms share their fate.
+
+    ``fixed[c]``: cell ``c`` is already published (a released cell of an earlier release the
+    new tables are audited with): it counts as released, is never hidden, and a new cell with
+    the same atoms is released with it. ``primary`` and ``secondary`` count new cells only."""
     counts = np.asarray(counts, dtype=np.int64)
+    fixed = [False] * len(cells) if fixed is None else list(fixed)
     n_atoms = len(counts)
     distinct: dict[tuple[int, ...], int] = {}
     of_cell = [distinct.setdefault(tuple(sorted(set(c))), len(distinct)) for c in cells]
@@ -135,7 +144,11 @@ def protect(
     for i, s in enumerate(sets):
         vectors[i, list(s)] = 1.0
     n_of = np.array([int(counts[list(s)].sum()) if s else 0 for s in sets], dtype=np.int64)
-    released = np.array([not (0 < n < minimum) for n in n_of], dtype=bool)
+    pinned = np.zeros(len(sets), dtype=bool)
+    for c, is_fixed in enumerate(fixed):
+        if is_fixed:
+            pinned[of_cell[c]] = True
+    released = np.array([not (0 < n < minimum) for n in n_of], dtype=bool) | pinned
     primary = int((~released).sum())
     secondary = 0
     while True:
@@ -147,7 +160,11 @@ def protect(
         target[found] = 1.0
         # the cells a derivation of the set uses (minimum-norm combination), fewest first
         coef = np.linalg.lstsq(vectors[shown].T, target, rcond=None)[0]
-        touching = [int(i) for i, c in zip(shown, coef, strict=True) if abs(c) > 1e-9]
+        touching = [
+            int(i) for i, c in zip(shown, coef, strict=True) if abs(c) > 1e-9 and not pinned[i]
+        ]
+        if not touching:  # the published cells alone determine it: nothing new can help
+            break
         touching.sort(key=lambda i: (n_of[i], i))
         choice: int = touching[0]
         for i in touching:

@@ -85,7 +85,6 @@ def communes_resolve(
     legacy_units = {
         u.code: u for u in Unit.objects.filter(structure=Structure.LEGACY, code__in=legacy_codes)
     }
-    area = campaign.area
     for code in codes:
         unit = current.get(code)
         if unit is None and code in legacy_units:
@@ -103,10 +102,14 @@ def communes_resolve(
             if unit.code != code and code in legacy_units:
                 out[code] = CommuneIssue(
                     "commune.former_outside_area",
-                    {"former": legacy_units[code].name, "became": unit.name, "area": area.name},
+                    {
+                        "former": legacy_units[code].name,
+                        "became": unit.name,
+                        "area": campaign.area_name,
+                    },
                 )
             else:
-                out[code] = CommuneIssue("commune.outside_area", {"area": area.name})
+                out[code] = CommuneIssue("commune.outside_area", {"area": campaign.area_name})
         else:
             out[code] = CommuneRef(unit.code, unit.pk, unit.path)
     return out

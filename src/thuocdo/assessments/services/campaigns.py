@@ -19,6 +19,7 @@ from thuocdo.accounts.scopes import Scope
 from thuocdo.accounts.services import audit_record
 from thuocdo.assessments.domain import agency
 from thuocdo.assessments.models import (
+    COUNTRY_CODE,
     Campaign,
     CampaignStatus,
     EntityType,
@@ -31,6 +32,7 @@ from thuocdo.frameworks.models import FrameworkVersion, Status
 from thuocdo.geo.models import Structure, Unit
 from thuocdo.geo.selectors import legacy_province
 
+COUNTRY_PATH = f"{Structure.CURRENT.value}/"  # the unit path of a campaign over the whole country
 CAMPAIGN_FIELDS = (
     "name",
     "unit_path",
@@ -59,7 +61,7 @@ def campaign_snapshot(c: Campaign) -> dict[str, Any]:
     data: dict[str, Any] = {
         "name": c.name,
         "framework": c.framework.label if c.framework_id else None,
-        "area": c.area.code if c.area_id else None,
+        "area": c.area_code,
         "unit_path": c.unit_path,
         "year": c.year,
         "entity_types": list(c.entity_types),
@@ -114,12 +116,15 @@ def campaign_create(
             _("Criteria set %(label)s is not published (status: %(status)s).")
             % {"label": framework.label, "status": framework.status},
         )
-    area = Unit.objects.filter(structure=Structure.CURRENT, code=(area_code or "").strip()).first()
+    code = (area_code or "").strip()
+    # the whole country: no unit, the current structure's root; no origin
+    national = code.upper() == COUNTRY_CODE
+    area = None if national else Unit.objects.filter(structure=Structure.CURRENT, code=code).first()
     # a legacy province's campaign (Kon Tum, 62) is carried into its successor (Quảng Ngãi)
-    origin = None if area is not None else legacy_province(area_code)
+    origin = None if area is not None or national else legacy_province(area_code)
     if origin is not None:
         area = origin[1]
-    if area is None:
+    if area is None and not national:
         errors.add(
             "area",
             _("Unknown administrative unit code %(code)s (current structure).")
@@ -144,15 +149,15 @@ def campaign_create(
         errors.add("closes_on", _("The closing date is before the opening date."))
     _check_reassess(errors, reassess_months)
     errors.raise_if_any()
-    assert area is not None
-    _require_manage(scope, area.path)
+    path = COUNTRY_PATH if area is None else area.path
+    _require_manage(scope, path)
     if not scope.covers_sector(framework.sector):
         raise PermissionDenied(_("This criteria set lies outside your sectors."))
     campaign = Campaign.objects.create(
         name=name,
         framework=framework,
         area=area,
-        unit_path=area.path,
+        unit_path=path,
         year=year,
         entity_types=types,
         pilot=pilot,
@@ -200,7 +205,11 @@ def campaign_update(
 ) -> Campaign:
     """Change a campaign's name, dates, pilot flag or re-assessment reminder period (before
     it is published)."""
-    c = Campaign.objects.select_for_update().select_related("framework", "area").get(pk=campaign.pk)
+    c = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("framework", "area")
+        .get(pk=campaign.pk)
+    )
     _require_manage(scope, c.unit_path)
     if c.status == CampaignStatus.PUBLISHED:
         raise ValidationError(_("A published campaign cannot be changed."))
@@ -245,7 +254,11 @@ def campaign_set_named_publication(
     creator, or an administrator) may choose it; it is off by default and every change is
     audited. A campaign that includes any other entity type keeps small-cell suppression and is
     refused here."""
-    c = Campaign.objects.select_for_update().select_related("framework", "area").get(pk=campaign.pk)
+    c = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("framework", "area")
+        .get(pk=campaign.pk)
+    )
     _require_manage(scope, c.unit_path)
     is_owner = scope.role == "admin" or (
         actor is not None and c.created_by_id is not None and c.created_by_id == actor.pk
@@ -294,7 +307,11 @@ def campaign_transition(
     *, scope: Scope, actor: User | None, campaign: Campaign, to: str
 ) -> Campaign:
     """Move a campaign one step along draft → open → closed → published; skips are refused."""
-    c = Campaign.objects.select_for_update().select_related("framework", "area").get(pk=campaign.pk)
+    c = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("framework", "area")
+        .get(pk=campaign.pk)
+    )
     _require_manage(scope, c.unit_path)
     expected = NEXT_STATUS.get(CampaignStatus(c.status))
     if to not in CampaignStatus.values:

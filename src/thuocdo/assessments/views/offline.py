@@ -51,7 +51,7 @@ def offline_campaigns(request: HttpRequest) -> JsonResponse:
                 "id": campaign.pk,
                 "name": campaign.name,
                 "year": campaign.year,
-                "area": campaign.area.name,
+                "area": campaign.area_name,
                 "entity_types": list(campaign.entity_types),
                 "form": form_schema(fw, language),
             }

@@ -152,6 +152,7 @@ def _carry_campaigns(result: CarryOver, actor: Any, legacy: Unit, units: _Mapper
     ).select_related("area", "framework"):
         before = campaign_snapshot(campaign)
         old = campaign.area
+        assert old is not None  # filtered on the area's structure
         new = units(old)
         now = timezone.now()
         legacy_rows = Response.objects.filter(

@@ -379,7 +379,7 @@ def tasks_sync_campaign(*, campaign: Any, actor: Any = None) -> int:
     stages = campaign_stages(
         status=campaign.status,
         pilot=bool(campaign.pilot),
-        province_wide=campaign.area.level == GeoLevel.PROVINCE,
+        province_wide=campaign.area is not None and campaign.area.level == GeoLevel.PROVINCE,
     )
     if not stages:
         return 0
