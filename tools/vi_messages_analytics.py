@@ -1,6 +1,9 @@
 """Vietnamese messages of the analytics app (filled into its catalogue by translate_po.py)."""
 
 VI = {
+    "Map": "Bản đồ",
+    "Mean score by province; the same data is in the ranking table below.": "Điểm trung bình theo tỉnh; số liệu giống hệt có trong bảng xếp hạng bên dưới.",
+    "no published campaign": "chưa có đợt khảo sát được công bố",
     "Data as of %(when)s": "Số liệu tính đến %(when)s",
     "parts": "các phần",
     "previous parts": "các phần của phiên bản trước",

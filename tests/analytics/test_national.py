@@ -359,3 +359,27 @@ def test_a_year_without_any_provincial_campaign_lists_every_province_missing() -
         )
         assert result["overall"] is None and result["rankings"] == []
         assert not result["provinces_covered"] and len(result["provinces_missing"]) == 34
+
+
+@pytest.mark.django_db
+def test_the_page_draws_the_map_of_34_provinces_from_the_released_means(client: Client) -> None:
+    import re
+
+    campaigns = _campaigns()
+    fv = campaigns[0].framework
+    q = f"set={fv.code}&version={fv.version}&year=2025"
+    body = client.get(f"/api/v1/analytics/national/public?{q}").json()
+    html = client.get(f"/public/national/?{q}").content.decode()
+    svg = html[html.index('<svg id="national-map"') : html.index("</svg>")]
+    tiles = re.findall(r'<g class="tile ([^"]+)"><title>([^<]+)</title>', svg)
+    assert len(tiles) == 34
+    by_name = {name.split(":")[0]: cls for cls, name in tiles}
+    for entry in body["map"]:
+        cls = by_name[entry["name"]]
+        if entry["mean"] is None:
+            assert cls == "none"
+        else:
+            assert cls == f"s{min(3, int(entry['mean'] // 25))}"
+    covered = [e for e in body["map"] if e["covered"]]
+    assert len(covered) == 3
+    assert "no data" in html or "không có dữ liệu" in html.lower()

@@ -276,6 +276,32 @@ def _shape(
     }
 
 
+TILE = 34  # px per tile of the drawn map
+
+
+def map_tiles(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The roll-up's tile map as the page draws it (an SVG without scripts or inline styles):
+    each province's tile position in pixels and its colour band of the mean score (0: 0–25 …
+    3: 75–100; None: no published or released figure)."""
+    placed = [e for e in entries if e["x"] is not None and e["y"] is not None]
+    tiles = []
+    for e in placed:
+        mean = e["mean"]
+        band = None if mean is None else min(3, max(0, int(float(mean) // 25)))
+        tiles.append(
+            {
+                **e,
+                "px": int(e["x"]) * TILE,
+                "py": int(e["y"]) * TILE,
+                "band": band,
+                "label": e["name"].removeprefix("Tỉnh ").removeprefix("Thành phố ")[:4],
+            }
+        )
+    width = (max((int(e["x"]) for e in placed), default=0) + 1) * TILE
+    height = (max((int(e["y"]) for e in placed), default=0) + 1) * TILE
+    return {"tiles": tiles, "width": width, "height": height, "size": TILE - 2}
+
+
 def national(*, scope: Scope, code: str, version: str, year: int, public: bool) -> dict[str, Any]:
     """The roll-up as the pages, the API and the CLI show it: the released cells (public) or
     the live unsuppressed cells within the officer's sectors, with rankings, the map, the

@@ -129,9 +129,11 @@ def national_page(request: HttpRequest, *, public: bool) -> HttpResponse:
         try:
             if not year_text.isdigit():
                 raise ValidationError({"year": _("The year must be between 2000 and 2100.")})
-            ctx["result"] = national.national(
+            result = national.national(
                 scope=scope, code=code, version=version, year=int(year_text), public=public
             )
+            ctx["result"] = result
+            ctx["map"] = national.map_tiles(result["map"])
         except ValidationError as exc:
             return bad_request(request, exc)
     return render(request, "analytics/national.html", ctx)
