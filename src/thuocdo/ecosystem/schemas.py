@@ -129,7 +129,7 @@ class ConnectionIn(Schema):
     message: str = Field("", max_length=5000)
 
 
-class TransitionIn(Schema):
+class ConnectionTransitionIn(Schema):
     to: str = Field(max_length=10)
     note: str = Field("", max_length=5000)
 

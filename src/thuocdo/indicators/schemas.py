@@ -144,7 +144,7 @@ class ForecastOut(Schema):
     unit: str
 
 
-class OverdueOut(Schema):
+class OverdueReportOut(Schema):
     code: str
     name: str
     unit_code: str

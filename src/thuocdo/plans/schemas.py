@@ -107,7 +107,7 @@ class EvidenceOut(Schema):
     added_at: datetime
 
 
-class IndicatorOut(Schema):
+class TaskIndicatorOut(Schema):
     value: Any = None
     period: Any = None
     provisional: bool | None = None
@@ -126,7 +126,7 @@ class TaskDetailOut(TaskOut):
     overdue: bool
     updates: list[UpdateOut]
     evidence: list[EvidenceOut]
-    indicator: IndicatorOut | None
+    indicator: TaskIndicatorOut | None
 
 
 class TaskPatchIn(Schema):
@@ -145,6 +145,6 @@ class EvidenceLinkIn(Schema):
     title: str = Field("", max_length=300)
 
 
-class OverdueOut(TaskOut):
+class OverdueTaskOut(TaskOut):
     unit: str | None
     on: date
