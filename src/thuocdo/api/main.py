@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from typing import Any
-
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from thuocdo.api.auth import ApiAuthError
 from thuocdo.api.errors import field_errors
+
 
 class ErrorOut(Schema):
     """The body of every refusal: what is wrong, in the request's language."""
@@ -63,9 +64,10 @@ class ThuocdoAPI(NinjaAPI):
             out.pop("$defs", None)
             components[model.__name__] = out
         for item in schema["paths"].values():
-            for operation in item.values():
+            for method, operation in item.items():
                 responses = operation.setdefault("responses", {})
-                has_body = "requestBody" in operation
+                # a body the schema names, or one read as it comes (a YAML upload)
+                has_body = "requestBody" in operation or method in ("post", "put", "patch")
                 for status, description, ref, when in ERROR_RESPONSES:
                     if when == "secured" and not operation.get("security"):
                         continue

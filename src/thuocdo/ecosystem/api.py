@@ -28,6 +28,7 @@ from thuocdo.ecosystem.models import (
 from thuocdo.ecosystem.schemas import (
     ConnectionIn,
     ConnectionOut,
+    ConnectionTransitionIn,
     EffectRowOut,
     GapCellOut,
     PromotionIn,
@@ -39,7 +40,6 @@ from thuocdo.ecosystem.schemas import (
     SolutionIn,
     SolutionOut,
     SolutionPatch,
-    ConnectionTransitionIn,
 )
 
 router = Router(tags=["ecosystem"])

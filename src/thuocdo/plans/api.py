@@ -23,12 +23,12 @@ from thuocdo.plans.schemas import (
     EvidenceLinkIn,
     EvidenceOut,
     FrameworkOut,
-    TaskIndicatorOut,
     OverdueTaskOut,
     PlanDetailOut,
     PlanInstantiateIn,
     PlanOut,
     TaskDetailOut,
+    TaskIndicatorOut,
     TaskOut,
     TaskPage,
     TaskPatchIn,
@@ -308,7 +308,9 @@ def overdue(
         scope=scope_for(user), on=day, unit_code=(unit or "")[:200] or None
     )
     return [
-        OverdueTaskOut(**task_fields(t, user), unit=t.plan.unit.code if t.plan.unit else None, on=day)
+        OverdueTaskOut(
+            **task_fields(t, user), unit=t.plan.unit.code if t.plan.unit else None, on=day
+        )
         for t in tasks
     ]
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class FrameworkOut(Schema):
@@ -52,6 +52,10 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanInstantiateIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"framework": "province-dx", "unit": "48", "year": 2026}]}
+    )
+
     framework: str = Field(..., max_length=50)
     unit: str | None = Field(None, max_length=10, description="Province code; none: national")
     year: int = Field(..., ge=2000, le=2100)
@@ -130,6 +134,12 @@ class TaskDetailOut(TaskOut):
 
 
 class TaskPatchIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "in_progress", "progress": 50, "note": "Đang triển khai."}]
+        }
+    )
+
     status: str | None = Field(None, max_length=20)
     progress: int | None = None
     note: str = Field("", max_length=5000)
@@ -141,6 +151,14 @@ class TaskPatchIn(Schema):
 
 
 class EvidenceLinkIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"url": "https://danang.gov.vn/van-ban/ke-hoach-2026", "title": "Kế hoạch 2026"}
+            ]
+        }
+    )
+
     url: str = Field(..., max_length=1000)
     title: str = Field("", max_length=300)
 

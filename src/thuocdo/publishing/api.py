@@ -15,7 +15,7 @@ from thuocdo.analytics import selectors
 from thuocdo.analytics.params import parse_slice
 from thuocdo.core.access import access
 from thuocdo.publishing.opendata import dictionary_rows
-from thuocdo.publishing.schemas import AggregatePage, PublicCampaignOut, CampaignPage, Page
+from thuocdo.publishing.schemas import AggregatePage, CampaignPage, Page, PublicCampaignOut
 
 router = Router(tags=["public"])
 MAX_LIMIT = 500
