@@ -215,7 +215,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
         outcome = _run(headers)
         problems += [f"[{role}] {p}" for p in dict.fromkeys(outcome.problems)]
         counts = ", ".join(f"{phase} {outcome.cases[phase]}" for phase in PHASES)
-        report.append(f"{role}: {counts} ({outcome.seconds:.0f} s)")
+        report.append(
+            f"{role}: {counts}; {len(outcome.operations)} operations ({outcome.seconds:.0f} s)"
+        )
         # every phase ran, and the unit phases reached (almost) every operation
         for phase in PHASES:
             assert outcome.cases[phase] > 0, f"{role}: no case in the {phase} phase"
