@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class ScopeOut(Schema):
@@ -39,6 +39,20 @@ class MeOut(UserOut):
 
 
 class UserCreateIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "can-bo-an-hai",
+                    "role": "commune",
+                    "unit_code": "20275",
+                    "full_name": "Nguyễn Văn An",
+                    "email": "an@example.vn",
+                }
+            ]
+        }
+    )
+
     username: str = Field(..., min_length=3, max_length=150)
     password: str | None = Field(None, min_length=10, max_length=200)
     role: str = Field(..., max_length=20)
@@ -50,6 +64,12 @@ class UserCreateIn(Schema):
 
 
 class UserPatchIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"full_name": "Nguyễn Thị Bình", "email": "binh@example.vn"}]
+        }
+    )
+
     full_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=254)
     role: str | None = Field(None, max_length=20)
@@ -60,6 +80,10 @@ class UserPatchIn(Schema):
 
 
 class TokenIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Đồng bộ số liệu", "days": 90}]}
+    )
+
     name: str = Field(..., min_length=1, max_length=100)
     days: int = Field(365, ge=1, le=365)
 
@@ -89,6 +113,10 @@ class AuditOut(Schema):
 
 
 class PasswordIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"password": "mật-khẩu-mới-đủ-dài-2026"}]}
+    )
+
     password: str = Field(..., min_length=1, max_length=200)
 
 

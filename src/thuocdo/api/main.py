@@ -2,18 +2,88 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from thuocdo.api.auth import ApiAuthError
 from thuocdo.api.errors import field_errors
 
-api = NinjaAPI(
+
+class ErrorOut(Schema):
+    """The body of every refusal: what is wrong, in the request's language."""
+
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    field: str  # where: "body.name", "query.limit", or "" for the request as a whole
+    message: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    """The body of a 422: the request as a whole, then each field that is wrong."""
+
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+# The refusals the shared handlers below (and ``core.middleware``) answer, documented on every
+# operation they can reach: (status, description, body schema, when it applies).
+_ERROR = "#/components/schemas/ErrorOut"
+_INVALID = "#/components/schemas/ValidationErrorOut"
+ERROR_RESPONSES: tuple[tuple[int, str, str, str], ...] = (
+    (400, "Bad request: the address or a query value cannot be read", _ERROR, "all"),
+    (401, "No credentials, or a token that is not valid", _ERROR, "secured"),
+    (403, "Not allowed for this account, or outside its reach", _ERROR, "all"),
+    (404, "No such object, or not one the caller may see", _ERROR, "all"),
+    (413, "The request body is too large", _ERROR, "body"),
+    (415, "The request body is not in a format the operation reads", _ERROR, "body"),
+    (422, "The request is not valid: each wrong field named", _INVALID, "all"),
+)
+
+
+class ThuocdoAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the error answers of every operation, with the
+    body each one carries, beside the success answers django-ninja documents."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorOut, FieldErrorOut, ValidationErrorOut):
+            out = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            out.pop("$defs", None)
+            components[model.__name__] = out
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                # a body the schema names, or one read as it comes (a YAML upload)
+                has_body = "requestBody" in operation or method in ("post", "put", "patch")
+                for status, description, ref, when in ERROR_RESPONSES:
+                    if when == "secured" and not operation.get("security"):
+                        continue
+                    if when == "body" and not has_body:
+                        continue
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": ref}}},
+                        },
+                    )
+        return schema
+
+
+api = ThuocdoAPI(
     title="Thước đo API",
     version="1",
     description="Đo lường chuyển đổi số và kinh tế số — Measuring digital transformation and the digital economy.",

@@ -6,10 +6,26 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class OrganisationIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Công ty TNHH Hải An",
+                    "tax_code": "0401234567",
+                    "entity_type": "enterprise",
+                    "commune_code": "20275",
+                    "vsic": "4711",
+                    "size_class": "small",
+                    "employees": 25,
+                }
+            ]
+        }
+    )
+
     name: str = Field(..., max_length=300)
     tax_code: str | None = Field(None, max_length=30, description="10 or 13 digits, or citizen ID")
     entity_type: str = Field(..., max_length=30)
@@ -74,10 +90,25 @@ class OrganisationOut(Schema):
 
 
 class MergeIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"duplicate_id": 2}]})
+
     duplicate_id: int
 
 
 class CampaignIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "framework": "sme-dx@2025.1",
+                    "area": "48",
+                    "year": 2026,
+                    "name": "Đánh giá chuyển đổi số doanh nghiệp Đà Nẵng 2026",
+                }
+            ]
+        }
+    )
+
     framework: str = Field(..., max_length=100, description="CODE@VERSION of a published set")
     area: str = Field(
         ...,
@@ -109,6 +140,8 @@ class CampaignOut(Schema):
 
 
 class TransitionIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "open"}]})
+
     status: Literal["open", "closed", "published"]
 
 
@@ -164,6 +197,12 @@ class ResponseOut(Schema):
 
 
 class RejectIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Thiếu minh chứng cho câu hỏi về hóa đơn điện tử."}]
+        }
+    )
+
     reason: str = Field(..., max_length=2000)
 
 

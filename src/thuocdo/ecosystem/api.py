@@ -28,6 +28,7 @@ from thuocdo.ecosystem.models import (
 from thuocdo.ecosystem.schemas import (
     ConnectionIn,
     ConnectionOut,
+    ConnectionTransitionIn,
     ContactOut,
     EffectRowOut,
     GapCellOut,
@@ -40,7 +41,6 @@ from thuocdo.ecosystem.schemas import (
     SolutionIn,
     SolutionOut,
     SolutionPatch,
-    TransitionIn,
 )
 
 router = Router(tags=["ecosystem"])
@@ -352,7 +352,7 @@ def create_connection(request: HttpRequest, payload: ConnectionIn) -> Status:
 @router.post("/connections/{connection_id}/transition", response=ConnectionOut, auth=AUTH)
 @access("provider")
 def transition_connection(
-    request: HttpRequest, connection_id: int, payload: TransitionIn
+    request: HttpRequest, connection_id: int, payload: ConnectionTransitionIn
 ) -> ConnectionOut:
     scope = _scope(request)
     c = selectors.connection_get(scope=scope, connection_id=connection_id)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class ProviderOut(Schema):
@@ -56,6 +56,19 @@ class SolutionOut(Schema):
 
 
 class SolutionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider_id": 1,
+                    "code": "hoa-don-dien-tu",
+                    "name_vi": "Hóa đơn điện tử",
+                    "category": "einvoice",
+                }
+            ]
+        }
+    )
+
     provider_id: int
     code: str = Field(max_length=80)
     name_vi: str = Field(max_length=300)
@@ -88,11 +101,29 @@ class SolutionPatch(Schema):
 
 
 class ReviewIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"approve": True, "note": "Đủ thông tin."}]}
+    )
+
     approve: bool
     note: str = Field("", max_length=5000)
 
 
 class PromotionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Miễn phí 3 tháng đầu",
+                    "free_trial_months": 3,
+                    "discount_percent": "0",
+                    "valid_from": "2026-01-01",
+                    "valid_to": "2026-06-30",
+                }
+            ]
+        }
+    )
+
     title: str = Field(max_length=300)
     free_trial_months: int = 0
     discount_percent: str = Field("0", max_length=10)
@@ -123,13 +154,29 @@ class RecommendationOut(Schema):
 
 
 class ConnectionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_id": 1,
+                    "solution_id": 1,
+                    "message": "Chúng tôi cần tư vấn hóa đơn điện tử.",
+                }
+            ]
+        }
+    )
+
     organisation_id: int
     solution_id: int
     response_id: int | None = None
     message: str = Field("", max_length=5000)
 
 
-class TransitionIn(Schema):
+class ConnectionTransitionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"to": "contacted", "note": "Đã gọi điện."}]}
+    )
+
     to: str = Field(max_length=10)
     note: str = Field("", max_length=5000)
 

@@ -225,7 +225,7 @@ def response_get(*, scope: Scope, response_id: int) -> Response:
     r = Response.objects.select_related("framework", "organisation").filter(pk=response_id).first()
     if r is None:
         raise Http404(_("No response with id %(id)s.") % {"id": response_id})
-    if scope.is_officer and scope.covers_path(r.unit_path):
+    if scope.is_officer and scope.covers_path(r.unit_path) and scope.covers_sector(r.sector):
         return r
     if scope.user_id is not None and r.submitted_by_id == scope.user_id:
         return r

@@ -39,6 +39,11 @@ from thuocdo.frameworks.uploads import YAML_TYPES, read_raw_body, read_uploaded_
 router = Router(tags=["frameworks"])
 
 
+# Public operations that also read credentials when sent (authors see their drafts): in the
+# OpenAPI document, credentials optional, and a token that is not valid refused with 401.
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{"TokenAuth": []}, {"SessionAuth": []}, {}]}
+
+
 def _lang() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
@@ -83,7 +88,13 @@ def _problems(exc: FrameworkInvalid) -> HttpResponse:
     )
 
 
-@router.get("", response=list[FrameworkVersionOut], auth=None, summary="List criteria sets")
+@router.get(
+    "",
+    response=list[FrameworkVersionOut],
+    auth=None,
+    summary="List criteria sets",
+    openapi_extra=OPTIONAL_AUTH,
+)
 @access("public")
 def list_versions(request: HttpRequest, filters: Query[FrameworkFilter]) -> list[Any]:
     rows = selectors.framework_version_list(
@@ -149,6 +160,7 @@ def upload_version(request: HttpRequest, publish: bool = False) -> Any:
     response=FrameworkVersionDetailOut,
     auth=None,
     summary="One criteria-set version with its definition",
+    openapi_extra=OPTIONAL_AUTH,
 )
 @access("public")
 def get_version(request: HttpRequest, code: str, version: str) -> Any:
@@ -161,6 +173,7 @@ def get_version(request: HttpRequest, code: str, version: str) -> Any:
     response=ScoreOut,
     auth=None,
     summary="Score one response (stateless; the body maps criterion codes to answers)",
+    openapi_extra=OPTIONAL_AUTH,
 )
 @access("public")
 def score_answers(request: HttpRequest, code: str, version: str) -> Any:

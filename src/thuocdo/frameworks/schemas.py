@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from thuocdo.frameworks.models import FrameworkVersion, Status
 
@@ -58,6 +58,8 @@ class ScoreOut(Schema):
 
 
 class CopyIn(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"new_version": "2026.1"}]})
+
     new_version: str = Field(max_length=32, description="The version of the new draft, e.g. 2026.1")
 
 

@@ -42,7 +42,7 @@ from thuocdo.indicators.schemas import (
     IndicatorOut,
     IndicatorSavedOut,
     IndicatorVersionOut,
-    OverdueOut,
+    OverdueReportOut,
     ProposalIn,
     RevisionOut,
     SubmissionDetailOut,
@@ -346,7 +346,7 @@ class OverdueQuery(Schema):
     period: str | None = Field(None, max_length=20)
 
 
-@router.get("/reporting/overdue", response=list[OverdueOut], auth=AUTH, summary="Overdue")
+@router.get("/reporting/overdue", response=list[OverdueReportOut], auth=AUTH, summary="Overdue")
 @access("officer")
 def overdue(request: HttpRequest, q: Query[OverdueQuery]) -> list[dict[str, Any]]:
     return selectors.overdue_list(scope=scope_for(_user(request)), period=q.period)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class TargetOut(Schema):
@@ -45,6 +45,14 @@ class IndicatorDetailOut(IndicatorOut):
 
 
 class TargetIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"unit": "48", "year": 2030, "value": 30.0, "comparator": ">=", "kind": "target"}
+            ]
+        }
+    )
+
     unit: str | None = Field(
         None, max_length=10, description="province code; VN or empty: national"
     )
@@ -102,6 +110,20 @@ class IndicatorVersionOut(Schema):
 
 
 class SubmissionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator": "de-share-gdp",
+                    "unit": "48",
+                    "period": "2025",
+                    "value": 18.5,
+                    "source": "Cục Thống kê",
+                }
+            ]
+        }
+    )
+
     indicator: str = Field(..., max_length=80)
     unit: str | None = Field(None, max_length=10)
     period: str = Field(..., max_length=20, description="2025Q3, Quý III/2025 or 2025")
@@ -119,12 +141,31 @@ class SubmissionIn(Schema):
 
 
 class ConsolidationIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"indicator": "de-share-gdp", "unit": "48", "period": "2025"}]
+        }
+    )
+
     indicator: str = Field(..., max_length=80)
     unit: str | None = Field(None, max_length=10)
     period: str = Field(..., max_length=20)
 
 
 class UnlockIn(ConsolidationIn):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator": "de-share-gdp",
+                    "unit": "48",
+                    "period": "2025",
+                    "reason": "Số liệu chính thức điều chỉnh.",
+                }
+            ]
+        }
+    )
+
     reason: str = Field(..., max_length=2000)
 
 
@@ -191,7 +232,7 @@ class ForecastOut(Schema):
     unit: str
 
 
-class OverdueOut(Schema):
+class OverdueReportOut(Schema):
     code: str
     name: str
     unit_code: str
@@ -230,6 +271,21 @@ class DigitalEconomyOut(Schema):
 
 
 class ProposalIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator": "de-share-gdp",
+                    "unit": "48",
+                    "year": 2030,
+                    "value": 25.0,
+                    "comparator": ">=",
+                    "reason": "Theo nghị quyết của tỉnh.",
+                }
+            ]
+        }
+    )
+
     indicator: str = Field(..., max_length=80)
     unit: str | None = Field(None, max_length=10, description="province code or VN")
     year: int = Field(..., ge=2000, le=2100)
@@ -239,5 +295,9 @@ class ProposalIn(Schema):
 
 
 class DecisionIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"approve": True, "note": "Đồng ý."}]}
+    )
+
     approve: bool
     note: str = Field("", max_length=5000)

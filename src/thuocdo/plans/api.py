@@ -23,12 +23,12 @@ from thuocdo.plans.schemas import (
     EvidenceLinkIn,
     EvidenceOut,
     FrameworkOut,
-    IndicatorOut,
-    OverdueOut,
+    OverdueTaskOut,
     PlanDetailOut,
     PlanInstantiateIn,
     PlanOut,
     TaskDetailOut,
+    TaskIndicatorOut,
     TaskOut,
     TaskPage,
     TaskPatchIn,
@@ -134,7 +134,7 @@ def task_detail(task: Task, user: Any) -> TaskDetailOut:
             )
             for e in task.evidence.all()
         ],
-        indicator=IndicatorOut(**indicator) if indicator else None,
+        indicator=TaskIndicatorOut(**indicator) if indicator else None,
     )
 
 
@@ -297,18 +297,20 @@ def add_evidence_link(request: HttpRequest, task_id: int, payload: EvidenceLinkI
     )
 
 
-@router.get("/overdue", response=list[OverdueOut], summary="Tasks overdue on a date")
+@router.get("/overdue", response=list[OverdueTaskOut], summary="Tasks overdue on a date")
 @access("officer")
 def overdue(
     request: HttpRequest, on: str | None = None, unit: str | None = None
-) -> list[OverdueOut]:
+) -> list[OverdueTaskOut]:
     user = _user(request)
     day = selectors.parse_on_date(on)
     tasks = selectors.tasks_overdue(
         scope=scope_for(user), on=day, unit_code=(unit or "")[:200] or None
     )
     return [
-        OverdueOut(**task_fields(t, user), unit=t.plan.unit.code if t.plan.unit else None, on=day)
+        OverdueTaskOut(
+            **task_fields(t, user), unit=t.plan.unit.code if t.plan.unit else None, on=day
+        )
         for t in tasks
     ]
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class FrameworkOut(Schema):
@@ -52,6 +52,10 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanInstantiateIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"framework": "province-dx", "unit": "48", "year": 2026}]}
+    )
+
     framework: str = Field(..., max_length=50)
     unit: str | None = Field(None, max_length=10, description="Province code; none: national")
     year: int = Field(..., ge=2000, le=2100)
@@ -107,7 +111,7 @@ class EvidenceOut(Schema):
     added_at: datetime
 
 
-class IndicatorOut(Schema):
+class TaskIndicatorOut(Schema):
     value: Any = None
     period: Any = None
     provisional: bool | None = None
@@ -126,10 +130,16 @@ class TaskDetailOut(TaskOut):
     overdue: bool
     updates: list[UpdateOut]
     evidence: list[EvidenceOut]
-    indicator: IndicatorOut | None
+    indicator: TaskIndicatorOut | None
 
 
 class TaskPatchIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"status": "in_progress", "progress": 50, "note": "Đang triển khai."}]
+        }
+    )
+
     status: str | None = Field(None, max_length=20)
     progress: int | None = None
     note: str = Field("", max_length=5000)
@@ -141,10 +151,18 @@ class TaskPatchIn(Schema):
 
 
 class EvidenceLinkIn(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"url": "https://danang.gov.vn/van-ban/ke-hoach-2026", "title": "Kế hoạch 2026"}
+            ]
+        }
+    )
+
     url: str = Field(..., max_length=1000)
     title: str = Field("", max_length=300)
 
 
-class OverdueOut(TaskOut):
+class OverdueTaskOut(TaskOut):
     unit: str | None
     on: date

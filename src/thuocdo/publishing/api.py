@@ -15,7 +15,7 @@ from thuocdo.analytics import selectors
 from thuocdo.analytics.params import parse_slice
 from thuocdo.core.access import access
 from thuocdo.publishing.opendata import dictionary_rows
-from thuocdo.publishing.schemas import AggregatePage, CampaignOut, CampaignPage, Page
+from thuocdo.publishing.schemas import AggregatePage, CampaignPage, Page, PublicCampaignOut
 
 router = Router(tags=["public"])
 MAX_LIMIT = 500
@@ -53,7 +53,7 @@ def campaigns(request: HttpRequest) -> dict[str, Any]:
         "limit": limit,
         "offset": offset,
         "items": [
-            CampaignOut(
+            PublicCampaignOut(
                 id=c.pk,
                 name=c.name,
                 year=c.year,

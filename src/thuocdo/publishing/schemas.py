@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Schema
 
 
-class CampaignOut(Schema):
+class PublicCampaignOut(Schema):
     id: int
     name: str
     year: int
@@ -27,7 +27,7 @@ class CampaignPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[CampaignOut]
+    items: list[PublicCampaignOut]
 
 
 class AggregatePage(Schema):
